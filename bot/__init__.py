@@ -1,0 +1,1 @@
+"""Everything at the edge: settings, storage, portal, i18n, console, CLI."""

@@ -1,0 +1,95 @@
+"""The one path every event takes, from any transport: lock, load, run the flow, save, render.
+
+Telegram adapters, the console and (later) the Web App and help desk all
+call `Assistant.handle`, so the rules that keep a dialog consistent —
+one event at a time per dialog, the state loaded inside the lock, nothing
+stored on a refusal — hold whichever door an event comes through.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.i18n import Catalogs
+from bot.storage import DialogKey, DialogStore
+from conversations.dialog import Dialog, Language
+from conversations.engine import handle
+from conversations.events import Event
+from conversations.portal import Portal
+from conversations.replies import Effect, Reply
+from conversations.step import Context
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedButton:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A reply in the citizen's language, ready for any transport."""
+
+    text: str
+    buttons: tuple[tuple[RenderedButton, ...], ...]
+    ask_contact: bool
+    ask_password: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    replies: tuple[Rendered, ...]
+    effects: tuple[Effect, ...]
+    dialog: Dialog
+    stored: bool  # False: a refusal or a question repeated; the stored dialog was left as it was
+
+
+class Assistant:
+    def __init__(
+        self,
+        store: DialogStore,
+        portal: Portal,
+        catalogs: Catalogs,
+        clock: Clock = utc_now,
+        default_language: Language = "vi",
+    ) -> None:
+        self.store = store
+        self._portal = portal
+        self._catalogs = catalogs
+        self._clock = clock
+        self._default_language = default_language
+
+    async def handle(self, key: DialogKey, event: Event, language: Language | None = None) -> Handled:
+        """Handle `event` for the dialog at `key`; `language` picks the language of a new dialog."""
+        context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels)
+        async with self.store.hold(key) as held:
+            dialog = held.dialog or Dialog(language=language or self._default_language)
+            outcome = await handle(dialog, event, context)
+            if outcome.changed or held.dialog is None:
+                held.save = outcome.dialog
+        stored = held.save is not None
+        if dialog.step != outcome.dialog.step:
+            log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
+        for effect in outcome.effects:
+            log.info("dialog %s:%s effect %s", key.bot, key.user, effect)
+        return Handled(tuple(self._render(reply, outcome.dialog.language) for reply in outcome.replies),
+                       outcome.effects, outcome.dialog, stored)
+
+    def _render(self, reply: Reply, language: Language) -> Rendered:
+        buttons = tuple(
+            tuple(RenderedButton(button.id, self._catalogs.render(button.label, language)) for button in row)
+            for row in reply.buttons
+        )
+        return Rendered(self._catalogs.render_lines(reply.lines, language), buttons,
+                        reply.ask_contact, reply.ask_password)

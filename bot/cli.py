@@ -1,0 +1,47 @@
+"""`regbot`: the command line (console, portal)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+
+from bot.console import Console
+from bot.logs import setup_logging
+from bot.portal.sandbox import SmsMessage, serve_sandbox
+from bot.runtime import running
+from bot.settings import Settings
+from bot.storage import DialogKey
+from conversations.fields import mask_phone
+
+
+def print_sms(sms: SmsMessage) -> None:
+    print(f"\n📩 SMS → {mask_phone(sms.phone)}: {sms.text}", flush=True)
+
+
+async def console(settings: Settings, user: str) -> None:
+    async with running(settings, on_sms=print_sms) as runtime:
+        await Console(runtime.assistant, DialogKey("console", user, user)).run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="regbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    chat = commands.add_parser("console", help="register in the terminal (embedded Redis and sandbox by default)")
+    chat.add_argument("--user", default=getpass.getuser(), help="whose dialog to continue (default: you)")
+    portal = commands.add_parser("portal", help="serve the sandbox portal API")
+    portal.add_argument("--host", default="127.0.0.1")
+    portal.add_argument("--port", type=int, default=8090)
+    arguments = parser.parse_args(argv)
+
+    settings = Settings()
+    setup_logging(settings.log_level if arguments.command != "console" else "WARNING")
+    if arguments.command == "console":
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(console(settings, arguments.user))
+    elif arguments.command == "portal":
+        key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
+        serve_sandbox(arguments.host, arguments.port, key)
+    logging.shutdown()

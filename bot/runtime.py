@@ -1,0 +1,57 @@
+"""Wire the parts together from `Settings`: Redis (or embedded), the portal (or sandbox), the assistant.
+
+Everything here is built when the command starts, never at import time, and
+closed in reverse order when it ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.assistant import Assistant, Clock, utc_now
+from bot.i18n import Catalogs
+from bot.portal.client import PortalClient
+from bot.portal.sandbox import SmsMessage, start_sandbox
+from bot.settings import Settings
+from bot.storage import DialogCodec, DialogStore, load_fernet
+from bot.storage.embedded import EmbeddedRedis
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    assistant: Assistant
+    portal_url: str
+    redis: Redis
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    on_sms: Callable[[SmsMessage], None] | None = None,
+    clock: Clock = utc_now,
+) -> AsyncIterator[Runtime]:
+    async with AsyncExitStack() as stack:
+        redis_url = settings.redis_url
+        if not redis_url:
+            embedded = EmbeddedRedis(settings.data_dir)
+            stack.callback(embedded.close)
+            redis_url = embedded.url
+        redis = Redis.from_url(redis_url)
+        stack.push_async_callback(redis.aclose)
+
+        api_key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
+        portal_url = settings.portal_url
+        if not portal_url:
+            runner, portal_url = await start_sandbox("127.0.0.1", 0, clock=clock, on_sms=on_sms, api_key=api_key)
+            stack.push_async_callback(runner.cleanup)
+        portal = PortalClient(portal_url, api_key=api_key, timeout=settings.portal_timeout)
+        stack.push_async_callback(portal.close)
+
+        key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
+        store = DialogStore(redis, DialogCodec(load_fernet(key, settings.data_dir)), ttl=settings.dialog_ttl)
+        assistant = Assistant(store, portal, Catalogs(), clock, settings.default_language)
+        yield Runtime(assistant, portal_url, redis)

@@ -1,0 +1,113 @@
+"""The dialog store: one Redis document per dialog, one lock per dialog.
+
+Handling an event is lock+load in one round trip and save+unlock in
+another (two Lua scripts), so a second worker or a double tap waits for the
+first to finish and then sees its result: no answer is lost or applied to a
+stale dialog. Like aiogram's FSM middleware, the state is loaded only
+inside the lock. A refusal does not rewrite the document; it only renews
+the idle TTL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.storage.codec import DialogCodec
+from bot.storage.keys import DialogKey
+from conversations.dialog import Dialog
+
+_LOCK_AND_LOAD = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('GET', KEYS[2])}
+end
+return {0, redis.call('PTTL', KEYS[1])}
+"""
+
+_SAVE_AND_UNLOCK = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+if ARGV[2] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
+
+class DialogBusy(Exception):
+    """The dialog stayed locked longer than we are willing to wait."""
+
+
+class LockLost(Exception):
+    """Handling outlived the lock; the result was not saved so as not to overwrite a newer one."""
+
+
+@dataclass(slots=True)
+class Held:
+    """A dialog under its lock: read `dialog`, set `save` to have it written on release."""
+
+    dialog: Dialog | None
+    save: Dialog | None = None
+
+
+class DialogStore:
+    def __init__(
+        self,
+        redis: Redis,
+        codec: DialogCodec,
+        ttl: float = 24 * 3600,
+        lock_ttl: float = 60.0,
+        wait: float = 30.0,
+    ) -> None:
+        self._redis = redis
+        self._codec = codec
+        self._ttl_ms = int(ttl * 1000)
+        self._lock_ttl_ms = int(lock_ttl * 1000)
+        self._wait = wait
+        self._lock_and_load = redis.register_script(_LOCK_AND_LOAD)
+        self._save_and_unlock = redis.register_script(_SAVE_AND_UNLOCK)
+
+    @asynccontextmanager
+    async def hold(self, key: DialogKey) -> AsyncIterator[Held]:
+        """Lock the dialog, load it, and on a clean exit save `Held.save` and unlock."""
+        token = secrets.token_hex(16)
+        raw = await self._acquire(key, token)
+        held = Held(self._codec.decode(raw) if raw else None)
+        try:
+            yield held
+        except BaseException:
+            await self._save_and_unlock(keys=[key.lock, key.dialog], args=[token, "", self._ttl_ms])
+            raise
+        payload = self._codec.encode(held.save) if held.save is not None else b""
+        if not await self._save_and_unlock(keys=[key.lock, key.dialog], args=[token, payload, self._ttl_ms]):
+            raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
+
+    async def load(self, key: DialogKey) -> Dialog | None:
+        """Read without locking: for status views and tests, never for handling."""
+        raw = await self._redis.get(key.dialog)
+        return self._codec.decode(raw) if isinstance(raw, bytes) else None
+
+    async def delete(self, key: DialogKey) -> None:
+        await self._redis.delete(key.dialog)
+
+    async def _acquire(self, key: DialogKey, token: str) -> bytes | None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._wait
+        pause = 0.005
+        while True:
+            got, value = await self._lock_and_load(keys=[key.lock, key.dialog], args=[token, self._lock_ttl_ms])
+            if got:
+                return value  # type: ignore[no-any-return]
+            if loop.time() >= deadline:
+                raise DialogBusy(f"{key.lock} still held after {self._wait:.0f} s")
+            await asyncio.sleep(min(pause, max(0.001, value / 1000)))
+            pause = min(pause * 2, 0.1)

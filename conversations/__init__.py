@@ -1,0 +1,1 @@
+"""The registration conversation: pure logic, no Telegram, Redis or HTTP."""

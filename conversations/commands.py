@@ -1,0 +1,97 @@
+"""The commands that work at every step: /start /back /cancel /help /language /human /status.
+
+None of them loses an answer already given: /back keeps what was typed,
+/language re-asks the same question, and only /cancel wipes the dialog —
+deliberately, since that is what the citizen asked for.
+"""
+
+from __future__ import annotations
+
+from conversations.dialog import LANGUAGES, Dialog, StepName
+from conversations.events import Command
+from conversations.outcome import Outcome, moved, question_reply, refusal
+from conversations.replies import Button, Effect, Reply
+from conversations.step import Context
+from conversations.steps import STEPS
+from conversations.steps.review import summary
+from conversations.text import _
+
+LANGUAGE_BUTTONS = (Button("lang:vi", _("Tiếng Việt")), Button("lang:en", _("English")))
+HUMAN_BUTTON = Button("help:human", _("Talk to a person"))
+GLOBAL_BUTTONS = {
+    "lang:vi": Command("language", "vi"),
+    "lang:en": Command("language", "en"),
+    "help:human": Command("human"),
+}
+COMMANDS = _("Commands: /back — previous question, /cancel — stop and delete my data, /help — help, "
+             "/language — Tiếng Việt / English, /human — talk to a person, /status — where am I.")
+
+
+def run_command(dialog: Dialog, command: Command, ctx: Context) -> Outcome:
+    match command.name:
+        case "start":
+            return _start(dialog, ctx)
+        case "back":
+            return _back(dialog, ctx)
+        case "cancel":
+            return moved(dialog.restarted(), ctx, (_("Cancelled. I have deleted everything you told me. "
+                                                     "Send /start whenever you want to begin again."),))
+        case "help":
+            return _help(dialog, ctx)
+        case "language" | "lang":
+            return _language(dialog, command.args.strip().lower(), ctx)
+        case "human":
+            return _human(dialog, ctx)
+        case "status":
+            return _status(dialog, ctx)
+    return refusal(dialog, ctx, _("I do not know the command /{name}.", name=command.name[:32]))
+
+
+def _start(dialog: Dialog, ctx: Context) -> Outcome:
+    if dialog.step is StepName.DONE:
+        return moved(dialog.restarted(), ctx)
+    if dialog.step is StepName.CONSENT:
+        return refusal(dialog, ctx, _("Welcome!"))
+    return refusal(dialog, ctx, _("Welcome back! Let us continue where you stopped."))
+
+
+def _back(dialog: Dialog, ctx: Context) -> Outcome:
+    if dialog.editing:
+        return moved(dialog.model_copy(update={"step": StepName.REVIEW, "editing": False}), ctx)
+    target = STEPS[dialog.step].back
+    if target is None:
+        return refusal(dialog, ctx, _("There is no previous question to go back to from here."))
+    return moved(dialog.model_copy(update={"step": target, "otp": None}).with_data(unconfirmed_id_number=None),
+                 ctx)
+
+
+def _help(dialog: Dialog, ctx: Context) -> Outcome:
+    question = question_reply(dialog, ctx)
+    help_lines = (STEPS[dialog.step].hint, COMMANDS)
+    reply = Reply((*help_lines, *question.lines), (*question.buttons, (HUMAN_BUTTON,)),
+                  question.ask_contact, question.ask_password)
+    return Outcome(dialog, (reply,), changed=False)
+
+
+def _language(dialog: Dialog, choice: str, ctx: Context) -> Outcome:
+    if choice not in LANGUAGES:
+        reply = Reply((_("Choose your language:"),), (LANGUAGE_BUTTONS,))
+        return Outcome(dialog, (reply,), changed=False)
+    switched = dialog.model_copy(update={"language": choice})
+    return moved(switched, ctx, (_("I will speak English from now on."),))
+
+
+def _human(dialog: Dialog, ctx: Context) -> Outcome:
+    if dialog.human_requested_at is not None:
+        return refusal(dialog, ctx, _("You have already asked for a person; the help desk has your request. "
+                                      "Meanwhile you can go on here."))
+    noted = dialog.model_copy(update={"human_requested_at": ctx.now})
+    return moved(noted, ctx, (_("I have passed your request to the help desk; a staff member will contact "
+                                "you in this chat. Meanwhile you can go on here."),),
+                 effects=(Effect.HUMAN_REQUESTED,))
+
+
+def _status(dialog: Dialog, ctx: Context) -> Outcome:
+    if dialog.data.is_empty():
+        return refusal(dialog, ctx, _("You have not given any personal details yet."))
+    return refusal(dialog, ctx, _("What you have told me so far:"), *summary(dialog.data))

@@ -1,0 +1,90 @@
+"""One citizen's registration in progress: the document the store keeps.
+
+Small on purpose (it is read and written once per message) and versioned
+(`SCHEMA_VERSION`) so a stored dialog from an older release can be
+recognised. Everything personal sits in `PersonalData`, which the store
+encrypts at rest and which is wiped when the dialog ends. The password is
+never a field here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+SCHEMA_VERSION = 1
+CONSENT_TEXT_VERSION = "2026-11"
+
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[Language, ...] = ("vi", "en")
+
+
+class StepName(StrEnum):
+    CONSENT = "consent"
+    SUBJECT = "subject"
+    METHOD = "method"
+    ID_NUMBER = "id_number"
+    FULL_NAME = "full_name"
+    BIRTH_DATE = "birth_date"
+    PHONE = "phone"
+    EMAIL = "email"
+    REVIEW = "review"
+    OTP = "otp"
+    PASSWORD = "password"
+    DONE = "done"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PersonalData(_Frozen):
+    """Encrypted at rest, wiped on done or cancel."""
+
+    id_number: str | None = None
+    full_name: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None  # E.164
+    email: str | None = None
+    email_skipped: bool = False
+    unconfirmed_id_number: str | None = None  # accepted with a doubt, awaiting "yes, it is right"
+
+    def is_empty(self) -> bool:
+        return self == PersonalData()
+
+
+class Consent(_Frozen):
+    given_at: datetime
+    text_version: str
+    language: Language
+
+
+class OtpState(_Frozen):
+    registration_id: str
+    masked_phone: str
+    expires_at: datetime
+    resend_at: datetime
+    attempts_left: int
+
+
+class Dialog(_Frozen):
+    schema_version: int = SCHEMA_VERSION
+    step: StepName = StepName.CONSENT
+    language: Language = "vi"
+    data: PersonalData = PersonalData()
+    editing: bool = False  # reached a field from the review: go back there after it
+    consent: Consent | None = None
+    otp: OtpState | None = None
+    verified_registration: str | None = None  # OTP confirmed; only the password is left
+    username_hint: str | None = None  # masked login name shown once done
+    human_requested_at: datetime | None = None
+
+    def with_data(self, **changes: object) -> Dialog:
+        return self.model_copy(update={"data": self.data.model_copy(update=changes)})
+
+    def restarted(self) -> Dialog:
+        """A fresh dialog that keeps only the citizen's language: nothing personal survives."""
+        return Dialog(language=self.language)

@@ -1,0 +1,90 @@
+"""Handle one event for one dialog: the only entry point into the flow.
+
+`handle` takes the stored dialog and an event and returns an `Outcome`:
+the new dialog, the replies and the effects. It never does I/O itself (the
+portal is reached through `Context.portal`) and never raises for anything a
+citizen can send: bad input becomes a localised refusal and, on a refusal,
+`Outcome.changed` is False so the stored dialog stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from conversations.commands import GLOBAL_BUTTONS, run_command
+from conversations.dialog import Dialog, StepName
+from conversations.events import Command, Event, Pressed, Said, Unsupported
+from conversations.outcome import Outcome, moved, question_reply, refusal
+from conversations.portal import PortalUnavailable
+from conversations.step import NEXT, Context, Move, Stay
+from conversations.steps import STEPS, step_after
+from conversations.text import _
+
+MAX_TEXT_LENGTH = 1000
+
+
+async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
+    if isinstance(event, Pressed) and event.button in GLOBAL_BUTTONS:
+        event = GLOBAL_BUTTONS[event.button]
+    if isinstance(event, Command):
+        return run_command(dialog, event, ctx)
+    if isinstance(event, Unsupported):
+        return refusal(dialog, ctx, _("I can only read text messages and buttons here. Please type "
+                                      "your answer."))
+    if isinstance(event, Said):
+        if len(event.text) > MAX_TEXT_LENGTH:
+            return refusal(dialog, ctx, _("That message is too long ({length} characters). Please send "
+                                          "only the answer to the question.", length=len(event.text)))
+        if not event.text.strip():
+            return refusal(dialog, ctx, _("That message is empty. Please type your answer."))
+        event = _typed_choice(dialog, event, ctx)
+    step = STEPS[dialog.step]
+    if isinstance(event, Pressed) and not event.button.startswith(f"{step.name}:"):
+        return refusal(dialog, ctx, _("That button belongs to an earlier question, which has moved on. "
+                                      "Here is the current one."))
+    try:
+        answer = await step.answer(dialog, event, ctx)
+    except PortalUnavailable:
+        return refusal(dialog, ctx, _("The portal is not answering right now. Your answers are kept; "
+                                      "please try again in a few minutes."))
+    if isinstance(answer, Stay):
+        now = answer.dialog or dialog
+        reply = question_reply(now, ctx, before=answer.say)
+        return Outcome(now, (reply,), changed=now != dialog, effects=answer.effects)
+    return moved(_arrive(dialog, answer), ctx, answer.say, answer.effects)
+
+
+def _arrive(dialog: Dialog, move: Move) -> Dialog:
+    """Where a move lands: NEXT returns to the review after an edit, else goes on in the flow."""
+    if move.to is NEXT:
+        target = StepName.REVIEW if move.dialog.editing else step_after(dialog.step)
+    else:
+        assert isinstance(move.to, StepName)
+        target = move.to
+    assert target in STEPS[dialog.step].exits, f"{dialog.step} may not move to {target}: see Step.exits"
+    editing = move.dialog.editing and target is not StepName.REVIEW
+    return move.dialog.model_copy(update={"step": target, "editing": editing})
+
+
+def _typed_choice(dialog: Dialog, said: Said, ctx: Context) -> Said | Pressed:
+    """Typing a button's label (in any language, with or without tone marks) presses it."""
+    typed = fold(said.text)
+    for row in STEPS[dialog.step].ask(dialog, ctx).buttons:
+        for button in row:
+            if any(typed in _label_forms(label) for label in ctx.labels(button.label)):
+                return Pressed(button.id)
+    return said
+
+
+def _label_forms(label: str) -> set[str]:
+    """"Citizen (Công dân)" can be typed whole, as "citizen" or as "cong dan"."""
+    outside, _sep, inside = label.partition("(")
+    return {fold(label), fold(outside), fold(inside.rstrip(")"))} - {""}
+
+
+def fold(text: str) -> str:
+    """Lower-case, without tone marks or quotes: how people type on a phone without a Vietnamese keyboard."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\s\"'“”.!?]+", " ", bare).strip().casefold()

@@ -1,0 +1,45 @@
+"""What handling one event produces, and how the current question is phrased.
+
+Every reply ends with the question the citizen is at, so whatever happened
+(a refusal, a command, a stale button) they always see what to do next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conversations.dialog import Dialog
+from conversations.replies import Effect, Reply
+from conversations.step import Context
+from conversations.steps import NUMBERED, STEPS
+from conversations.text import Text, _
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    dialog: Dialog
+    replies: tuple[Reply, ...]
+    changed: bool  # False: nothing to store (a refusal, a repeated question)
+    effects: tuple[Effect, ...] = ()
+
+
+def progress(dialog: Dialog) -> Text | None:
+    if dialog.step not in NUMBERED:
+        return None
+    return _("Step {number}/{total}", number=NUMBERED.index(dialog.step) + 1, total=len(NUMBERED))
+
+
+def question_reply(dialog: Dialog, ctx: Context, before: tuple[Text, ...] = ()) -> Reply:
+    question = STEPS[dialog.step].ask(dialog, ctx)
+    header = progress(dialog)
+    lines = (*before, *((header,) if header else ()), *question.lines)
+    return Reply(lines, question.buttons, ask_contact=question.ask_contact, ask_password=question.ask_password)
+
+
+def refusal(dialog: Dialog, ctx: Context, *reasons: Text) -> Outcome:
+    """Say why (or just answer) and ask the same question again; nothing is stored."""
+    return Outcome(dialog, (question_reply(dialog, ctx, before=reasons),), changed=False)
+
+
+def moved(dialog: Dialog, ctx: Context, before: tuple[Text, ...] = (), effects: tuple[Effect, ...] = ()) -> Outcome:
+    return Outcome(dialog, (question_reply(dialog, ctx, before),), changed=True, effects=effects)

@@ -1,0 +1,191 @@
+"""The portal's form, one field per step: ID, name, birth date, phone, email.
+
+Each step parses with the matching `conversations.fields` parser; a
+refusal says exactly what is wrong and the question is asked again.
+"""
+
+from __future__ import annotations
+
+from conversations.dialog import Dialog, StepName
+from conversations.events import Event, Pressed, Said, SharedContact
+from conversations.fields import (
+    parse_birth_date,
+    parse_email,
+    parse_full_name,
+    parse_id_number,
+    parse_phone,
+)
+from conversations.parsing import Refused
+from conversations.portal import PortalUnavailable
+from conversations.replies import Button
+from conversations.step import NEXT, Answer, Context, Move, Question, Stay, Step, refuse
+from conversations.text import _
+
+
+def _type_it() -> Stay:
+    return refuse(_("Please type your answer as a message."))
+
+
+# -- id_number ------------------------------------------------------------------
+
+ID_IS_RIGHT = Button("id_number:confirm", _("Yes, the number is right"))
+ID_RETYPE = Button("id_number:retype", _("Type it again"))
+
+
+def ask_id_number(dialog: Dialog, ctx: Context) -> Question:
+    if dialog.data.unconfirmed_id_number:
+        return Question(
+            (_("Is {id_number} really your ID number?", id_number=dialog.data.unconfirmed_id_number),),
+            ((ID_IS_RIGHT, ID_RETYPE),),
+        )
+    return Question((_("Type the number of your ID card: the 12-digit CCCD or the 9-digit CMND "
+                       "(it will be your login name)."),))
+
+
+async def answer_id_number(dialog: Dialog, event: Event, ctx: Context) -> Answer:
+    if event == Pressed(ID_IS_RIGHT.id) and dialog.data.unconfirmed_id_number:
+        return await _take_id_number(dialog, dialog.data.unconfirmed_id_number, ctx)
+    if event == Pressed(ID_RETYPE.id):
+        return Stay((), dialog.with_data(unconfirmed_id_number=None))
+    if not isinstance(event, Said):
+        return _type_it()
+    parsed = parse_id_number(event.text, ctx.today)
+    if isinstance(parsed, Refused):
+        return refuse(parsed.reason)
+    if parsed.doubt is not None:
+        return Stay((parsed.doubt,), dialog.with_data(unconfirmed_id_number=parsed.value))
+    return await _take_id_number(dialog, parsed.value, ctx)
+
+
+async def _take_id_number(dialog: Dialog, id_number: str, ctx: Context) -> Answer:
+    try:
+        exists = await ctx.portal.account_exists(id_number)
+    except PortalUnavailable:
+        exists = False  # the portal checks again when the form is submitted
+    if exists:
+        return refuse(ACCOUNT_EXISTS)
+    dialog = dialog.with_data(id_number=id_number, unconfirmed_id_number=None)
+    birth_date = dialog.data.birth_date
+    if birth_date is not None:  # editing the ID must not leave a birth date that contradicts it
+        recheck = parse_birth_date(birth_date.strftime("%d/%m/%Y"), ctx.today, id_number)
+        if isinstance(recheck, Refused):
+            return Move(StepName.BIRTH_DATE, dialog, say=(recheck.reason,))
+    return Move(NEXT, dialog)
+
+
+ACCOUNT_EXISTS = _(
+    "An account already exists on the portal for this ID number, so it cannot be registered again. "
+    "If it is yours, open https://dichvucong.gov.vn, press \"Đăng nhập\" and use \"Quên mật khẩu\" "
+    "(forgot password). If you did not create it, send a complaint under \"Phản ánh kiến nghị\" on "
+    "the same site. You can also type a different ID number, or /cancel."
+)
+
+id_number = Step(
+    StepName.ID_NUMBER, ask_id_number, answer_id_number,
+    exits=(StepName.FULL_NAME, StepName.BIRTH_DATE, StepName.REVIEW), back=StepName.METHOD,
+    hint=_("The CCCD number is printed on the front of your citizen identity card; spaces and dots "
+           "are fine."),
+)
+
+# -- full_name ------------------------------------------------------------------
+
+
+def ask_full_name(dialog: Dialog, ctx: Context) -> Question:
+    return Question((_("Type your full name exactly as on your ID card, with tone marks "
+                       "(for example: Nguyễn Thị Hồng Nhung)."),))
+
+
+async def answer_full_name(dialog: Dialog, event: Event, ctx: Context) -> Answer:
+    if not isinstance(event, Said):
+        return _type_it()
+    parsed = parse_full_name(event.text)
+    if isinstance(parsed, Refused):
+        return refuse(parsed.reason)
+    return Move(NEXT, dialog.with_data(full_name=parsed.value))
+
+
+full_name = Step(
+    StepName.FULL_NAME, ask_full_name, answer_full_name,
+    exits=(StepName.BIRTH_DATE, StepName.REVIEW), back=StepName.ID_NUMBER,
+    hint=_("Use Vietnamese letters with tone marks; spaces, hyphens and apostrophes (H'Hen Niê) are fine."),
+)
+
+# -- birth_date -------------------------------------------------------------------
+
+
+def ask_birth_date(dialog: Dialog, ctx: Context) -> Question:
+    return Question((_("Type your date of birth as day/month/year, for example 05/09/1990."),))
+
+
+async def answer_birth_date(dialog: Dialog, event: Event, ctx: Context) -> Answer:
+    if not isinstance(event, Said):
+        return _type_it()
+    parsed = parse_birth_date(event.text, ctx.today, dialog.data.id_number)
+    if isinstance(parsed, Refused):
+        return refuse(parsed.reason)
+    return Move(NEXT, dialog.with_data(birth_date=parsed.value))
+
+
+birth_date = Step(
+    StepName.BIRTH_DATE, ask_birth_date, answer_birth_date,
+    exits=(StepName.PHONE, StepName.REVIEW), back=StepName.FULL_NAME,
+    hint=_("Day, month and a four-digit year: 05/09/1990, 5/9/1990, 05-09-1990 and 05.09.1990 all work."),
+)
+
+# -- phone --------------------------------------------------------------------------
+
+
+def ask_phone(dialog: Dialog, ctx: Context) -> Question:
+    return Question(
+        (_("Type the mobile number registered in your name (chính chủ), for example 0821234088, "
+           "or share it with the button below."),),
+        ask_contact=True,
+    )
+
+
+async def answer_phone(dialog: Dialog, event: Event, ctx: Context) -> Answer:
+    if isinstance(event, SharedContact):
+        if not event.own:
+            return refuse(_("That is someone else's contact. Please share your own number or type it."))
+        text = event.phone
+    elif isinstance(event, Said):
+        text = event.text
+    else:
+        return _type_it()
+    parsed = parse_phone(text)
+    if isinstance(parsed, Refused):
+        return refuse(parsed.reason)
+    return Move(NEXT, dialog.with_data(phone=parsed.value))
+
+
+phone = Step(
+    StepName.PHONE, ask_phone, answer_phone,
+    exits=(StepName.EMAIL, StepName.REVIEW), back=StepName.BIRTH_DATE,
+    hint=_("The portal sends the confirmation code to this number, and it must be registered to your "
+           "ID with your carrier."),
+)
+
+# -- email ----------------------------------------------------------------------------
+
+NO_EMAIL = Button("email:skip", _("Skip (no email)"))
+
+
+def ask_email(dialog: Dialog, ctx: Context) -> Question:
+    return Question((_("Type your email address, or skip: it is optional."),), ((NO_EMAIL,),))
+
+
+async def answer_email(dialog: Dialog, event: Event, ctx: Context) -> Answer:
+    if event == Pressed(NO_EMAIL.id):
+        return Move(NEXT, dialog.with_data(email=None, email_skipped=True))
+    if not isinstance(event, Said):
+        return _type_it()
+    parsed = parse_email(event.text)
+    if isinstance(parsed, Refused):
+        return refuse(parsed.reason)
+    return Move(NEXT, dialog.with_data(email=parsed.value, email_skipped=False))
+
+
+email = Step(
+    StepName.EMAIL, ask_email, answer_email, exits=(StepName.REVIEW,), back=StepName.PHONE,
+    hint=_("The portal may send notices to this address. You can leave it out."),
+)

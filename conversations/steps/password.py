@@ -1,0 +1,74 @@
+"""The password, then done.
+
+The password never travels through the chat: the step asks for it through
+a secure channel (`Question.ask_password`; the Web App in Telegram, a hidden
+prompt in the console), checks the portal's rule, relays it to the portal
+and forgets it. Anything typed in the chat here is deleted and refused.
+"""
+
+from __future__ import annotations
+
+from conversations.dialog import Dialog, StepName
+from conversations.events import Event, PasswordChosen, Said
+from conversations.fields import PASSWORD_RULE, password_problems
+from conversations.portal import PortalRefusal, RefusalCode
+from conversations.replies import Effect
+from conversations.step import Answer, Context, Move, Question, Stay, Step, refuse
+from conversations.steps.review import REGISTRATION_EXPIRED
+from conversations.text import _
+
+
+def ask_password(dialog: Dialog, ctx: Context) -> Question:
+    return Question((_("Last step: choose the password for your portal account, through the secure "
+                       "form — never type it in this chat."), PASSWORD_RULE), ask_password=True)
+
+
+async def answer_password(dialog: Dialog, event: Event, ctx: Context) -> Answer:
+    if isinstance(event, Said):
+        return Stay((_("Please do not type your password in the chat; I have deleted that message. "
+                       "Use the secure form instead."),), effects=(Effect.FORGET_MESSAGE,))
+    if not isinstance(event, PasswordChosen):
+        return refuse(_("Please set your password through the secure form."))
+    if event.password != event.confirmation:
+        return refuse(_("The two passwords are not the same. Please type them again."))
+    problems = password_problems(event.password)
+    if problems:
+        return Stay(tuple(problems))
+    assert dialog.verified_registration is not None, "the password step follows a confirmed OTP"
+    answer = await ctx.portal.set_password(dialog.verified_registration, event.password)
+    if isinstance(answer, PortalRefusal):
+        if answer.code is RefusalCode.WEAK_PASSWORD:
+            return refuse(_("The portal refused this password as too weak. Please choose another one."))
+        return refuse(REGISTRATION_EXPIRED)
+    done = dialog.restarted().model_copy(update={"username_hint": _mask(answer.username)})
+    return Move(StepName.DONE, done)
+
+
+def _mask(username: str) -> str:
+    return "*" * (len(username) - 4) + username[-4:]
+
+
+password = Step(
+    StepName.PASSWORD, ask_password, answer_password, exits=(StepName.DONE,), back=None,
+    hint=_("Open the secure form, type the password twice and submit it. It goes straight to the portal "
+           "and is never stored here."),
+)
+
+
+def ask_done(dialog: Dialog, ctx: Context) -> Question:
+    return Question((
+        _("Your account is ready! Log in at https://dichvucong.gov.vn with your ID number "
+          "({username}) and the password you chose.", username=dialog.username_hint or "—"),
+        _("I have deleted your personal details from this chat assistant. Send /start to register "
+          "someone else."),
+    ))
+
+
+async def answer_done(dialog: Dialog, event: Event, ctx: Context) -> Answer:
+    return refuse(_("Your registration is complete. Send /start to register someone else."))
+
+
+done = Step(
+    StepName.DONE, ask_done, answer_done, exits=(), back=None,
+    hint=_("Your registration is complete."), numbered=False,
+)

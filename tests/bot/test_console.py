@@ -1,0 +1,137 @@
+"""`regbot console` as a person uses it: a real process, typed lines, the SMS printed on screen."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+from bot.assistant import Rendered, RenderedButton
+from bot.console import read_event, show
+from conversations.events import Command, Pressed, Said
+from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+PROMPT = "> "
+
+
+class Terminal:
+    """A `regbot console` process driven line by line, like a person at a keyboard."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.screen = ""
+
+    @classmethod
+    async def open(cls, env: dict[str, str], user: str = "tester") -> Terminal:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "console", "--user", user, cwd=ROOT, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # no controlling terminal: the hidden prompt reads stdin
+        )
+        terminal = cls(process)
+        await terminal.wait_for(PROMPT)
+        return terminal
+
+    async def wait_for(self, marker: str, timeout: float = 20) -> str:
+        assert self.process.stdout is not None
+        start = len(self.screen)
+        async with asyncio.timeout(timeout):
+            while marker not in self.screen[start:]:
+                chunk = await self.process.stdout.read(4096)
+                assert chunk, f"console exited; screen:\n{self.screen[-2000:]}"
+                self.screen += chunk.decode()
+        return self.screen[start:]
+
+    async def type(self, line: str, until: str = PROMPT) -> str:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line.encode() + b"\n")
+        await self.process.stdin.drain()
+        return await self.wait_for(until)
+
+    async def close(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+
+
+def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "PORTAL_URL"}}
+    return {**env, "DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1", **extra}
+
+
+async def register_from_start(terminal: Terminal) -> None:
+    await terminal.type("/language en")
+    await terminal.type("1")  # I agree
+    await terminal.type("1")  # Citizen
+    await terminal.type("1")  # Mobile subscriber
+    for answer in (ID_NUMBER, NAME, BIRTH, PHONE, EMAIL):
+        await terminal.type(answer)
+
+
+async def finish_with_sms_from_screen(terminal: Terminal) -> str:
+    screen = await terminal.type("1", until="Attempts left")  # Register
+    code = re.search(r"SMS → 082\*\*\*\*088: .*?(\d{6})", terminal.screen)
+    assert code, screen
+    await terminal.wait_for(PROMPT)
+    screen = await terminal.type(code.group(1))
+    assert "hidden password prompt" in screen
+    await terminal.type("", until="Password")
+    await terminal.type(PASSWORD, until="Again")
+    return await terminal.type(PASSWORD)
+
+
+async def test_console_registers_on_embedded_defaults_reading_the_printed_sms(tmp_path: Path) -> None:
+    terminal = await Terminal.open(environment(tmp_path))
+    try:
+        await register_from_start(terminal)
+        screen = await finish_with_sms_from_screen(terminal)
+        assert "Your account is ready" in screen and "********2345" in screen
+        assert PASSWORD not in terminal.screen  # never echoed
+    finally:
+        await terminal.close()
+
+
+async def test_console_killed_mid_dialog_resumes_where_it_stopped(
+    tmp_path: Path, redis_url: str, sandbox: Sandbox,
+) -> None:
+    env = environment(tmp_path, REDIS_URL=redis_url, PORTAL_URL=sandbox.url)
+    terminal = await Terminal.open(env)
+    try:
+        await terminal.type("/language en")
+        for line in ("1", "1", "1", ID_NUMBER, NAME):
+            await terminal.type(line)
+        terminal.process.send_signal(signal.SIGKILL)
+    finally:
+        await terminal.close()
+    terminal = await Terminal.open(env)
+    try:
+        assert "Welcome back" in terminal.screen and "Step 3/8" in terminal.screen
+        for line in (BIRTH, PHONE, EMAIL):
+            await terminal.type(line)
+        await terminal.type("1", until="Attempts left")
+        await terminal.wait_for(PROMPT)
+        await terminal.type(await sandbox.last_code())
+        await terminal.type("", until="Password")
+        await terminal.type(PASSWORD, until="Again")
+        assert "Your account is ready" in await terminal.type(PASSWORD)
+    finally:
+        await terminal.close()
+
+
+REPLY = Rendered("Question?", ((RenderedButton("a:yes", "Yes"), RenderedButton("a:no", "No")),), False, False)
+
+
+def test_numbers_press_buttons_and_slashes_are_commands() -> None:
+    assert read_event("2", REPLY) == Pressed("a:no")
+    assert read_event("3", REPLY) == Said("3")
+    assert read_event("/language en", REPLY) == Command("language", "en")
+    assert read_event("/back@regbot", REPLY) == Command("back")
+    assert read_event("０１", REPLY) == Said("０１")
+
+
+def test_buttons_are_shown_as_numbered_choices() -> None:
+    assert show(REPLY).splitlines()[1:] == ["  [1] Yes", "  [2] No"]

@@ -1,0 +1,95 @@
+"""The Redis store: one event at a time per dialog, state that outlives the process, idle expiry."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from cryptography.fernet import Fernet, MultiFernet
+from redis.asyncio import Redis
+
+from bot.assistant import Assistant
+from bot.i18n import Catalogs
+from bot.portal.client import PortalClient
+from bot.storage import DialogCodec, DialogKey, DialogStore
+from bot.storage.codec import UnreadableDialog
+from conversations.dialog import Dialog, StepName
+from conversations.events import Said
+from tests.citizen import ID_NUMBER, NAME, Citizen
+from tests.clock import ManualClock
+
+
+async def test_second_worker_waits_for_the_lock_and_answers_on_the_latest_state(
+    citizen: Citizen, redis_url: str, codec: DialogCodec, portal: PortalClient, catalogs: Catalogs,
+    clock: ManualClock,
+) -> None:
+    await citizen.fill_until(StepName.ID_NUMBER, "en")
+    other_redis = Redis.from_url(redis_url)
+    second_worker = Assistant(DialogStore(other_redis, codec), portal, catalogs, clock)
+    async with citizen.assistant.store.hold(citizen.key) as held:
+        # The first worker is still handling the ID number when the name arrives at the second.
+        name = asyncio.create_task(second_worker.handle(citizen.key, Said(NAME)))
+        await asyncio.sleep(0.2)
+        assert not name.done()
+        assert held.dialog is not None
+        held.save = held.dialog.with_data(id_number=ID_NUMBER).model_copy(update={"step": StepName.FULL_NAME})
+    handled = await name
+    assert "Step 3/8" in handled.replies[-1].text
+    dialog = await citizen.dialog()
+    assert dialog is not None and dialog.step == StepName.BIRTH_DATE
+    assert (dialog.data.id_number, dialog.data.full_name) == (ID_NUMBER, NAME)
+    await other_redis.aclose()
+
+
+async def test_dialog_survives_a_restart_with_a_fresh_connection(
+    citizen: Citizen, redis_url: str, codec: DialogCodec, portal: PortalClient, catalogs: Catalogs,
+    clock: ManualClock,
+) -> None:
+    await citizen.fill_until(StepName.BIRTH_DATE, "en")
+    restarted_redis = Redis.from_url(redis_url)
+    restarted = Assistant(DialogStore(restarted_redis, codec), portal, catalogs, clock)
+    handled = await restarted.handle(citizen.key, Said("05/09/1990"))
+    assert "Step 4/8" in handled.replies[-1].text
+    assert handled.dialog.data.full_name == NAME
+    await restarted_redis.aclose()
+
+
+async def test_refusal_leaves_the_stored_document_untouched(citizen: Citizen) -> None:
+    await citizen.fill_until(StepName.FULL_NAME, "en")
+    before = await citizen.assistant.store._redis.get(citizen.key.dialog)
+    await citizen.send("R2-D2")
+    assert await citizen.assistant.store._redis.get(citizen.key.dialog) == before
+
+
+async def test_idle_dialogs_expire_after_a_day(citizen: Citizen) -> None:
+    await citizen.fill_until(StepName.FULL_NAME, "en")
+    ttl = await citizen.assistant.store._redis.pttl(citizen.key.dialog)
+    assert 23 * 3600 * 1000 < ttl <= 24 * 3600 * 1000
+
+
+async def test_a_lock_left_by_a_dead_worker_expires(redis: Redis, codec: DialogCodec) -> None:
+    key = DialogKey("test", "1", "1")
+    store = DialogStore(redis, codec, lock_ttl=0.3, wait=5)
+    await redis.set(key.lock, "dead-worker", px=300)
+    async with store.hold(key) as held:
+        held.save = Dialog()
+    assert await store.load(key) == Dialog()
+
+
+async def test_dialog_encrypted_with_another_key_is_not_readable(redis: Redis, codec: DialogCodec) -> None:
+    key = DialogKey("test", "1", "1")
+    async with DialogStore(redis, codec).hold(key) as held:
+        held.save = Dialog().with_data(id_number=ID_NUMBER)
+    stranger = DialogStore(redis, DialogCodec(MultiFernet([Fernet(Fernet.generate_key())])))
+    with pytest.raises(UnreadableDialog):
+        await stranger.load(key)
+
+
+async def test_key_rotation_keeps_old_dialogs_readable(redis: Redis) -> None:
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    key = DialogKey("test", "1", "1")
+    async with DialogStore(redis, DialogCodec(MultiFernet([Fernet(old)]))).hold(key) as held:
+        held.save = Dialog().with_data(full_name=NAME)
+    rotated = DialogStore(redis, DialogCodec(MultiFernet([Fernet(new), Fernet(old)])))
+    loaded = await rotated.load(key)
+    assert loaded is not None and loaded.data.full_name == NAME

@@ -1,0 +1,117 @@
+"""Test helpers that act like a citizen: type, press buttons, read the SMS outbox."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+
+from bot.assistant import Assistant, Handled, Rendered
+from bot.storage import DialogKey
+from conversations.dialog import Dialog, Language, StepName
+from conversations.events import Command, Event, PasswordChosen, Pressed, Said
+
+ID_NUMBER = "001090012345"  # Hà Nội, male, born 19(90)
+NAME = "Nguyễn Văn An"
+BIRTH = "05/09/1990"
+PHONE = "0821234088"
+PHONE_E164 = "+84821234088"
+EMAIL = "an.nguyen@gmail.com"
+PASSWORD = "Sao-Mai#2026"
+
+
+class Sandbox:
+    """The sandbox portal's test endpoints, over real HTTP."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Sandbox:
+        self._session = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._session is not None
+        await self._session.close()
+
+    async def outbox(self, phone: str = PHONE_E164) -> list[dict[str, str]]:
+        assert self._session is not None
+        async with self._session.get(f"{self.url}/sandbox/outbox", params={"phone": phone}) as response:
+            response.raise_for_status()
+            return list(await response.json())
+
+    async def last_code(self, phone: str = PHONE_E164) -> str:
+        messages = await self.outbox(phone)
+        assert messages, f"no SMS sent to {phone}"
+        match = re.search(r"\b(\d{6})\b", messages[-1]["text"])
+        assert match, messages[-1]
+        return match.group(1)
+
+    async def seed(self, path: str, **body: str) -> None:
+        assert self._session is not None
+        async with self._session.post(f"{self.url}/sandbox/{path}", json=body) as response:
+            response.raise_for_status()
+
+
+class Citizen:
+    def __init__(self, assistant: Assistant, sandbox: Sandbox, user: str = "42") -> None:
+        self.assistant = assistant
+        self.sandbox = sandbox
+        self.key = DialogKey("test", user, user)
+        self.last: Handled | None = None
+
+    async def send(self, what: str | Event) -> str:
+        """Type `what` (a "/command" is a command) and return the reply's text."""
+        if isinstance(what, str):
+            name, _space, args = what[1:].partition(" ")
+            what = Command(name, args) if what.startswith("/") else Said(what)
+        self.last = await self.assistant.handle(self.key, what)
+        return self.text
+
+    async def press(self, button: str) -> str:
+        return await self.send(Pressed(button))
+
+    @property
+    def reply(self) -> Rendered:
+        assert self.last is not None
+        return self.last.replies[-1]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(reply.text for reply in self.last.replies) if self.last else ""
+
+    @property
+    def buttons(self) -> dict[str, str]:
+        return {button.id: button.label for row in self.reply.buttons for button in row}
+
+    async def dialog(self) -> Dialog | None:
+        return await self.assistant.store.load(self.key)
+
+    async def step(self) -> StepName | None:
+        dialog = await self.dialog()
+        return dialog.step if dialog else None
+
+    async def start(self, language: Language = "vi") -> None:
+        await self.send("/start")
+        if language != "vi":
+            await self.send(f"/language {language}")
+
+    async def fill_until(self, step: StepName, language: Language = "vi") -> None:
+        """Answer every question correctly until the dialog reaches `step`."""
+        await self.start(language)
+        answers: list[str | Event] = [
+            Pressed("consent:agree"), Pressed("subject:citizen"), Pressed("method:mobile"),
+            ID_NUMBER, NAME, BIRTH, PHONE, EMAIL, Pressed("review:submit"),
+        ]
+        for answer in answers:
+            if await self.step() == step:
+                return
+            await self.send(answer)
+        if step is StepName.OTP:
+            return
+        await self.send(await self.sandbox.last_code())
+        if step is StepName.PASSWORD:
+            return
+        await self.send(PasswordChosen(PASSWORD, PASSWORD))
+        assert await self.step() == step
