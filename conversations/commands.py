@@ -23,7 +23,7 @@ GLOBAL_BUTTONS = {
     "lang:en": Command("language", "en"),
     "help:human": Command("human"),
 }
-COMMANDS = _("Commands: /back — previous question, /cancel — stop and delete my data, /help — help, "
+COMMANDS = _("Commands: /back — previous question, /cancel — stop and delete your data, /help — help, "
              "/language — Tiếng Việt / English, /human — talk to a person, /status — where am I.")
 
 
@@ -78,7 +78,7 @@ def _language(dialog: Dialog, choice: str, ctx: Context) -> Outcome:
         reply = Reply((_("Choose your language:"),), (LANGUAGE_BUTTONS,))
         return Outcome(dialog, (reply,), changed=False)
     switched = dialog.model_copy(update={"language": choice})
-    return moved(switched, ctx, (_("I will speak English from now on."),))
+    return moved(switched, ctx, (_("From now on I will answer in the language you chose."),))
 
 
 def _human(dialog: Dialog, ctx: Context) -> Outcome:

@@ -1,7 +1,9 @@
 """The code the portal sent by SMS: expiry, attempts left, and "Gửi lại OTP".
 
-Obvious typos (not six digits) and codes we know have expired are answered
-here without spending one of the portal's attempts.
+Obvious typos (not six digits), codes we know have expired and tries after
+a lockout are answered here without spending one of the portal's attempts.
+A registration the portal has forgotten sends the citizen back to the
+review, answers intact, to submit again.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from conversations.portal import PortalRefusal, RefusalCode
 from conversations.replies import Button, Effect
 from conversations.step import Answer, Context, Move, Question, Stay, Step, refuse
 from conversations.steps.review import REGISTRATION_EXPIRED, otp_state
-from conversations.text import Text, _
+from conversations.text import _
 
 RESEND = Button("otp:resend", _("Send the code again (Gửi lại OTP)"))
+EXPIRED = _("This code has expired. Press \"Send the code again\" to get a new one.")
+LOCKED = _("Too many wrong codes. Press \"Send the code again\" to get a new one.")
 
 
 def ask_otp(dialog: Dialog, ctx: Context) -> Question:
@@ -45,19 +49,24 @@ async def answer_otp(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     code = re.sub(r"\s+", "", normalize_digits(event.text))
     if not re.fullmatch(r"[0-9]{6}", code):
         return refuse(_("The code has exactly 6 digits. Please check the SMS and type it again."))
+    if otp.attempts_left == 0:
+        return Stay((LOCKED,), effects=(Effect.FORGET_MESSAGE,))
     if ctx.now >= otp.expires_at:
-        return Stay((_OTP_REFUSALS[RefusalCode.OTP_EXPIRED],), effects=(Effect.FORGET_MESSAGE,))
+        return Stay((EXPIRED,), effects=(Effect.FORGET_MESSAGE,))
     answer = await ctx.portal.verify_otp(otp.registration_id, code)
     if not isinstance(answer, PortalRefusal):
         verified = dialog.model_copy(update={"otp": None, "verified_registration": otp.registration_id})
         return Move(StepName.PASSWORD, verified, say=(_("Your phone number is confirmed."),),
                     effects=(Effect.FORGET_MESSAGE,))
-    if answer.code is RefusalCode.OTP_INVALID and answer.attempts_left is not None:
-        fewer = dialog.model_copy(update={"otp": otp.model_copy(update={"attempts_left": answer.attempts_left})})
-        return Stay((_("That code is not right."),), fewer, effects=(Effect.FORGET_MESSAGE,))
-    spent = otp.model_copy(update={"attempts_left": 0}) if answer.code is RefusalCode.OTP_LOCKED else otp
-    return Stay((_OTP_REFUSALS.get(answer.code, _UNEXPECTED),), dialog.model_copy(update={"otp": spent}),
-                effects=(Effect.FORGET_MESSAGE,))
+    if answer.code is RefusalCode.UNKNOWN_REGISTRATION:
+        return Move(StepName.REVIEW, dialog.model_copy(update={"otp": None}), say=(REGISTRATION_EXPIRED,))
+    attempts_left = {RefusalCode.OTP_INVALID: answer.attempts_left, RefusalCode.OTP_LOCKED: 0}.get(answer.code)
+    reason = {RefusalCode.OTP_INVALID: _("That code is not right."), RefusalCode.OTP_LOCKED: LOCKED,
+              RefusalCode.OTP_EXPIRED: EXPIRED}.get(answer.code, _("The portal could not check the code. "
+                                                                  "Please ask for a new code."))
+    if attempts_left is not None:
+        dialog = dialog.model_copy(update={"otp": otp.model_copy(update={"attempts_left": attempts_left})})
+    return Stay((reason,), dialog, effects=(Effect.FORGET_MESSAGE,))
 
 
 async def _resend(dialog: Dialog, ctx: Context) -> Answer:
@@ -68,23 +77,19 @@ async def _resend(dialog: Dialog, ctx: Context) -> Answer:
         return refuse(_("Please wait {seconds} seconds before asking for a new code.", seconds=wait))
     answer = await ctx.portal.resend_otp(otp.registration_id)
     if isinstance(answer, PortalRefusal):
-        if answer.code is RefusalCode.SEND_LIMIT or answer.code is RefusalCode.RESEND_COOLDOWN:
+        if answer.code is RefusalCode.UNKNOWN_REGISTRATION:
+            return Move(StepName.REVIEW, dialog.model_copy(update={"otp": None}), say=(REGISTRATION_EXPIRED,))
+        if answer.code in (RefusalCode.SEND_LIMIT, RefusalCode.RESEND_COOLDOWN):
             minutes = max(1, ((answer.retry_after or 60) + 59) // 60)
             return refuse(_("The portal has sent too many codes to this number. Please try again in "
                             "{minutes} minutes.", minutes=minutes))
-        return refuse(_OTP_REFUSALS.get(answer.code, _UNEXPECTED))
+        return refuse(_("The portal could not send a new code. Please try again in a few minutes."))
     return Stay((_("A new code has been sent to {phone}. The old one no longer works.",
                    phone=answer.masked_phone),), dialog.model_copy(update={"otp": otp_state(answer, ctx)}))
 
 
-_UNEXPECTED = _("The portal could not check the code. Please ask for a new code.")
-_OTP_REFUSALS: dict[RefusalCode, Text] = {
-    RefusalCode.OTP_EXPIRED: _("This code has expired. Press \"Send the code again\" to get a new one."),
-    RefusalCode.OTP_LOCKED: _("Too many wrong codes. Press \"Send the code again\" to get a new one."),
-    RefusalCode.UNKNOWN_REGISTRATION: REGISTRATION_EXPIRED,
-}
-
 otp = Step(
-    StepName.OTP, ask_otp, answer_otp, exits=(StepName.PASSWORD,), back=StepName.REVIEW,
-    hint=_("The SMS comes from the portal within a minute. The code works for 5 minutes and for 5 tries."),
+    StepName.OTP, ask_otp, answer_otp, exits=(StepName.PASSWORD, StepName.REVIEW), back=StepName.REVIEW,
+    hint=_("The SMS usually arrives within a minute. If it does not, press \"Send the code again\" when "
+           "the wait is over."),
 )

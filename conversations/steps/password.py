@@ -39,7 +39,8 @@ async def answer_password(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     if isinstance(answer, PortalRefusal):
         if answer.code is RefusalCode.WEAK_PASSWORD:
             return refuse(_("The portal refused this password as too weak. Please choose another one."))
-        return refuse(REGISTRATION_EXPIRED)
+        expired = dialog.model_copy(update={"verified_registration": None})
+        return Move(StepName.REVIEW, expired, say=(REGISTRATION_EXPIRED,))
     done = dialog.restarted().model_copy(update={"username_hint": _mask(answer.username)})
     return Move(StepName.DONE, done)
 
@@ -49,7 +50,7 @@ def _mask(username: str) -> str:
 
 
 password = Step(
-    StepName.PASSWORD, ask_password, answer_password, exits=(StepName.DONE,), back=None,
+    StepName.PASSWORD, ask_password, answer_password, exits=(StepName.DONE, StepName.REVIEW), back=None,
     hint=_("Open the secure form, type the password twice and submit it. It goes straight to the portal "
            "and is never stored here."),
 )

@@ -89,7 +89,8 @@ def _registration(data: PersonalData) -> Registration | None:
     return Registration(data.id_number, data.full_name, data.birth_date, data.phone, data.email)
 
 
-REGISTRATION_EXPIRED = _("This registration has expired at the portal. Please /cancel and start again.")
+REGISTRATION_EXPIRED = _("The portal has closed this registration because it waited too long. Your answers are "
+                         "kept: press \"Register\" to get a new code.")
 _COULD_NOT_SUBMIT = _("The portal did not accept the details. Please check them, edit what is wrong and "
                       "press \"Register\" again.")
 _SUBMIT_REFUSALS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import os
 import re
 import signal
@@ -24,6 +25,8 @@ class Terminal:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
         self.screen = ""
+        self.read_up_to = 0  # what earlier waits have consumed
+        self._decoder = codecs.getincrementaldecoder("utf-8")()  # a read may split a Vietnamese letter
 
     @classmethod
     async def open(cls, env: dict[str, str], user: str = "tester") -> Terminal:
@@ -37,14 +40,16 @@ class Terminal:
         return terminal
 
     async def wait_for(self, marker: str, timeout: float = 20) -> str:
+        """Everything shown since the last wait, up to and including the next `marker`."""
         assert self.process.stdout is not None
-        start = len(self.screen)
+        start = self.read_up_to
         async with asyncio.timeout(timeout):
-            while marker not in self.screen[start:]:
+            while (found := self.screen.find(marker, start)) < 0:
                 chunk = await self.process.stdout.read(4096)
                 assert chunk, f"console exited; screen:\n{self.screen[-2000:]}"
-                self.screen += chunk.decode()
-        return self.screen[start:]
+                self.screen += self._decoder.decode(chunk)
+        self.read_up_to = found + len(marker)
+        return self.screen[start:self.read_up_to]
 
     async def type(self, line: str, until: str = PROMPT) -> str:
         assert self.process.stdin is not None
