@@ -91,5 +91,5 @@ class Assistant:
             tuple(RenderedButton(button.id, self._catalogs.render(button.label, language)) for button in row)
             for row in reply.buttons
         )
-        return Rendered(self._catalogs.render_lines(reply.lines, language), buttons,
+        return Rendered(self._catalogs.render_paragraphs(reply.lines, language), buttons,
                         reply.ask_contact, reply.ask_password)

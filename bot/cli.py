@@ -10,15 +10,14 @@ import logging
 
 from bot.console import Console
 from bot.logs import setup_logging
-from bot.portal.sandbox import SmsMessage, serve_sandbox
+from bot.portal.sandbox import SmsMessage, serve_sandbox, sms_line
 from bot.runtime import running
 from bot.settings import Settings
 from bot.storage import DialogKey
-from conversations.fields import mask_phone
 
 
 def print_sms(sms: SmsMessage) -> None:
-    print(f"\n📩 SMS → {mask_phone(sms.phone)}: {sms.text}", flush=True)
+    print(f"\n📩 {sms_line(sms)}", flush=True)
 
 
 async def console(settings: Settings, user: str) -> None:

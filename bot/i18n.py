@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from conversations.dialog import LANGUAGES, Language
-from conversations.text import Param, Text
+from conversations.text import Lines, Paragraph, Param, Text
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -44,8 +44,12 @@ class Catalogs:
             return template
         return template.format(**{name: self._param(value, language) for name, value in text.params.items()})
 
-    def render_lines(self, lines: tuple[Text, ...], language: Language) -> str:
-        return "\n\n".join(self.render(line, language) for line in lines)
+    def render_paragraphs(self, paragraphs: tuple[Paragraph, ...], language: Language) -> str:
+        return "\n\n".join(
+            "\n".join(self.render(line, language) for line in paragraph.texts) if isinstance(paragraph, Lines)
+            else self.render(paragraph, language)
+            for paragraph in paragraphs
+        )
 
     def labels(self, text: Text) -> Iterator[str]:
         """The text in every language: typed answers may match a button in either."""

@@ -92,6 +92,8 @@ def _human(dialog: Dialog, ctx: Context) -> Outcome:
 
 
 def _status(dialog: Dialog, ctx: Context) -> Outcome:
+    if dialog.step is StepName.REVIEW:  # its question is the summary
+        return refusal(dialog, ctx)
     if dialog.data.is_empty():
         return refusal(dialog, ctx, _("You have not given any personal details yet."))
-    return refusal(dialog, ctx, _("What you have told me so far:"), *summary(dialog.data))
+    return refusal(dialog, ctx, _("What you have told me so far:"), summary(dialog.data))

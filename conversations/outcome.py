@@ -12,7 +12,7 @@ from conversations.dialog import Dialog
 from conversations.replies import Effect, Reply
 from conversations.step import Context
 from conversations.steps import NUMBERED, STEPS
-from conversations.text import Text, _
+from conversations.text import Paragraph, Text, _
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,17 +29,19 @@ def progress(dialog: Dialog) -> Text | None:
     return _("Step {number}/{total}", number=NUMBERED.index(dialog.step) + 1, total=len(NUMBERED))
 
 
-def question_reply(dialog: Dialog, ctx: Context, before: tuple[Text, ...] = ()) -> Reply:
+def question_reply(dialog: Dialog, ctx: Context, before: tuple[Paragraph, ...] = ()) -> Reply:
     question = STEPS[dialog.step].ask(dialog, ctx)
     header = progress(dialog)
     lines = (*before, *((header,) if header else ()), *question.lines)
     return Reply(lines, question.buttons, ask_contact=question.ask_contact, ask_password=question.ask_password)
 
 
-def refusal(dialog: Dialog, ctx: Context, *reasons: Text) -> Outcome:
+def refusal(dialog: Dialog, ctx: Context, *reasons: Paragraph) -> Outcome:
     """Say why (or just answer) and ask the same question again; nothing is stored."""
     return Outcome(dialog, (question_reply(dialog, ctx, before=reasons),), changed=False)
 
 
-def moved(dialog: Dialog, ctx: Context, before: tuple[Text, ...] = (), effects: tuple[Effect, ...] = ()) -> Outcome:
+def moved(
+    dialog: Dialog, ctx: Context, before: tuple[Paragraph, ...] = (), effects: tuple[Effect, ...] = ()
+) -> Outcome:
     return Outcome(dialog, (question_reply(dialog, ctx, before),), changed=True, effects=effects)

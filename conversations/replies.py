@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from conversations.text import Text
+from conversations.text import Paragraph, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,7 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    lines: tuple[Text, ...]
+    lines: tuple[Paragraph, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
     ask_contact: bool = False  # offer the transport's "share my phone number"
     ask_password: bool = False  # collect a password through a secure channel
@@ -30,6 +30,3 @@ class Effect(StrEnum):
     HUMAN_REQUESTED = "human_requested"  # notify the help desk
     FORGET_MESSAGE = "forget_message"  # delete the citizen's last message (an OTP, a password)
 
-
-def say(*lines: Text, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
-    return Reply(lines, buttons)

@@ -16,7 +16,7 @@ from conversations.dialog import Dialog, StepName
 from conversations.events import Event
 from conversations.portal import Portal
 from conversations.replies import Button, Effect
-from conversations.text import Text
+from conversations.text import Paragraph, Text
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving: a fixed offset is exact
 
@@ -57,7 +57,7 @@ class Move:
 
     to: StepName | _Next
     dialog: Dialog
-    say: tuple[Text, ...] = ()
+    say: tuple[Paragraph, ...] = ()
     effects: tuple[Effect, ...] = ()
 
 
@@ -68,7 +68,7 @@ class Stay:
     `dialog=None` is a refusal: nothing about the stored dialog changes.
     """
 
-    say: tuple[Text, ...]
+    say: tuple[Paragraph, ...]
     dialog: Dialog | None = None
     effects: tuple[Effect, ...] = ()
 
@@ -82,7 +82,7 @@ def refuse(reason: Text) -> Stay:
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    lines: tuple[Text, ...]
+    lines: tuple[Paragraph, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()
     ask_contact: bool = False
     ask_password: bool = False

@@ -27,6 +27,16 @@ class Text:
     params: dict[str, Param] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Texts shown one per line as a single paragraph: a summary, a list."""
+
+    texts: tuple[Text, ...]
+
+
+Paragraph = Text | Lines
+
+
 def _(msgid: str, /, **params: Param) -> Text:
     """Mark `msgid` for translation and bind its `{placeholders}`."""
     return Text(msgid, params)

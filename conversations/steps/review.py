@@ -19,7 +19,7 @@ from conversations.portal import OtpSent, PortalRefusal, RefusalCode, Registrati
 from conversations.replies import Button
 from conversations.step import Answer, Context, Move, Question, Step, refuse
 from conversations.steps.fields import ACCOUNT_EXISTS
-from conversations.text import Text, _
+from conversations.text import Lines, _
 
 SUBMIT = Button("review:submit", _("Register (Đăng ký)"))
 EDIT = {
@@ -31,20 +31,20 @@ EDIT = {
 }
 
 
-def summary(data: PersonalData) -> tuple[Text, ...]:
-    return (
+def summary(data: PersonalData) -> Lines:
+    return Lines((
         _("ID number (login name): {id_number}", id_number=data.id_number or "—"),
         _("Full name: {full_name}", full_name=data.full_name or "—"),
         _("Date of birth: {birth_date}", birth_date=data.birth_date or "—"),
         _("Phone: {phone}", phone=national_phone(data.phone) if data.phone else "—"),
         _("Email: {email}", email=data.email) if data.email else _("Email: none"),
-    )
+    ))
 
 
 def ask_review(dialog: Dialog, ctx: Context) -> Question:
     edits = list(EDIT.values())
     return Question(
-        (_("Please check your details:"), *summary(dialog.data),
+        (_("Please check your details:"), summary(dialog.data),
          _("If everything is right, press \"Register\" and the portal will send a code to your phone.")),
         ((SUBMIT,), tuple(edits[:2]), tuple(edits[2:4]), tuple(edits[4:])),
     )

@@ -79,7 +79,7 @@ async def register_from_start(terminal: Terminal) -> None:
 
 async def finish_with_sms_from_screen(terminal: Terminal) -> str:
     screen = await terminal.type("1", until="Attempts left")  # Register
-    code = re.search(r"SMS → 082\*\*\*\*088: .*?(\d{6})", terminal.screen)
+    code = re.search(r"SMS to 082\*\*\*\*088\] .*?(\d{6})", terminal.screen)
     assert code, screen
     await terminal.wait_for(PROMPT)
     screen = await terminal.type(code.group(1))
