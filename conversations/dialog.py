@@ -49,7 +49,6 @@ class PersonalData(_Frozen):
     birth_date: date | None = None
     phone: str | None = None  # E.164
     email: str | None = None
-    email_skipped: bool = False
     unconfirmed_id_number: str | None = None  # accepted with a doubt, awaiting "yes, it is right"
 
     def is_empty(self) -> bool:

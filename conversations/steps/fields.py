@@ -6,6 +6,9 @@ refusal says exactly what is wrong and the question is asked again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from conversations.dialog import Dialog, StepName
 from conversations.events import Event, Pressed, Said, SharedContact
 from conversations.fields import (
@@ -15,15 +18,27 @@ from conversations.fields import (
     parse_id_number,
     parse_phone,
 )
-from conversations.parsing import Refused
+from conversations.parsing import ParseResult, Refused
 from conversations.portal import PortalUnavailable
 from conversations.replies import Button
 from conversations.step import NEXT, Answer, Context, Move, Question, Stay, Step, refuse
 from conversations.text import _
 
+T = TypeVar("T")
+
 
 def _type_it() -> Stay:
     return refuse(_("Please type your answer as a message."))
+
+
+def _typed(dialog: Dialog, event: Event, field: str, parse: Callable[[str], ParseResult[T]]) -> Answer:
+    """The shape of every typed field: parse, refuse with the parser's reason, or keep it and go on."""
+    if not isinstance(event, Said):
+        return _type_it()
+    parsed = parse(event.text)
+    if isinstance(parsed, Refused):
+        return refuse(parsed.reason)
+    return Move(NEXT, dialog.with_data(**{field: parsed.value}))
 
 
 # -- id_number ------------------------------------------------------------------
@@ -96,12 +111,7 @@ def ask_full_name(dialog: Dialog, ctx: Context) -> Question:
 
 
 async def answer_full_name(dialog: Dialog, event: Event, ctx: Context) -> Answer:
-    if not isinstance(event, Said):
-        return _type_it()
-    parsed = parse_full_name(event.text)
-    if isinstance(parsed, Refused):
-        return refuse(parsed.reason)
-    return Move(NEXT, dialog.with_data(full_name=parsed.value))
+    return _typed(dialog, event, "full_name", parse_full_name)
 
 
 full_name = Step(
@@ -118,12 +128,7 @@ def ask_birth_date(dialog: Dialog, ctx: Context) -> Question:
 
 
 async def answer_birth_date(dialog: Dialog, event: Event, ctx: Context) -> Answer:
-    if not isinstance(event, Said):
-        return _type_it()
-    parsed = parse_birth_date(event.text, ctx.today, dialog.data.id_number)
-    if isinstance(parsed, Refused):
-        return refuse(parsed.reason)
-    return Move(NEXT, dialog.with_data(birth_date=parsed.value))
+    return _typed(dialog, event, "birth_date", lambda text: parse_birth_date(text, ctx.today, dialog.data.id_number))
 
 
 birth_date = Step(
@@ -147,15 +152,8 @@ async def answer_phone(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     if isinstance(event, SharedContact):
         if not event.own:
             return refuse(_("That is someone else's contact. Please share your own number or type it."))
-        text = event.phone
-    elif isinstance(event, Said):
-        text = event.text
-    else:
-        return _type_it()
-    parsed = parse_phone(text)
-    if isinstance(parsed, Refused):
-        return refuse(parsed.reason)
-    return Move(NEXT, dialog.with_data(phone=parsed.value))
+        event = Said(event.phone)
+    return _typed(dialog, event, "phone", parse_phone)
 
 
 phone = Step(
@@ -176,13 +174,8 @@ def ask_email(dialog: Dialog, ctx: Context) -> Question:
 
 async def answer_email(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     if event == Pressed(NO_EMAIL.id):
-        return Move(NEXT, dialog.with_data(email=None, email_skipped=True))
-    if not isinstance(event, Said):
-        return _type_it()
-    parsed = parse_email(event.text)
-    if isinstance(parsed, Refused):
-        return refuse(parsed.reason)
-    return Move(NEXT, dialog.with_data(email=parsed.value, email_skipped=False))
+        return Move(NEXT, dialog.with_data(email=None))
+    return _typed(dialog, event, "email", parse_email)
 
 
 email = Step(

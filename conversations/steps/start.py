@@ -10,14 +10,13 @@ from __future__ import annotations
 from conversations.dialog import CONSENT_TEXT_VERSION, Consent, Dialog, StepName
 from conversations.events import Event, Pressed
 from conversations.replies import Button
-from conversations.step import NEXT, Answer, Context, Move, Question, Stay, Step, refuse
+from conversations.step import NEXT, Answer, Context, Move, Question, Step, refuse
 from conversations.text import Text, _
 
 PORTAL_URL = "https://dichvucong.gov.vn"
 
 
-def _pick_a_button(dialog: Dialog) -> Stay:
-    return refuse(_("Please choose one of the options below (press a button or type its name)."))
+PICK_A_BUTTON = _("Please choose one of the options below (press a button or type its name).")
 
 
 # -- consent ---------------------------------------------------------------
@@ -48,7 +47,7 @@ async def answer_consent(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     if event == Pressed(DECLINE.id):
         return refuse(_("Without your agreement I cannot collect anything. You can still register "
                         "yourself at {url}, or agree below whenever you are ready.", url=PORTAL_URL))
-    return _pick_a_button(dialog)
+    return refuse(PICK_A_BUTTON)
 
 
 consent = Step(
@@ -75,7 +74,7 @@ async def answer_subject(dialog: Dialog, event: Event, ctx: Context) -> Answer:
                         "with a digital-signature SIM (SIM ký số) or USB token (USB ký số): open {url}, "
                         "press \"Đăng ký\", choose \"Doanh nghiệp\" and follow the portal's steps.",
                         url=PORTAL_URL))
-    return _pick_a_button(dialog)
+    return refuse(PICK_A_BUTTON)
 
 
 subject = Step(
@@ -87,28 +86,28 @@ subject = Step(
 # -- method -------------------------------------------------------------------
 
 MOBILE = Button("method:mobile", _("Mobile subscriber (Thuê bao di động)"))
-OTHER_METHODS: dict[str, tuple[Button, Text]] = {
-    "sim": (Button("method:sim", _("Digital-signature SIM (SIM ký số)")),
-            _("With a digital-signature SIM: open {url}, press \"Đăng ký\", choose \"Công dân\" then "
-              "\"SIM ký số\", and confirm on your phone when your carrier asks.", url=PORTAL_URL)),
-    "usb": (Button("method:usb", _("USB token (USB ký số)")),
-            _("With a USB token: plug it into a computer with its driver installed, open {url}, press "
-              "\"Đăng ký\", choose \"USB ký số\" and follow the portal's steps.", url=PORTAL_URL)),
-    "bhxh": (Button("method:bhxh", _("Social insurance (BHXH)")),
-             _("With a Social Insurance (BHXH) account: open {url}, press \"Đăng ký\", choose "
-               "\"Bảo hiểm xã hội\" and sign in with your BHXH code and password.", url=PORTAL_URL)),
-    "post": (Button("method:post", _("Vietnam Post (Bưu điện)")),
-             _("With Vietnam Post: open {url}, press \"Đăng ký\", choose \"Bưu điện Việt Nam\" and "
-               "use the account you have with the post office.", url=PORTAL_URL)),
-    "vneid": (Button("method:vneid", _("VNeID")),
-              _("With VNeID: install the VNeID app and activate level-2 electronic identification at "
-                "the police; then on {url} choose \"Đăng nhập\" → \"VNeID\" — no separate "
-                "registration is needed.", url=PORTAL_URL)),
-}
+OTHER_METHODS: tuple[tuple[Button, Text], ...] = (  # (button, how to register that way)
+    (Button("method:sim", _("Digital-signature SIM (SIM ký số)")),
+     _("With a digital-signature SIM: open {url}, press \"Đăng ký\", choose \"Công dân\" then "
+       "\"SIM ký số\", and confirm on your phone when your carrier asks.", url=PORTAL_URL)),
+    (Button("method:usb", _("USB token (USB ký số)")),
+     _("With a USB token: plug it into a computer with its driver installed, open {url}, press "
+       "\"Đăng ký\", choose \"USB ký số\" and follow the portal's steps.", url=PORTAL_URL)),
+    (Button("method:bhxh", _("Social insurance (BHXH)")),
+     _("With a Social Insurance (BHXH) account: open {url}, press \"Đăng ký\", choose "
+       "\"Bảo hiểm xã hội\" and sign in with your BHXH code and password.", url=PORTAL_URL)),
+    (Button("method:post", _("Vietnam Post (Bưu điện)")),
+     _("With Vietnam Post: open {url}, press \"Đăng ký\", choose \"Bưu điện Việt Nam\" and "
+       "use the account you have with the post office.", url=PORTAL_URL)),
+    (Button("method:vneid", _("VNeID")),
+     _("With VNeID: install the VNeID app and activate level-2 electronic identification at "
+       "the police; then on {url} choose \"Đăng nhập\" → \"VNeID\" — no separate "
+       "registration is needed.", url=PORTAL_URL)),
+)
 
 
 def ask_method(dialog: Dialog, ctx: Context) -> Question:
-    others = [button for button, _explanation in OTHER_METHODS.values()]
+    others = [button for button, _explanation in OTHER_METHODS]
     return Question(
         (_("How would you like to register? I can do it with you right here for a mobile "
            "subscriber; for the other ways I will explain the steps."),),
@@ -119,10 +118,10 @@ def ask_method(dialog: Dialog, ctx: Context) -> Question:
 async def answer_method(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     if event == Pressed(MOBILE.id):
         return Move(NEXT, dialog)
-    for button, explanation in OTHER_METHODS.values():
+    for button, explanation in OTHER_METHODS:
         if event == Pressed(button.id):
             return refuse(explanation)
-    return _pick_a_button(dialog)
+    return refuse(PICK_A_BUTTON)
 
 
 method = Step(
