@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from bot.i18n import Catalogs
 from bot.storage import DialogKey, DialogStore
-from conversations.dialog import Dialog, Language
+from conversations.dialog import Dialog, Language, StepName
 from conversations.engine import handle
 from conversations.events import Event
 from conversations.portal import Portal
@@ -41,10 +41,14 @@ class RenderedButton:
 class Rendered:
     """A reply in the citizen's language, ready for any transport."""
 
-    text: str
-    buttons: tuple[tuple[RenderedButton, ...], ...]
-    ask_contact: bool
-    ask_password: bool
+    paragraphs: tuple[str, ...]
+    buttons: tuple[tuple[RenderedButton, ...], ...] = ()
+    ask_contact: bool = False
+    ask_password: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class Handled:
     replies: tuple[Rendered, ...]
     effects: tuple[Effect, ...]
     dialog: Dialog
+    step_before: StepName  # where the dialog was when the event arrived
     stored: bool  # False: a refusal or a question repeated; the stored dialog was left as it was
 
 
@@ -70,10 +75,15 @@ class Assistant:
         self._clock = clock
         self._default_language = default_language
 
-    async def handle(self, key: DialogKey, event: Event, language: Language | None = None) -> Handled:
-        """Handle `event` for the dialog at `key`; `language` picks the language of a new dialog."""
+    async def handle(
+        self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None
+    ) -> Handled:
+        """Handle `event` for the dialog at `key`; `language` picks the language of a new dialog.
+
+        An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`.
+        """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels)
-        async with self.store.hold(key) as held:
+        async with self.store.hold(key, event_id) as held:
             dialog = held.dialog or Dialog(language=language or self._default_language)
             outcome = await handle(dialog, event, context)
             if outcome.changed or held.dialog is None:
@@ -84,12 +94,12 @@ class Assistant:
         for effect in outcome.effects:
             log.info("dialog %s:%s effect %s", key.bot, key.user, effect)
         return Handled(tuple(self._render(reply, outcome.dialog.language) for reply in outcome.replies),
-                       outcome.effects, outcome.dialog, stored)
+                       outcome.effects, outcome.dialog, dialog.step, stored)
 
     def _render(self, reply: Reply, language: Language) -> Rendered:
         buttons = tuple(
             tuple(RenderedButton(button.id, self._catalogs.render(button.label, language)) for button in row)
             for row in reply.buttons
         )
-        return Rendered(self._catalogs.render_paragraphs(reply.lines, language), buttons,
-                        reply.ask_contact, reply.ask_password)
+        paragraphs = tuple(self._catalogs.render_paragraph(paragraph, language) for paragraph in reply.lines)
+        return Rendered(paragraphs, buttons, reply.ask_contact, reply.ask_password)

@@ -1,4 +1,4 @@
-"""`regbot`: the command line (console, portal)."""
+"""`regbot`: the command line (run, console, portal)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,10 @@ import logging
 
 from bot.console import Console
 from bot.logs import setup_logging
-from bot.portal.sandbox import SmsMessage, serve_sandbox, sms_line
+from bot.portal.sandbox import print_sms, serve_sandbox
 from bot.runtime import running
 from bot.settings import Settings
 from bot.storage import DialogKey
-
-
-def print_sms(sms: SmsMessage) -> None:
-    print(f"\n📩 {sms_line(sms)}", flush=True)
 
 
 async def console(settings: Settings, user: str) -> None:
@@ -30,6 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     chat = commands.add_parser("console", help="register in the terminal (embedded Redis and sandbox by default)")
     chat.add_argument("--user", default=getpass.getuser(), help="whose dialog to continue (default: you)")
+    run = commands.add_parser("run", help="the bot in Telegram (long polling; --webhook behind a webhook)")
+    run.add_argument("--webhook", action="store_true", help="serve Telegram webhooks at WEBHOOK_URL")
     portal = commands.add_parser("portal", help="serve the sandbox portal API")
     portal.add_argument("--host", default="127.0.0.1")
     portal.add_argument("--port", type=int, default=8090)
@@ -40,6 +38,11 @@ def main(argv: list[str] | None = None) -> None:
     if arguments.command == "console":
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(console(settings, arguments.user))
+    elif arguments.command == "run":
+        from bot.serve import run_bot  # imports a Telegram framework: seconds the console need not wait
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_bot(settings, arguments.webhook))
     elif arguments.command == "portal":
         key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
         serve_sandbox(arguments.host, arguments.port, key)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from bot.assistant import Assistant, Handled, Rendered
 from bot.storage import DialogKey
-from conversations.events import Command, Event, PasswordChosen, Pressed, Said
+from conversations.events import Command, Event, PasswordChosen, Pressed, Said, read_command
 
 QUIT = {"/quit", "/exit"}
 
@@ -24,10 +24,7 @@ def read_event(line: str, reply: Rendered) -> Event:
     buttons = [button for row in reply.buttons for button in row]
     if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
         return Pressed(buttons[int(text) - 1].id)
-    if text.startswith("/") and len(text) > 1:
-        name, _space, args = text[1:].partition(" ")
-        return Command(name.split("@")[0].lower(), args.strip())
-    return Said(line)
+    return read_command(text) or Said(line)
 
 
 def show(reply: Rendered) -> str:

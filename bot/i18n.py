@@ -44,12 +44,10 @@ class Catalogs:
             return template
         return template.format(**{name: self._param(value, language) for name, value in text.params.items()})
 
-    def render_paragraphs(self, paragraphs: tuple[Paragraph, ...], language: Language) -> str:
-        return "\n\n".join(
-            "\n".join(self.render(line, language) for line in paragraph.texts) if isinstance(paragraph, Lines)
-            else self.render(paragraph, language)
-            for paragraph in paragraphs
-        )
+    def render_paragraph(self, paragraph: Paragraph, language: Language) -> str:
+        if isinstance(paragraph, Lines):
+            return "\n".join(self.render(line, language) for line in paragraph.texts)
+        return self.render(paragraph, language)
 
     def labels(self, text: Text) -> Iterator[str]:
         """The text in every language: typed answers may match a button in either."""

@@ -24,6 +24,7 @@ from bot.storage.embedded import EmbeddedRedis
 @dataclass(frozen=True, slots=True)
 class Runtime:
     assistant: Assistant
+    catalogs: Catalogs
     portal_url: str
     redis: Redis
 
@@ -53,5 +54,6 @@ async def running(
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         store = DialogStore(redis, DialogCodec(load_fernet(key, settings.data_dir)), ttl=settings.dialog_ttl)
-        assistant = Assistant(store, portal, Catalogs(), clock, settings.default_language)
-        yield Runtime(assistant, portal_url, redis)
+        catalogs = Catalogs()
+        assistant = Assistant(store, portal, catalogs, clock, settings.default_language)
+        yield Runtime(assistant, catalogs, portal_url, redis)

@@ -8,6 +8,7 @@ fresh machine; production sets `REDIS_URL`, `PORTAL_URL` and the keys.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,3 +29,14 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".regbot"), description="Where the embedded Redis and the dev key live")
     default_language: Language = Field("vi", description="Language of a new dialog: vi or en")
     log_level: str = Field("INFO", description="Python logging level")
+
+    telegram_bot_token: SecretStr | None = Field(None, description="The bot's token from @BotFather")
+    telegram_api_url: str = Field("https://api.telegram.org", description="Bot API base URL (a local server too)")
+    telegram_rate: float = Field(30.0, description="Bot API calls per second this process may make")
+    bot_framework: Literal["aiogram", "ptb"] = Field("aiogram", description="Which framework runs the bot")
+    webhook_url: str | None = Field(None, description="Public HTTPS URL Telegram posts updates to (webhook mode)")
+    webhook_secret: SecretStr | None = Field(
+        None, description="X-Telegram-Bot-Api-Secret-Token; unset: derived from the bot token")
+    webapp_url: str | None = Field(None, description="Public HTTPS base URL of the password Web App")
+    host: str = Field("127.0.0.1", description="Address the bot's HTTP server (webhook, Web App, health) binds")
+    port: int = Field(8080, description="Port of the bot's HTTP server")

@@ -54,3 +54,16 @@ class Unsupported:
 
 
 Event = Said | Pressed | SharedContact | Command | PasswordChosen | Unsupported
+
+
+def read_command(text: str) -> Command | None:
+    """`/language en`, `/start@regbot` → a Command; anything else → None."""
+    stripped = text.strip()
+    if not stripped.startswith("/") or len(stripped) < 2:
+        return None
+    head, _space, args = stripped[1:].partition(" ")
+    return Command(head.split("@")[0].lower()[:64], args.strip())
+
+
+def read_text(text: str) -> Command | Said:
+    return read_command(text) or Said(text)

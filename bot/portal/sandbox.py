@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.portal.sandbox_http import SANDBOX, create_sandbox_app
 from bot.portal.sandbox_state import RandomSource, SandboxPortal, SmsMessage
-from bot.portal.server import run_sandbox, serve_sandbox, sms_line, start_sandbox
+from bot.portal.server import print_sms, run_sandbox, serve_sandbox, sms_line, start_sandbox
 
 __all__ = [
     "SANDBOX",
@@ -18,6 +18,7 @@ __all__ = [
     "SandboxPortal",
     "SmsMessage",
     "create_sandbox_app",
+    "print_sms",
     "run_sandbox",
     "serve_sandbox",
     "sms_line",

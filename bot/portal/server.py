@@ -39,6 +39,11 @@ def sms_line(sms: SmsMessage) -> str:
     return f"[SMS to {mask_phone(sms.phone)}] {sms.text}"
 
 
+def print_sms(sms: SmsMessage) -> None:
+    """How an in-process sandbox shows its SMS: on the operator's terminal, code visible, phone masked."""
+    print(f"\n📩 {sms_line(sms)}", flush=True)
+
+
 def _base_url(host: str, port: int) -> str:
     try:
         address = ipaddress.ip_address(host)

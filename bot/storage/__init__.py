@@ -2,6 +2,6 @@
 
 from bot.storage.codec import DialogCodec, load_fernet
 from bot.storage.keys import DialogKey
-from bot.storage.redis_store import DialogBusy, DialogStore, Held
+from bot.storage.redis_store import AlreadyHandled, DialogBusy, DialogStore, Held
 
-__all__ = ["DialogBusy", "DialogCodec", "DialogKey", "DialogStore", "Held", "load_fernet"]
+__all__ = ["AlreadyHandled", "DialogBusy", "DialogCodec", "DialogKey", "DialogStore", "Held", "load_fernet"]

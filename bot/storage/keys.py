@@ -29,3 +29,7 @@ class DialogKey:
     @property
     def lock(self) -> str:
         return f"{PREFIX}:{self._tag}:lock"
+
+    def handled(self, event_id: str) -> str:
+        """Marks an event (a Telegram update) as handled for this dialog."""
+        return f"{PREFIX}:{self._tag}:handled:{event_id}"

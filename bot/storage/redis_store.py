@@ -22,13 +22,20 @@ from bot.storage.codec import DialogCodec
 from bot.storage.keys import DialogKey
 from conversations.dialog import Dialog
 
+# KEYS: lock, dialog[, handled-event marker]  ARGV: token, lock ms
+# → {1, dialog} locked; {0, ms left} busy; {2} the event was handled before (not locked)
 _LOCK_AND_LOAD = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then
+    redis.call('DEL', KEYS[1])
+    return {2}
+  end
   return {1, redis.call('GET', KEYS[2])}
 end
 return {0, redis.call('PTTL', KEYS[1])}
 """
 
+# KEYS: lock, dialog[, handled-event marker]  ARGV: token, new document or '', idle ttl ms, marker ttl ms
 _SAVE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
@@ -38,13 +45,21 @@ if ARGV[2] ~= '' then
 else
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
 end
+if KEYS[3] then
+  redis.call('SET', KEYS[3], 1, 'PX', ARGV[4])
+end
 redis.call('DEL', KEYS[1])
 return 1
 """
+HANDLED_TTL_MS = 24 * 3600 * 1000  # Telegram gives up re-delivering an update long before this
 
 
 class DialogBusy(Exception):
     """The dialog stayed locked longer than we are willing to wait."""
+
+
+class AlreadyHandled(Exception):
+    """This event (e.g. a re-delivered Telegram update) was handled before: do nothing."""
 
 
 class LockLost(Exception):
@@ -77,18 +92,24 @@ class DialogStore:
         self._save_and_unlock = redis.register_script(_SAVE_AND_UNLOCK)
 
     @asynccontextmanager
-    async def hold(self, key: DialogKey) -> AsyncIterator[Held]:
-        """Lock the dialog, load it, and on a clean exit save `Held.save` and unlock."""
+    async def hold(self, key: DialogKey, event_id: str | None = None) -> AsyncIterator[Held]:
+        """Lock the dialog, load it, and on a clean exit save `Held.save` and unlock.
+
+        With an `event_id`, an event handled before raises `AlreadyHandled`, and this one is
+        marked handled in the same step that saves its result: a worker killed in between
+        leaves it unmarked, so the re-delivery is handled once the lock expires.
+        """
+        keys = [key.lock, key.dialog, *([key.handled(event_id)] if event_id else [])]
         token = secrets.token_hex(16)
-        raw = await self._acquire(key, token)
+        raw = await self._acquire(keys, token)
         held = Held(self._codec.decode(raw) if raw else None)
         try:
             yield held
         except BaseException:
-            await self._save_and_unlock(keys=[key.lock, key.dialog], args=[token, "", self._ttl_ms])
+            await self._save_and_unlock(keys=keys[:2], args=[token, "", self._ttl_ms, 0])
             raise
         payload = self._codec.encode(held.save) if held.save is not None else b""
-        if not await self._save_and_unlock(keys=[key.lock, key.dialog], args=[token, payload, self._ttl_ms]):
+        if not await self._save_and_unlock(keys=keys, args=[token, payload, self._ttl_ms, HANDLED_TTL_MS]):
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
 
     async def load(self, key: DialogKey) -> Dialog | None:
@@ -99,15 +120,17 @@ class DialogStore:
     async def delete(self, key: DialogKey) -> None:
         await self._redis.delete(key.dialog)
 
-    async def _acquire(self, key: DialogKey, token: str) -> bytes | None:
+    async def _acquire(self, keys: list[str], token: str) -> bytes | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait
         pause = 0.005
         while True:
-            got, value = await self._lock_and_load(keys=[key.lock, key.dialog], args=[token, self._lock_ttl_ms])
-            if got:
-                return value  # type: ignore[no-any-return]
+            answer = await self._lock_and_load(keys=keys, args=[token, self._lock_ttl_ms])
+            if answer[0] == 1:
+                return answer[1]  # type: ignore[no-any-return]
+            if answer[0] == 2:
+                raise AlreadyHandled(keys[-1])
             if loop.time() >= deadline:
-                raise DialogBusy(f"{key.lock} still held after {self._wait:.0f} s")
-            await asyncio.sleep(min(pause, max(0.001, value / 1000)))
+                raise DialogBusy(f"{keys[0]} still held after {self._wait:.0f} s")
+            await asyncio.sleep(min(pause, max(0.001, answer[1] / 1000)))
             pause = min(pause * 2, 0.1)

@@ -127,7 +127,7 @@ async def test_console_killed_mid_dialog_resumes_where_it_stopped(
         await terminal.close()
 
 
-REPLY = Rendered("Question?", ((RenderedButton("a:yes", "Yes"), RenderedButton("a:no", "No")),), False, False)
+REPLY = Rendered(("Question?",), ((RenderedButton("a:yes", "Yes"), RenderedButton("a:no", "No")),))
 
 
 def test_numbers_press_buttons_and_slashes_are_commands() -> None:

@@ -1,0 +1,99 @@
+"""`regbot run`: the bot in Telegram, by long polling or behind a webhook.
+
+Wires the runtime (Redis, portal, assistant) to a framework adapter and
+serves the bot's HTTP app on HOST:PORT in both modes (health now, the Web
+App later). Stops cleanly on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.i18n import Catalogs
+from bot.portal.sandbox import print_sms
+from bot.runtime import running
+from bot.settings import Settings
+from bot.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
+from bot.telegram.aiogram_adapter import AiogramAdapter
+from bot.telegram.delivery import Delivery
+from bot.telegram.front import TelegramFront
+from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
+from bot.web import create_web_app
+from conversations.dialog import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram, then run:\n"
+    "    TELEGRAM_BOT_TOKEN=123456:ABC... regbot run\n"
+    "To try the registration without Telegram: regbot console"
+)
+
+
+def webhook_secret(settings: Settings, token: str) -> str:
+    """The configured secret, or one derived from the token so every worker agrees without more config."""
+    if settings.webhook_secret:
+        return settings.webhook_secret.get_secret_value()
+    return hmac.new(token.encode(), b"regbot webhook", hashlib.sha256).hexdigest()
+
+
+async def announce(calls: BotCalls, catalogs: Catalogs) -> None:
+    """The command menu and descriptions in each language (Vietnamese also as the default)."""
+    try:
+        for language in (None, *LANGUAGES):
+            shown = language or "vi"
+            await calls.set_commands(commands(catalogs, shown), language)
+            await calls.set_descriptions(catalogs.render(DESCRIPTION, shown),
+                                         catalogs.render(SHORT_DESCRIPTION, shown), language)
+    except (RetryAfter, Transient, Rejected, Blocked) as error:
+        log.warning("could not set the command menu and descriptions: %s", error)
+
+
+async def run_bot(settings: Settings, webhook: bool) -> None:
+    if settings.telegram_bot_token is None:
+        raise SystemExit(NO_TOKEN)
+    token = settings.telegram_bot_token.get_secret_value()
+    if settings.bot_framework != "aiogram":
+        raise SystemExit(f"BOT_FRAMEWORK={settings.bot_framework} is not available yet; use aiogram.")
+    if webhook and not settings.webhook_url:
+        raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
+    adapter = AiogramAdapter(token, settings.telegram_api_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with running(settings, on_sms=print_sms) as runtime:
+            front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, await adapter.bot_id())
+            front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate)
+            adapter.listen(front)
+            await announce(adapter, runtime.catalogs)
+            app = create_web_app(runtime.redis)
+            if webhook:
+                assert settings.webhook_url
+                path = urlsplit(settings.webhook_url).path or "/"
+                await adapter.mount_webhook(app, path, settings.webhook_url, webhook_secret(settings, token))
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, settings.host, settings.port).start()
+            log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
+                     settings.port, settings.bot_framework)
+            polling = None if webhook else asyncio.create_task(adapter.poll())
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait([task for task in (polling, stopped) if task], return_when=asyncio.FIRST_COMPLETED)
+            if polling is not None and polling.done():
+                polling.result()  # polling ended by itself: a revoked token, say; let it be seen
+            if polling is not None:
+                polling.cancel()
+                await asyncio.gather(polling, return_exceptions=True)
+            stopped.cancel()
+            await runner.cleanup()
+    finally:
+        await adapter.close()

@@ -1,0 +1,145 @@
+"""aiogram 3 runs the tree: its Bot makes the calls, its Dispatcher feeds the updates.
+
+Deliberately thin: the FSM and its storage are not used (dialog state lives
+in the shared Redis store, under its lock); every message and button press
+goes to `TelegramFront.on_update`, and aiogram's exceptions are translated
+into the four failures `delivery` knows how to handle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BotCommand as AiogramCommand
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.telegram.actions import (
+    Action,
+    AnswerCallback,
+    Blocked,
+    BotCommand,
+    ClearKeyboard,
+    ContactKeyboard,
+    DeleteMessage,
+    InlineKeyboard,
+    Markup,
+    Rejected,
+    RemoveKeyboard,
+    RetryAfter,
+    SendMessage,
+    Transient,
+)
+from bot.telegram.front import TelegramFront
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+@asynccontextmanager
+async def _translated() -> AsyncIterator[None]:
+    try:
+        yield
+    except TelegramRetryAfter as error:
+        raise RetryAfter(error.retry_after) from error
+    except TelegramForbiddenError as error:
+        raise Blocked(str(error)) from error
+    except (TelegramServerError, TelegramNetworkError) as error:
+        raise Transient(str(error)) from error
+    except (TelegramBadRequest, TelegramNotFound) as error:
+        raise Rejected(str(error)) from error
+
+
+def _markup(markup: Markup) -> AiogramMarkup:
+    match markup:
+        case InlineKeyboard(rows):
+            return InlineKeyboardMarkup(inline_keyboard=[
+                [InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in rows])
+        case ContactKeyboard(label):
+            return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=label, request_contact=True)]],
+                                       resize_keyboard=True, one_time_keyboard=True)
+        case RemoveKeyboard():
+            return ReplyKeyboardRemove()
+    return None
+
+
+class AiogramAdapter:
+    def __init__(self, token: str, api_url: str) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+        self.bot = Bot(token, session=session)
+        self.dispatcher = Dispatcher()
+
+    async def bot_id(self) -> int:
+        return (await self.bot.get_me()).id
+
+    def listen(self, front: TelegramFront) -> None:
+        router = Router(name="registration")
+
+        @router.message()
+        async def on_message(message: Message, event_update: Update) -> None:
+            await front.on_update(event_update)
+
+        @router.callback_query()
+        async def on_press(query: CallbackQuery, event_update: Update) -> None:
+            await front.on_update(event_update)
+
+        self.dispatcher.include_router(router)
+
+    async def execute(self, action: Action) -> None:
+        async with _translated():
+            match action:
+                case SendMessage(chat_id, text, markup):
+                    await self.bot.send_message(chat_id, text, reply_markup=_markup(markup))
+                case ClearKeyboard(chat_id, message_id):
+                    await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+                case AnswerCallback(callback_id):
+                    await self.bot.answer_callback_query(callback_id)
+                case DeleteMessage(chat_id, message_id):
+                    await self.bot.delete_message(chat_id, message_id)
+
+    async def set_commands(self, commands: list[BotCommand], language: str | None) -> None:
+        listed = [AiogramCommand(command=c.command, description=c.description) for c in commands]
+        async with _translated():
+            await self.bot.set_my_commands(listed, language_code=language)
+
+    async def set_descriptions(self, description: str, short_description: str, language: str | None) -> None:
+        async with _translated():
+            await self.bot.set_my_description(description, language_code=language)
+            await self.bot.set_my_short_description(short_description, language_code=language)
+
+    async def poll(self) -> None:
+        await self.bot.delete_webhook()
+        await self.dispatcher.start_polling(self.bot, handle_signals=False, close_bot_session=False,
+                                            allowed_updates=ALLOWED_UPDATES)
+
+    async def mount_webhook(self, app: web.Application, path: str, url: str, secret: str) -> None:
+        # handle_in_background=False: Telegram gets its 200 only once the update is handled, so an
+        # update lost with a killed worker is re-delivered (and the store skips one handled before).
+        SimpleRequestHandler(self.dispatcher, self.bot, secret_token=secret, handle_in_background=False).register(
+            app, path=path)
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def close(self) -> None:
+        await self.bot.session.close()

@@ -1,0 +1,27 @@
+"""What Telegram shows outside the conversation: the command menu, the bot's descriptions, the contact button."""
+
+from __future__ import annotations
+
+from bot.i18n import Catalogs
+from bot.telegram.actions import BotCommand
+from conversations.dialog import Language
+from conversations.text import _
+
+SHARE_PHONE = _("📱 Share my phone number")
+COMMANDS = (
+    ("start", _("Start or continue the registration")),
+    ("back", _("Go back to the previous question")),
+    ("status", _("Where am I and what have I entered")),
+    ("help", _("Help with the current question")),
+    ("language", _("Tiếng Việt / English")),
+    ("human", _("Talk to a person from the help desk")),
+    ("cancel", _("Stop and delete my data")),
+)
+DESCRIPTION = _(
+    "I help you register an account on the National Public Service Portal (dichvucong.gov.vn) with your "
+    "mobile number, step by step. Your password never goes through this chat. Press Start to begin.")
+SHORT_DESCRIPTION = _("Register on dichvucong.gov.vn with your mobile number, step by step.")
+
+
+def commands(catalogs: Catalogs, language: Language) -> list[BotCommand]:
+    return [BotCommand(name, catalogs.render(text, language)) for name, text in COMMANDS]

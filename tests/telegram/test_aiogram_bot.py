@@ -1,0 +1,146 @@
+"""`regbot run` on aiogram, as a citizen meets it in Telegram: real process, fake Bot API over HTTP, real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, Sandbox
+from tests.fakebot.citizen import TelegramCitizen
+from tests.fakebot.server import FakeBotAPI
+from tests.telegram.conftest import BotFactory
+
+
+async def register_until_otp(citizen: TelegramCitizen) -> None:
+    await citizen.send_command("/start")
+    await citizen.wait_for_reply("Tôi đồng ý")
+    await citizen.press("Tôi đồng ý")
+    await citizen.wait_for_reply("Công dân")
+    await citizen.press("Công dân")
+    await citizen.wait_for_reply("Thuê bao di động")
+    await citizen.press("Thuê bao di động")
+    await citizen.wait_for_reply("Bước 1/8")
+    for answer, next_step in ((ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8"), (BIRTH, "Bước 4/8")):
+        await citizen.send_text(answer)
+        await citizen.wait_for_reply(next_step)
+    assert citizen.reply_keyboard() is not None  # "share my phone number"
+    await citizen.share_contact(PHONE_E164)
+    await citizen.wait_for_reply("Bước 5/8")
+    await citizen.send_text(EMAIL)
+    await citizen.wait_for_reply("Bước 6/8")
+    await citizen.press("Đăng ký")
+    await citizen.wait_for_reply("Bước 7/8")
+
+
+async def test_citizen_registers_in_telegram_with_polling(
+    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox,
+) -> None:
+    await start_bot()
+    languages = {call.params.get("language_code") for call in fake_api.calls_to("setMyCommands")}
+    assert {"vi", "en", None} <= languages
+    assert fake_api.calls_to("setMyDescription")
+    citizen = TelegramCitizen(fake_api, user_id=1001)
+    await register_until_otp(citizen)
+    code = await sandbox.last_code()
+    await citizen.send_text(code)
+    reply = await citizen.wait_for_reply("Bước 8/8")
+    assert "xác nhận" in reply["text"]
+    assert [message["text"] for message in fake_api.deleted_messages(citizen.chat_id)] == [code]
+    await citizen.send_text(PASSWORD)  # never accepted in the chat
+    await citizen.wait_for_reply("không gõ mật khẩu")
+    assert PASSWORD not in [message.get("text") for message in citizen.messages()]
+
+
+async def test_buttons_are_cleared_and_stale_presses_are_answered(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
+    await start_bot()
+    citizen = TelegramCitizen(fake_api, user_id=1002)
+    await citizen.send_command("/start")
+    await citizen.wait_for_reply("Tôi đồng ý")
+    consent = citizen.last_keyboard_message()
+    await citizen.press("Tôi đồng ý")
+    await citizen.wait_for_reply("Công dân")
+    assert fake_api.calls_to("answerCallbackQuery")
+    assert any(call.params.get("message_id") == consent["message_id"]
+               for call in fake_api.calls_to("editMessageReplyMarkup"))
+    await citizen.press_in(consent, "consent:agree")  # an old keyboard a slow client still shows
+    reply = await citizen.wait_for_reply("Công dân")
+    assert "đã qua" in reply["text"]
+
+
+async def test_stickers_and_foreign_contacts_are_refused_politely(
+    fake_api: FakeBotAPI, start_bot: BotFactory,
+) -> None:
+    await start_bot()
+    citizen = TelegramCitizen(fake_api, user_id=1003, language_code="en")
+    await citizen.send_command("/start")
+    await citizen.wait_for_reply("I agree")
+    await citizen.send_sticker()
+    await citizen.wait_for_reply("only read text")
+    for label in ("I agree", "Citizen (Công dân)", "Mobile subscriber (Thuê bao di động)"):
+        await citizen.press(label)
+        await citizen.wait_for_reply()
+    for answer in (ID_NUMBER, NAME, BIRTH):
+        await citizen.send_text(answer)
+        await citizen.wait_for_reply()
+    await citizen.share_contact(PHONE_E164, own=False)
+    await citizen.wait_for_reply("someone else's")
+    await citizen.send_text(PHONE)
+    await citizen.wait_for_reply("Step 5/8")
+    question = await citizen.wait_for_reply("email")
+    assert question.get("reply_markup", {}).get("inline_keyboard")  # "Skip" keeps its button
+    assert any("remove_keyboard" in (call.params.get("reply_markup") or {})
+               for call in fake_api.calls_to("sendMessage"))
+
+
+async def test_webhook_mode_checks_the_secret_and_serves_a_citizen(
+    fake_api: FakeBotAPI, start_bot: BotFactory,
+) -> None:
+    bot = await start_bot(webhook=True)
+    (webhook,) = fake_api.calls_to("setWebhook")
+    assert webhook.params["url"] == bot.webhook_url and webhook.params["secret_token"]
+    citizen = TelegramCitizen(fake_api, user_id=1004)
+    await citizen.send_command("/start")
+    await citizen.wait_for_reply("Tôi đồng ý")
+    forged = {"update_id": 999_999, "message": citizen.message_update_body("/cancel")}
+    status = await fake_api.deliver_webhook(bot.webhook_url, forged, secret="wrong")
+    assert status in (401, 403)
+    await asyncio.sleep(0.3)
+    assert len(citizen.sent_to_me()) == 1
+
+
+async def test_killed_worker_resumes_the_dialog(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
+    bot = await start_bot()
+    citizen = TelegramCitizen(fake_api, user_id=1005)
+    await citizen.send_command("/start")
+    await citizen.wait_for_reply("Tôi đồng ý")
+    await citizen.press("Tôi đồng ý")
+    await citizen.wait_for_reply("Công dân")
+    await citizen.press("Công dân")
+    await citizen.wait_for_reply("Thuê bao di động")
+    await citizen.press("Thuê bao di động")
+    await citizen.wait_for_reply("Bước 1/8")
+    await citizen.send_text(ID_NUMBER)
+    await citizen.wait_for_reply("Bước 2/8")
+    bot.kill()
+    await bot.stop()
+    await start_bot()
+    await citizen.send_text(NAME)
+    await citizen.wait_for_reply("Bước 3/8")
+
+
+async def test_flood_limits_and_server_errors_lose_no_reply(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
+    await start_bot()
+    citizen = TelegramCitizen(fake_api, user_id=1006, language_code="en")
+    await citizen.send_command("/start")
+    await citizen.wait_for_reply("I agree")
+    fake_api.fail_next("sendMessage", 429, retry_after=2)
+    fake_api.fail_next("sendMessage", 502, times=2)
+    burst = ["/status", "/help", "/language en", "/status"]
+    for text in burst:
+        await citizen.send_text(text)
+    for _ in burst:
+        await citizen.wait_for_reply(timeout=20)
+    delivered = [call.params["text"] for call in fake_api.calls_to("sendMessage", ok=True)
+                 if str(call.params["chat_id"]) == str(citizen.user_id)]
+    assert len(delivered) == 1 + len(burst)  # nothing lost, nothing twice
+    assert "/cancel" in delivered[2]  # the /help answer stayed in its place
+    assert "English" in delivered[3]
