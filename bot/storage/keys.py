@@ -30,6 +30,7 @@ class DialogKey:
     def lock(self) -> str:
         return f"{PREFIX}:{self._tag}:lock"
 
-    def handled(self, event_id: str) -> str:
-        """Marks an event (a Telegram update) as handled for this dialog."""
-        return f"{PREFIX}:{self._tag}:handled:{event_id}"
+    @property
+    def handled(self) -> str:
+        """The ids of events (Telegram updates) already handled for this dialog; expires with it."""
+        return f"{PREFIX}:{self._tag}:handled"

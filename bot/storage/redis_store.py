@@ -22,11 +22,11 @@ from bot.storage.codec import DialogCodec
 from bot.storage.keys import DialogKey
 from conversations.dialog import Dialog
 
-# KEYS: lock, dialog[, handled-event marker]  ARGV: token, lock ms
+# KEYS: lock, dialog[, handled events]  ARGV: token, lock ms[, event id]
 # → {1, dialog} locked; {0, ms left} busy; {2} the event was handled before (not locked)
 _LOCK_AND_LOAD = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then
+  if KEYS[3] and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
     redis.call('DEL', KEYS[1])
     return {2}
   end
@@ -35,7 +35,7 @@ end
 return {0, redis.call('PTTL', KEYS[1])}
 """
 
-# KEYS: lock, dialog[, handled-event marker]  ARGV: token, new document or '', idle ttl ms, marker ttl ms
+# KEYS: lock, dialog[, handled events]  ARGV: token, new document or '', idle ttl ms[, event id]
 _SAVE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
@@ -46,12 +46,12 @@ else
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
 end
 if KEYS[3] then
-  redis.call('SET', KEYS[3], 1, 'PX', ARGV[4])
+  redis.call('SADD', KEYS[3], ARGV[4])
+  redis.call('PEXPIRE', KEYS[3], ARGV[3])
 end
 redis.call('DEL', KEYS[1])
 return 1
 """
-HANDLED_TTL_MS = 24 * 3600 * 1000  # Telegram gives up re-delivering an update long before this
 
 
 class DialogBusy(Exception):
@@ -99,17 +99,18 @@ class DialogStore:
         marked handled in the same step that saves its result: a worker killed in between
         leaves it unmarked, so the re-delivery is handled once the lock expires.
         """
-        keys = [key.lock, key.dialog, *([key.handled(event_id)] if event_id else [])]
+        marker, event = ([key.handled], [event_id]) if event_id else ([], [])
+        keys = [key.lock, key.dialog, *marker]
         token = secrets.token_hex(16)
-        raw = await self._acquire(keys, token)
+        raw = await self._acquire(keys, [token, self._lock_ttl_ms, *event])
         held = Held(self._codec.decode(raw) if raw else None)
         try:
             yield held
         except BaseException:
-            await self._save_and_unlock(keys=keys[:2], args=[token, "", self._ttl_ms, 0])
+            await self._save_and_unlock(keys=keys[:2], args=[token, "", self._ttl_ms])
             raise
         payload = self._codec.encode(held.save) if held.save is not None else b""
-        if not await self._save_and_unlock(keys=keys, args=[token, payload, self._ttl_ms, HANDLED_TTL_MS]):
+        if not await self._save_and_unlock(keys=keys, args=[token, payload, self._ttl_ms, *event]):
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
 
     async def load(self, key: DialogKey) -> Dialog | None:
@@ -118,14 +119,14 @@ class DialogStore:
         return self._codec.decode(raw) if isinstance(raw, bytes) else None
 
     async def delete(self, key: DialogKey) -> None:
-        await self._redis.delete(key.dialog)
+        await self._redis.delete(key.dialog, key.handled)
 
-    async def _acquire(self, keys: list[str], token: str) -> bytes | None:
+    async def _acquire(self, keys: list[str], args: list[str | int]) -> bytes | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait
         pause = 0.005
         while True:
-            answer = await self._lock_and_load(keys=keys, args=[token, self._lock_ttl_ms])
+            answer = await self._lock_and_load(keys=keys, args=args)
             if answer[0] == 1:
                 return answer[1]  # type: ignore[no-any-return]
             if answer[0] == 2:

@@ -67,7 +67,6 @@ class TelegramFront:
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
                 return
-            await self._redis.hdel(self.blocked_key, str(incoming.chat_id))
             await self.delivery.deliver(incoming.chat_id, self.actions(incoming, handled))
 
     async def record_blocked(self, chat_id: int) -> None:

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from bot.assistant import Assistant
 from bot.i18n import Catalogs
 from bot.portal.client import PortalClient
-from bot.storage import DialogCodec, DialogKey, DialogStore
+from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore
 from bot.storage.codec import UnreadableDialog
 from conversations.dialog import Dialog, StepName
 from conversations.events import Said
@@ -93,3 +93,24 @@ async def test_key_rotation_keeps_old_dialogs_readable(redis: Redis) -> None:
     rotated = DialogStore(redis, DialogCodec(MultiFernet([Fernet(new), Fernet(old)])))
     loaded = await rotated.load(key)
     assert loaded is not None and loaded.data.full_name == NAME
+
+
+async def test_an_event_handled_before_is_recognised(redis: Redis, codec: DialogCodec) -> None:
+    store, key = DialogStore(redis, codec), DialogKey("test", "1", "1")
+    async with store.hold(key, event_id="41") as held:
+        held.save = Dialog()
+    with pytest.raises(AlreadyHandled):
+        async with store.hold(key, event_id="41"):
+            pass
+    async with store.hold(key, event_id="42"):
+        pass  # a new one is handled, even when it changes nothing
+
+
+async def test_an_event_whose_handling_failed_is_handled_again(redis: Redis, codec: DialogCodec) -> None:
+    store, key = DialogStore(redis, codec), DialogKey("test", "1", "1")
+    with pytest.raises(RuntimeError):
+        async with store.hold(key, event_id="41"):
+            raise RuntimeError("worker failed mid-way")
+    async with store.hold(key, event_id="41") as held:
+        held.save = Dialog(language="en")
+    assert await store.load(key) == Dialog(language="en")

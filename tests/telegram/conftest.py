@@ -36,11 +36,13 @@ class BotProcess:
         self.port = int(env["PORT"])
         self.process: asyncio.subprocess.Process | None = None
         self.log = b""
+        self._reader: asyncio.Task[None] | None = None
 
     async def start(self) -> BotProcess:
         args = [sys.executable, "-m", "bot", "run", *(["--webhook"] if self.webhook else [])]
         self.process = await asyncio.create_subprocess_exec(
             *args, cwd=ROOT, env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        self._reader = asyncio.create_task(self._read())
         async with aiohttp.ClientSession() as session, asyncio.timeout(20):
             while True:
                 if self.process.returncode is not None:
@@ -53,10 +55,15 @@ class BotProcess:
                     pass
                 await asyncio.sleep(0.1)
 
-    async def output(self) -> str:
+    async def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
-        if self.process.returncode is not None:
-            self.log += await self.process.stdout.read()
+        while chunk := await self.process.stdout.read(4096):
+            self.log += chunk
+
+    async def output(self) -> str:
+        """What the process printed so far (all of it once it has exited)."""
+        if self.process is not None and self.process.returncode is not None and self._reader is not None:
+            await self._reader
         return self.log.decode(errors="replace")
 
     def kill(self) -> None:
@@ -99,12 +106,14 @@ async def start_bot(
     started: list[BotProcess] = []
     key = Fernet.generate_key().decode()  # shared by every worker of the test, like in production
 
-    async def start(webhook: bool = False, port: int | None = None) -> BotProcess:
+    async def start(webhook: bool = False, port: int | None = None, embedded: bool = False) -> BotProcess:
+        """`embedded=True`: only the token and API URL are given, as in the README's first try."""
         port = port or free_port()
+        shared = {} if embedded else {"REDIS_URL": redis_url, "PORTAL_URL": sandbox.url}
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("REDIS", "PORTAL"))},
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake_api.base_url,
-            "REDIS_URL": redis_url, "PORTAL_URL": sandbox.url, "DATA_DIR": str(tmp_path / "data"),
+            **shared, "DATA_DIR": str(tmp_path / "data"),
             "HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
             "DIALOG_ENCRYPTION_KEY": key,
             **({"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook"} if webhook else {}),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
+
+from redis.asyncio import Redis
 
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
@@ -48,6 +51,20 @@ async def test_citizen_registers_in_telegram_with_polling(
     await citizen.send_text(PASSWORD)  # never accepted in the chat
     await citizen.wait_for_reply("không gõ mật khẩu")
     assert PASSWORD not in [message.get("text") for message in citizen.messages()]
+
+
+async def test_with_only_a_token_the_bot_runs_on_embedded_redis_and_sandbox(
+    fake_api: FakeBotAPI, start_bot: BotFactory,
+) -> None:
+    bot = await start_bot(embedded=True)
+    citizen = TelegramCitizen(fake_api, user_id=1007)
+    await register_until_otp(citizen)
+    printed = re.search(r"SMS to 082\*\*\*\*088\] .*?(\d{6})", await bot.output())
+    assert printed, await bot.output()
+    await citizen.send_text(printed.group(1))
+    await citizen.wait_for_reply("Bước 8/8")
+    logged = await bot.output()
+    assert "moved" in logged and not any(secret in logged for secret in (ID_NUMBER, NAME, PHONE, EMAIL, PHONE[1:]))
 
 
 async def test_buttons_are_cleared_and_stale_presses_are_answered(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
@@ -144,3 +161,21 @@ async def test_flood_limits_and_server_errors_lose_no_reply(fake_api: FakeBotAPI
     assert len(delivered) == 1 + len(burst)  # nothing lost, nothing twice
     assert "/cancel" in delivered[2]  # the /help answer stayed in its place
     assert "English" in delivered[3]
+
+
+async def test_a_citizen_who_blocked_the_bot_is_recorded_not_retried(
+    fake_api: FakeBotAPI, start_bot: BotFactory, redis: Redis,
+) -> None:
+    await start_bot()
+    citizen = TelegramCitizen(fake_api, user_id=1008)
+    fake_api.blocked_users.add(citizen.user_id)
+    await citizen.send_command("/start")
+    await fake_api.wait_until(lambda: telegram_refused_a_message(fake_api), timeout=10)
+    await asyncio.sleep(1.5)  # a retry would come within the backoff
+    attempts = [call for call in fake_api.calls_to("sendMessage") if call.params["chat_id"] == citizen.chat_id]
+    assert len(attempts) == 1 and attempts[0].error_code == 403
+    assert await redis.hexists(f"regbot:blocked:{fake_api.bot_id}", str(citizen.chat_id))
+
+
+def telegram_refused_a_message(api: FakeBotAPI) -> bool | None:
+    return any(call.error_code == 403 for call in api.calls_to("sendMessage")) or None
