@@ -8,23 +8,41 @@ import contextlib
 import getpass
 import logging
 
+from aiohttp import web
+
+from bot.assistant import utc_now
 from bot.console import Console
 from bot.logs import setup_logging
 from bot.portal.sandbox import print_sms, serve_sandbox
 from bot.runtime import running
 from bot.settings import Settings
 from bot.storage import DialogKey
+from bot.web import create_web_app
+from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
+from bot.webapp.routes import PasswordForm
 
 
 async def console(settings: Settings, user: str) -> None:
     async with running(settings, on_sms=print_sms) as runtime:
-        await Console(runtime.assistant, DialogKey("console", user, user)).run()
+        local = f"http://127.0.0.1:{settings.port}"
+        console = Console(runtime.assistant, runtime.catalogs, DialogKey("console", user, user),
+                          PasswordLinks(runtime.redis), (settings.webapp_url or local).rstrip("/") + PASSWORD_PAGE)
+        app = create_web_app(runtime.redis)
+        PasswordForm(console.relay, runtime.assistant.store, runtime.redis, runtime.catalogs, None,
+                     utc_now).mount(app)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        try:
+            await console.run()
+        finally:
+            await runner.cleanup()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="regbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    chat = commands.add_parser("console", help="register in the terminal (embedded Redis and sandbox by default)")
+    chat = commands.add_parser("console", help="register in the terminal (the password form on HOST:PORT)")
     chat.add_argument("--user", default=getpass.getuser(), help="whose dialog to continue (default: you)")
     run = commands.add_parser("run", help="the bot in Telegram (long polling; --webhook behind a webhook)")
     run.add_argument("--webhook", action="store_true", help="serve Telegram webhooks at WEBHOOK_URL")

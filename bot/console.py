@@ -2,25 +2,31 @@
 
 Buttons are shown as numbered choices; typing the number presses the
 button, typing anything else is an answer, `/command` is a command. The
-password is read with a hidden prompt and handed to the flow in memory.
+password is never typed here: at that step the console shows a one-time
+link to the same password page the Telegram Mini App opens, served on
+HOST:PORT, and the result appears here when the form is sent.
 """
 
 from __future__ import annotations
 
 import asyncio
-import getpass
 from collections.abc import Callable
 
 from bot.assistant import Assistant, Handled, Rendered
+from bot.i18n import Catalogs
 from bot.storage import DialogKey
+from bot.telegram.texts import OPEN_FORM
+from bot.webapp.links import Link, PasswordLinks
 from conversations.events import Command, Event, PasswordChosen, Pressed, Said, read_command
 
 QUIT = {"/quit", "/exit"}
 
 
-def read_event(line: str, reply: Rendered) -> Event:
-    """What a typed console line means, given the reply it answers."""
+def read_event(line: str, reply: Rendered) -> Event | None:
+    """What a typed console line means, given the reply it answers; None for a blank line."""
     text = line.strip()
+    if not text:
+        return None
     buttons = [button for row in reply.buttons for button in row]
     if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
         return Pressed(buttons[int(text) - 1].id)
@@ -31,8 +37,6 @@ def show(reply: Rendered) -> str:
     lines = [reply.text]
     buttons = [button for row in reply.buttons for button in row]
     lines += [f"  [{number}] {button.label}" for number, button in enumerate(buttons, 1)]
-    if reply.ask_password:
-        lines.append("  (Enter ↵ = hidden password prompt / nhập mật khẩu ẩn)")
     return "\n".join(lines)
 
 
@@ -40,39 +44,46 @@ class Console:
     def __init__(
         self,
         assistant: Assistant,
+        catalogs: Catalogs,
         key: DialogKey,
+        links: PasswordLinks,
+        form_url: str,
         read: Callable[[str], str] = input,
         write: Callable[[str], None] = print,
-        read_secret: Callable[[str], str] = getpass.getpass,
     ) -> None:
         self._assistant = assistant
+        self._catalogs = catalogs
         self._key = key
+        self._links = links
+        self._form_url = form_url
         self._read = read
         self._write = write
-        self._read_secret = read_secret
 
     async def run(self) -> None:
         handled = await self._assistant.handle(self._key, Command("start"))
+        await self.show(handled)
         while True:
-            self._show(handled)
-            event = await self._next_event(handled.replies[-1])
-            if event is None:
+            try:
+                line = await asyncio.to_thread(self._read, "> ")
+            except EOFError:
                 return
-            handled = await self._assistant.handle(self._key, event)
+            if line.strip() in QUIT:
+                return
+            event = read_event(line, handled.replies[-1])
+            if event is not None:
+                handled = await self._assistant.handle(self._key, event)
+                await self.show(handled)
 
-    def _show(self, handled: Handled) -> None:
+    async def relay(self, link: Link, chosen: PasswordChosen) -> Handled:
+        """The password form's way into this console's dialog: handle it and show the answer here."""
+        handled = await self._assistant.handle(link.dialog, chosen)
+        await self.show(handled)
+        return handled
+
+    async def show(self, handled: Handled) -> None:
         for reply in handled.replies:
             self._write("\n" + show(reply))
-
-    async def _next_event(self, reply: Rendered) -> Event | None:
-        try:
-            line = await asyncio.to_thread(self._read, "> ")
-        except EOFError:
-            return None
-        if line.strip() in QUIT:
-            return None
-        if reply.ask_password and not line.strip():
-            password = await asyncio.to_thread(self._read_secret, "Mật khẩu / Password: ")
-            confirmation = await asyncio.to_thread(self._read_secret, "Nhập lại / Again: ")
-            return PasswordChosen(password, confirmation)
-        return read_event(line, reply)
+            if reply.ask_password:
+                nonce = await self._links.issue(self._key, handled.dialog.language)
+                label = self._catalogs.render(OPEN_FORM, handled.dialog.language)
+                self._write(f"  {label}: {self._form_url}?n={nonce}")

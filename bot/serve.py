@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.assistant import utc_now
 from bot.i18n import Catalogs
 from bot.portal.sandbox import print_sms
 from bot.runtime import running
@@ -26,6 +27,7 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
 from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.web import create_web_app
+from bot.webapp.routes import PasswordForm, through_telegram
 from conversations.dialog import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,15 @@ NO_TOKEN = (
     "    TELEGRAM_BOT_TOKEN=123456:ABC... regbot run\n"
     "To try the registration without Telegram: regbot console"
 )
+
+
+def webapp_url(settings: Settings) -> str:
+    """WEBAPP_URL, which Telegram requires to be HTTPS; plain http only on this machine, for development."""
+    url = settings.webapp_url or f"http://127.0.0.1:{settings.port}"
+    parts = urlsplit(url)
+    if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost"):
+        raise SystemExit(f"WEBAPP_URL must be https:// (got {url}); plain http is for 127.0.0.1 only.")
+    return url
 
 
 def webhook_secret(settings: Settings, token: str) -> str:
@@ -71,11 +82,14 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         async with running(settings, on_sms=print_sms) as runtime:
-            front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, await adapter.bot_id())
+            front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, await adapter.bot_id(),
+                                  webapp_url(settings))
             front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate)
             adapter.listen(front)
             await announce(adapter, runtime.catalogs)
             app = create_web_app(runtime.redis)
+            PasswordForm(through_telegram(front), front.store, runtime.redis, runtime.catalogs, token,
+                         utc_now).mount(app)
             if webhook:
                 assert settings.webhook_url
                 path = urlsplit(settings.webhook_url).path or "/"

@@ -9,12 +9,10 @@ citizen can send: bad input becomes a localised refusal and, on a refusal,
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from conversations.commands import GLOBAL_BUTTONS, run_command
 from conversations.dialog import Dialog, StepName
-from conversations.events import Command, Event, Pressed, Said, Unsupported
+from conversations.events import Command, Event, PasswordChosen, Pressed, Said, Unsupported
+from conversations.fields.normalize import fold
 from conversations.outcome import Outcome, moved, question_reply, refusal
 from conversations.portal import PortalUnavailable
 from conversations.step import NEXT, Context, Move, Stay
@@ -22,6 +20,7 @@ from conversations.steps import STEPS, step_after
 from conversations.text import _
 
 MAX_TEXT_LENGTH = 1000
+NOT_WAITING_FOR_PASSWORD = _("This registration is not waiting for a password, so nothing was sent.")
 
 
 async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
@@ -39,6 +38,8 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
         if not event.text.strip():
             return refusal(dialog, ctx, _("That message is empty. Please type your answer."))
         event = _typed_choice(dialog, event, ctx)
+    if isinstance(event, PasswordChosen) and dialog.step is not StepName.PASSWORD:
+        return refusal(dialog, ctx, NOT_WAITING_FOR_PASSWORD)
     step = STEPS[dialog.step]
     if isinstance(event, Pressed) and not event.button.startswith(f"{step.name}:"):
         return refusal(dialog, ctx, _("That button belongs to an earlier question, which has moved on. "
@@ -81,10 +82,3 @@ def _label_forms(label: str) -> set[str]:
     """"Citizen (Công dân)" can be typed whole, as "citizen" or as "cong dan"."""
     outside, _sep, inside = label.partition("(")
     return {fold(label), fold(outside), fold(inside.rstrip(")"))} - {""}
-
-
-def fold(text: str) -> str:
-    """Lower-case, without tone marks or quotes: how people type on a phone without a Vietnamese keyboard."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[\s\"'“”.!?]+", " ", bare).strip().casefold()

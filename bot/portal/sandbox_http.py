@@ -177,6 +177,12 @@ async def seed_subscriber(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def login(request: web.Request) -> web.Response:
+    body = await _json_object(request)
+    ok = request.app[SANDBOX].login(_text(body, "id_number", _ID_NUMBER), _text(body, "password"))
+    return web.json_response({"ok": ok}, status=200 if ok else 401)
+
+
 async def reset(request: web.Request) -> web.Response:
     request.app[SANDBOX].reset()
     return web.Response(status=204)
@@ -220,5 +226,6 @@ def create_sandbox_app(
     app.router.add_get("/sandbox/outbox", outbox, allow_head=False)
     app.router.add_post("/sandbox/accounts", seed_account)
     app.router.add_post("/sandbox/subscribers", seed_subscriber)
+    app.router.add_post("/sandbox/login", login)
     app.router.add_post("/sandbox/reset", reset)
     return app

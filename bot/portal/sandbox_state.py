@@ -75,6 +75,10 @@ class _Submitted:
     forget_at: datetime
 
 
+def _password_hash(password: str, salt: bytes) -> bytes:
+    return salt + hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+
+
 def _mac(salt: bytes, code: str) -> bytes:
     return hmac.new(salt, code.encode(), hashlib.sha256).digest()
 
@@ -96,7 +100,7 @@ class SandboxPortal:
         self.reset()
 
     def reset(self) -> None:
-        self.accounts: set[str] = set()
+        self.accounts: dict[str, bytes | None] = {}  # id_number -> salted scrypt of the password (None: seeded)
         self.subscribers: dict[str, str] = {}  # phone -> id_number it is registered to
         self.outbox: list[SmsMessage] = []
         self._pending: dict[str, _Pending] = {}
@@ -108,7 +112,7 @@ class SandboxPortal:
     # -- seeding -----------------------------------------------------------
 
     def add_account(self, id_number: str) -> None:
-        self.accounts.add(id_number)
+        self.accounts[id_number] = None
 
     def add_subscriber(self, phone: str, id_number: str) -> None:
         self.subscribers[phone] = id_number
@@ -176,9 +180,14 @@ class SandboxPortal:
         del self._pending[registration_id]  # consumed
         if id_number in self.accounts:  # another registration finished first
             return PortalRefusal(RefusalCode.ACCOUNT_EXISTS)
-        self.accounts.add(id_number)
+        self.accounts[id_number] = _password_hash(password, secrets.token_bytes(16))
         log.info("sandbox: account created by registration %s", registration_id)
         return AccountCreated(username=id_number)
+
+    def login(self, id_number: str, password: str) -> bool:
+        """What the portal's login form would say: lets testers check the password really arrived."""
+        stored = self.accounts.get(id_number)
+        return stored is not None and hmac.compare_digest(stored, _password_hash(password, stored[:16]))
 
     # -- internals ---------------------------------------------------------
 

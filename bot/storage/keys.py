@@ -31,6 +31,11 @@ class DialogKey:
         return f"{PREFIX}:{self._tag}:lock"
 
     @property
+    def password_link(self) -> str:
+        """The nonce of the dialog's current password link (a newer link replaces it)."""
+        return f"{PREFIX}:{self._tag}:pwlink"
+
+    @property
     def handled(self) -> str:
         """The ids of events (Telegram updates) already handled for this dialog; expires with it."""
         return f"{PREFIX}:{self._tag}:handled"

@@ -10,7 +10,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-Row = tuple[tuple[str, str], ...]  # (label, callback data) per button
+
+@dataclass(frozen=True, slots=True)
+class CallbackButton:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebAppButton:
+    """Opens the Mini App; Telegram appends the signed launch data to the URL's fragment."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkButton:
+    """Opens the URL in a browser: for clients without Mini App support."""
+
+    label: str
+    url: str
+
+
+Row = tuple[CallbackButton | WebAppButton | LinkButton, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    WebAppInfo,
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
@@ -41,16 +42,19 @@ from bot.telegram.actions import (
     AnswerCallback,
     Blocked,
     BotCommand,
+    CallbackButton,
     ClearKeyboard,
     ContactKeyboard,
     DeleteMessage,
     InlineKeyboard,
+    LinkButton,
     Markup,
     Rejected,
     RemoveKeyboard,
     RetryAfter,
     SendMessage,
     Transient,
+    WebAppButton,
 )
 from bot.telegram.front import TelegramFront
 
@@ -75,14 +79,23 @@ async def _translated() -> AsyncIterator[None]:
 def _markup(markup: Markup) -> AiogramMarkup:
     match markup:
         case InlineKeyboard(rows):
-            return InlineKeyboardMarkup(inline_keyboard=[
-                [InlineKeyboardButton(text=label, callback_data=data) for label, data in row] for row in rows])
+            return InlineKeyboardMarkup(inline_keyboard=[[_button(button) for button in row] for row in rows])
         case ContactKeyboard(label):
             return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=label, request_contact=True)]],
                                        resize_keyboard=True, one_time_keyboard=True)
         case RemoveKeyboard():
             return ReplyKeyboardRemove()
     return None
+
+
+def _button(button: CallbackButton | WebAppButton | LinkButton) -> InlineKeyboardButton:
+    match button:
+        case CallbackButton(label, data):
+            return InlineKeyboardButton(text=label, callback_data=data)
+        case WebAppButton(label, url):
+            return InlineKeyboardButton(text=label, web_app=WebAppInfo(url=url))
+        case LinkButton(label, url):
+            return InlineKeyboardButton(text=label, url=url)
 
 
 class AiogramAdapter:

@@ -18,34 +18,43 @@ from redis.asyncio import Redis
 from bot.assistant import Assistant, Handled, Rendered
 from bot.i18n import Catalogs
 from bot.keyed_lock import KeyedLock
-from bot.storage import AlreadyHandled, DialogKey
+from bot.storage import AlreadyHandled, DialogKey, DialogStore
 from bot.telegram.actions import (
     Action,
     AnswerCallback,
+    CallbackButton,
     ClearKeyboard,
     ContactKeyboard,
     DeleteMessage,
     InlineKeyboard,
+    LinkButton,
     Markup,
     RemoveKeyboard,
+    Row,
     SendMessage,
+    WebAppButton,
 )
 from bot.telegram.delivery import Delivery
-from bot.telegram.texts import SHARE_PHONE
+from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE
 from bot.telegram.updates import Incoming, read_update
-from conversations.dialog import StepName
+from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
+from conversations.dialog import Language, StepName
 from conversations.replies import Effect
 
 log = logging.getLogger(__name__)
 
 
 class TelegramFront:
-    def __init__(self, assistant: Assistant, catalogs: Catalogs, redis: Redis, bot_id: int) -> None:
+    def __init__(
+        self, assistant: Assistant, catalogs: Catalogs, redis: Redis, bot_id: int, webapp_url: str,
+    ) -> None:
         self._assistant = assistant
         self._catalogs = catalogs
         self._redis = redis
         self._bot_id = bot_id
         self._turns = KeyedLock()
+        self._links = PasswordLinks(redis)
+        self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
         self.delivery: Delivery | None = None  # set by the adapter once its client exists
 
     @property
@@ -57,22 +66,31 @@ class TelegramFront:
         if incoming is not None:
             await self.handle(incoming)
 
-    async def handle(self, incoming: Incoming) -> None:
+    @property
+    def store(self) -> DialogStore:
+        return self._assistant.store
+
+    def dialog_key(self, chat_id: int, user_id: int) -> DialogKey:
+        return DialogKey(str(self._bot_id), str(chat_id), str(user_id))
+
+    async def handle(self, incoming: Incoming) -> Handled | None:
+        """Handle and answer one event; None when it was handled before (a re-delivered update)."""
         assert self.delivery is not None, "the adapter sets the delivery before feeding updates"
-        key = DialogKey(str(self._bot_id), str(incoming.chat_id), str(incoming.user_id))
+        key = self.dialog_key(incoming.chat_id, incoming.user_id)
+        event_id = None if incoming.update_id is None else str(incoming.update_id)
         async with self._turns(incoming.chat_id):
             try:
-                handled = await self._assistant.handle(
-                    key, incoming.event, incoming.language, event_id=str(incoming.update_id))
+                handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
-                return
-            await self.delivery.deliver(incoming.chat_id, self.actions(incoming, handled))
+                return None
+            await self.delivery.deliver(incoming.chat_id, await self.actions(key, incoming, handled))
+        return handled
 
     async def record_blocked(self, chat_id: int) -> None:
         await self._redis.hset(self.blocked_key, str(chat_id), int(time.time()))
 
-    def actions(self, incoming: Incoming, handled: Handled) -> list[Action]:
+    async def actions(self, key: DialogKey, incoming: Incoming, handled: Handled) -> list[Action]:
         """The Bot API calls that answer `incoming`: acknowledge, tidy up, reply."""
         chat = incoming.chat_id
         actions: list[Action] = []
@@ -84,13 +102,24 @@ class TelegramFront:
             actions.append(DeleteMessage(chat, incoming.message_id))
         leaving_phone = handled.step_before is StepName.PHONE
         for reply in handled.replies:
-            actions += self._messages(chat, reply, handled, leaving_phone and not reply.ask_contact)
+            rows: list[Row] = [tuple(CallbackButton(b.label, b.id) for b in row) for row in reply.buttons]
+            if reply.ask_password:
+                rows[:0] = await self._password_buttons(key, handled.dialog.language)
+            actions += self._messages(chat, reply, tuple(rows), handled, leaving_phone and not reply.ask_contact)
         return actions
 
-    def _messages(self, chat: int, reply: Rendered, handled: Handled, drop_contact_keyboard: bool) -> list[Action]:
+    async def _password_buttons(self, key: DialogKey, language: Language) -> list[Row]:
+        """A fresh one-time link to the password form, as a Mini App and, for older clients, a web page."""
+        url = f"{self._password_page}?n={await self._links.issue(key, language)}"
+        return [(WebAppButton(self._catalogs.render(OPEN_FORM, language), url),),
+                (LinkButton(self._catalogs.render(OPEN_IN_BROWSER, language), url),)]
+
+    def _messages(
+        self, chat: int, reply: Rendered, rows: tuple[Row, ...], handled: Handled, drop_contact_keyboard: bool,
+    ) -> list[Action]:
         markup: Markup = None
-        if reply.buttons:
-            markup = InlineKeyboard(tuple(tuple((b.label, b.id) for b in row) for row in reply.buttons))
+        if rows:
+            markup = InlineKeyboard(rows)
         elif reply.ask_contact:
             markup = ContactKeyboard(self._catalogs.render(SHARE_PHONE, handled.dialog.language))
         if not drop_contact_keyboard:

@@ -8,6 +8,8 @@ from conversations.dialog import Language
 from conversations.text import _
 
 SHARE_PHONE = _("📱 Share my phone number")
+OPEN_FORM = _("🔒 Choose my password")
+OPEN_IN_BROWSER = _("🌐 Open the form in a browser")
 COMMANDS = (
     ("start", _("Start or continue the registration")),
     ("back", _("Go back to the previous question")),

@@ -22,7 +22,7 @@ CONTENT_KINDS = (
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    update_id: int
+    update_id: int | None  # None: not from Telegram (the Web App, staff); never de-duplicated
     chat_id: int
     user_id: int
     language: Language | None  # from the user's Telegram settings, for a new dialog

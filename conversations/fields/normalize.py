@@ -10,6 +10,7 @@ grouping characters before any rule looks at the number.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Dots people use to group digits: ASCII, middle dot, full-width, ideographic.
@@ -57,3 +58,10 @@ def is_invisible(ch: str) -> bool:
 def code_point(ch: str) -> str:
     """Name a character the way a citizen could report it: 'U+200B'."""
     return f"U+{ord(ch):04X}"
+
+
+def fold(text: str) -> str:
+    """Lower-case, without tone marks or quotes: how people type on a phone without a Vietnamese keyboard."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\s\"'“”.!?]+", " ", bare).strip().casefold()

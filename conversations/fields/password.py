@@ -4,17 +4,29 @@ dichvucong.gov.vn requires 8 or more characters with a lower-case letter,
 an upper-case letter, a digit and a special character; we also cap the
 length at 128. Each unmet rule is reported on its own so the citizen can
 fix all of them at once. We also flag invisible characters (from pasting):
-the citizen could never type them again at the portal's login form. The
-password is never normalised or echoed: it is a secret.
+the citizen could never type them again at the portal's login form. And
+we refuse passwords that are easy to guess — the most common ones,
+Vietnamese favourites, or the citizen's own name, ID or birth year — with
+zxcvbn's offline dictionaries. The password is never normalised or echoed:
+it is a secret.
 """
 
 from __future__ import annotations
 
-from conversations.fields.normalize import is_invisible
+from collections.abc import Iterable
+
+from zxcvbn import zxcvbn
+
+from conversations.fields.normalize import fold, is_invisible
 from conversations.text import Text, _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
+GUESSABLE_BELOW = 3  # zxcvbn score 0–2: in its lists, or guessed in under ~10^8 tries
+VIETNAMESE_FAVOURITES = (
+    "matkhau", "anhyeuem", "emyeuanh", "yeuem", "iloveyou", "vietnam", "dichvucong", "dvcqg", "hanoi",
+    "saigon", "conyeu", "giadinh", "hoangsa", "truongsa",
+)
 
 PASSWORD_RULE: Text = _(
     "The password needs 8 to 128 characters, with at least one lower-case letter, one upper-case letter, "
@@ -27,7 +39,7 @@ def _is_special(ch: str) -> bool:
 
 
 def password_problems(password: str) -> list[Text]:
-    """One localisable reason per unmet rule; an empty list means the password is acceptable."""
+    """The portal's rule: one localisable reason per unmet part; an empty list means it is met."""
     problems: list[Text] = []
     if len(password) < MIN_LENGTH:
         problems.append(_("The password must have at least {limit} characters.", limit=MIN_LENGTH))
@@ -46,3 +58,16 @@ def password_problems(password: str) -> list[Text]:
             _("The password contains an invisible character. Please type it yourself instead of pasting it.")
         )
     return problems
+
+
+def guessable(password: str, personal: Iterable[str] = ()) -> Text | None:
+    """Our own rule on top of the portal's: refuse what is easy to guess.
+
+    `personal`: the citizen's own details (name, ID number, birth date, phone) a password should not
+    be built from.
+    """
+    hints = [*VIETNAMESE_FAVOURITES, *(word for detail in personal for word in fold(detail).split())]
+    if zxcvbn(password[:64], user_inputs=hints)["score"] >= GUESSABLE_BELOW:
+        return None
+    return _("This password is too easy to guess: it is a common password or is made from your own details. "
+             "Please choose another one.")

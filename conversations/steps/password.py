@@ -8,30 +8,42 @@ and forgets it. Anything typed in the chat here is deleted and refused.
 
 from __future__ import annotations
 
-from conversations.dialog import Dialog, StepName
-from conversations.events import Event, PasswordChosen, Said
+from conversations.dialog import Dialog, PersonalData, StepName
+from conversations.events import Event, PasswordChosen, Pressed, Said
 from conversations.fields import PASSWORD_RULE, password_problems
+from conversations.fields.password import guessable
 from conversations.portal import PortalRefusal, RefusalCode
-from conversations.replies import Effect
+from conversations.replies import Button, Effect
 from conversations.step import Answer, Context, Move, Question, Stay, Step, refuse
 from conversations.steps.review import REGISTRATION_EXPIRED
-from conversations.text import _
+from conversations.text import Text, _
+
+NEW_LINK = Button("password:new_link", _("Send me a new link"))
 
 
 def ask_password(dialog: Dialog, ctx: Context) -> Question:
     return Question((_("Last step: choose the password for your portal account, through the secure "
-                       "form — never type it in this chat."), PASSWORD_RULE), ask_password=True)
+                       "form — never type it in this chat."), PASSWORD_RULE), ((NEW_LINK,),), ask_password=True)
+
+
+def password_check(dialog: Dialog, password: str, confirmation: str) -> list[Text]:
+    """Why this password cannot be used, if it cannot: the form checks first, the step again."""
+    if password != confirmation:
+        return [_("The two passwords are not the same. Please type them again.")]
+    problems = password_problems(password)
+    weakness = None if problems else guessable(password, personal=_details(dialog.data))
+    return [*problems, *([weakness] if weakness else [])]
 
 
 async def answer_password(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     if isinstance(event, Said):
         return Stay((_("Please do not type your password in the chat; I have deleted that message. "
                        "Use the secure form instead."),), effects=(Effect.FORGET_MESSAGE,))
+    if event == Pressed(NEW_LINK.id):
+        return refuse(_("Here is a new link; the previous one no longer works."))
     if not isinstance(event, PasswordChosen):
         return refuse(_("Please set your password through the secure form."))
-    if event.password != event.confirmation:
-        return refuse(_("The two passwords are not the same. Please type them again."))
-    problems = password_problems(event.password)
+    problems = password_check(dialog, event.password, event.confirmation)
     if problems:
         return Stay(tuple(problems))
     assert dialog.verified_registration is not None, "the password step follows a confirmed OTP"
@@ -43,6 +55,14 @@ async def answer_password(dialog: Dialog, event: Event, ctx: Context) -> Answer:
         return Move(StepName.REVIEW, expired, say=(REGISTRATION_EXPIRED,))
     done = dialog.restarted().model_copy(update={"username_hint": _mask(answer.username)})
     return Move(StepName.DONE, done)
+
+
+def _details(data: PersonalData) -> list[str]:
+    """What a password must not be made of: the citizen's own name, numbers and dates."""
+    birth = data.birth_date
+    dates = [f"{birth:%d%m%Y}", f"{birth:%Y}", f"{birth:%d%m}"] if birth else []
+    email = (data.email or "").split("@")[0]
+    return [data.full_name or "", data.id_number or "", (data.phone or "")[-9:], email, *dates]
 
 
 def _mask(username: str) -> str:

@@ -10,9 +10,12 @@ import signal
 import sys
 from pathlib import Path
 
+import aiohttp
+
 from bot.assistant import Rendered, RenderedButton
 from bot.console import read_event, show
 from conversations.events import Command, Pressed, Said
+from tests.botprocess import free_port
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +36,7 @@ class Terminal:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "console", "--user", user, cwd=ROOT, env=env,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,  # no controlling terminal: the hidden prompt reads stdin
+            start_new_session=True,
         )
         terminal = cls(process)
         await terminal.wait_for(PROMPT)
@@ -65,7 +68,17 @@ class Terminal:
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "PORTAL_URL"}}
-    return {**env, "DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1", **extra}
+    return {**env, "DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1", "PORT": str(free_port()), **extra}
+
+
+async def choose_password_through_the_link(terminal: Terminal) -> str:
+    """What a citizen does at the password step: open the printed link, send the form, read the console."""
+    link = re.search(r"(http://127\.0\.0\.1:\d+/webapp/password)\?n=([\w-]+)", terminal.screen)
+    assert link, terminal.screen[-1500:]
+    form = {"nonce": link.group(2), "init_data": "", "password": PASSWORD, "confirmation": PASSWORD}
+    async with aiohttp.ClientSession() as session, session.post(link.group(1), json=form) as response:
+        assert response.status == 200, await response.text()
+    return await terminal.wait_for("account is ready")
 
 
 async def register_from_start(terminal: Terminal) -> None:
@@ -83,10 +96,8 @@ async def finish_with_sms_from_screen(terminal: Terminal) -> str:
     assert code, screen
     await terminal.wait_for(PROMPT)
     screen = await terminal.type(code.group(1))
-    assert "hidden password prompt" in screen
-    await terminal.type("", until="Password")
-    await terminal.type(PASSWORD, until="Again")
-    return await terminal.type(PASSWORD)
+    assert "Choose my password: http://127.0.0.1" in screen
+    return await choose_password_through_the_link(terminal)
 
 
 async def test_console_registers_on_embedded_defaults_reading_the_printed_sms(tmp_path: Path) -> None:
@@ -94,7 +105,8 @@ async def test_console_registers_on_embedded_defaults_reading_the_printed_sms(tm
     try:
         await register_from_start(terminal)
         screen = await finish_with_sms_from_screen(terminal)
-        assert "Your account is ready" in screen and "********2345" in screen
+        assert "account is ready" in screen
+        await terminal.wait_for("********2345")
         assert PASSWORD not in terminal.screen  # never echoed
     finally:
         await terminal.close()
@@ -120,9 +132,7 @@ async def test_console_killed_mid_dialog_resumes_where_it_stopped(
         await terminal.type("1", until="Attempts left")
         await terminal.wait_for(PROMPT)
         await terminal.type(await sandbox.last_code())
-        await terminal.type("", until="Password")
-        await terminal.type(PASSWORD, until="Again")
-        assert "Your account is ready" in await terminal.type(PASSWORD)
+        assert "account is ready" in await choose_password_through_the_link(terminal)
     finally:
         await terminal.close()
 
@@ -136,6 +146,7 @@ def test_numbers_press_buttons_and_slashes_are_commands() -> None:
     assert read_event("/language en", REPLY) == Command("language", "en")
     assert read_event("/back@regbot", REPLY) == Command("back")
     assert read_event("０１", REPLY) == Said("０１")
+    assert read_event("   ", REPLY) is None
 
 
 def test_buttons_are_shown_as_numbered_choices() -> None:

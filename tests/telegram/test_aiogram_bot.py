@@ -7,10 +7,10 @@ import re
 
 from redis.asyncio import Redis
 
+from tests.botprocess import BotFactory
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
-from tests.telegram.conftest import BotFactory
 
 
 async def start_registration(citizen: TelegramCitizen) -> None:

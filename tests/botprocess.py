@@ -1,23 +1,17 @@
-"""A fake Bot API, and `regbot run` as a real process pointed at it."""
+"""`regbot run` as a real process, started the way an operator starts it."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
-import pytest
-from cryptography.fernet import Fernet
 
-from tests.citizen import Sandbox
-from tests.fakebot.server import FakeBotAPI
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 
@@ -87,41 +81,4 @@ class BotProcess:
         return f"http://127.0.0.1:{self.port}/telegram/webhook"
 
 
-@pytest.fixture
-async def fake_api() -> AsyncIterator[FakeBotAPI]:
-    api = FakeBotAPI(TOKEN)
-    await api.start()
-    yield api
-    await api.stop()
-
-
 BotFactory = Callable[..., Awaitable[BotProcess]]
-
-
-@pytest.fixture
-async def start_bot(
-    fake_api: FakeBotAPI, redis_url: str, sandbox: Sandbox, tmp_path: Path, redis: object,
-) -> AsyncIterator[BotFactory]:
-    """Start `regbot run` (polling, or `webhook=True`) against the fake Bot API, test Redis and sandbox."""
-    started: list[BotProcess] = []
-    key = Fernet.generate_key().decode()  # shared by every worker of the test, like in production
-
-    async def start(webhook: bool = False, port: int | None = None, embedded: bool = False) -> BotProcess:
-        """`embedded=True`: only the token and API URL are given, as in the README's first try."""
-        port = port or free_port()
-        shared = {} if embedded else {"REDIS_URL": redis_url, "PORTAL_URL": sandbox.url}
-        env = {
-            **{key: value for key, value in os.environ.items() if not key.startswith(("REDIS", "PORTAL"))},
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake_api.base_url,
-            **shared, "DATA_DIR": str(tmp_path / "data"),
-            "HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
-            "DIALOG_ENCRYPTION_KEY": key,
-            **({"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook"} if webhook else {}),
-        }
-        process = await BotProcess(env, webhook).start()
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        await process.stop()

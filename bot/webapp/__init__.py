@@ -1,0 +1,1 @@
+"""The password Mini App: its page, its one-time links, its launch-data check and its HTTP side."""

@@ -1,0 +1,173 @@
+"""The password form's HTTP side: serve the page, take one submission, relay it, forget it.
+
+Only the right citizen, once, within minutes: the link's nonce must be
+live; launch data, when the page runs inside Telegram, must carry
+Telegram's signature for this bot, be under an hour old and name the
+citizen the link was made for; the dialog must be waiting for a
+password. The password is checked (rule, confirmation, guessability)
+before the nonce is spent, so a typo costs nothing; then the nonce is
+consumed atomically and the password goes through the same locked path as
+a Telegram event to the portal. It is never stored, logged or echoed.
+Every submission counts against limits per IP, per link and per user.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.assistant import Handled
+from bot.i18n import Catalogs
+from bot.storage import DialogStore
+from bot.telegram.front import TelegramFront
+from bot.telegram.updates import Incoming
+from bot.webapp.init_data import InvalidInitData, verify_init_data
+from bot.webapp.links import LINK_TTL_SECONDS, PASSWORD_PAGE, Link, PasswordLinks
+from bot.webapp.page import PAGE_TEXTS, render_password_page
+from conversations.dialog import LANGUAGES, Language, StepName
+from conversations.engine import NOT_WAITING_FOR_PASSWORD
+from conversations.events import PasswordChosen
+from conversations.steps.password import password_check
+from conversations.text import Text, _
+
+log = logging.getLogger(__name__)
+
+LINK_GONE = _("This link has expired or has already been used. Press \"Send me a new link\" in the chat.")
+NOT_YOURS = _("This form was opened from another Telegram account. Please open the link in your own chat "
+              "with the bot.")
+BAD_LAUNCH = _("Telegram's sign-in data for this form is not valid or is too old. Please open the link from the "
+               "chat again.")
+TOO_MANY = _("Too many attempts. Please wait a few minutes and try again.")
+ACCOUNT_READY = _("Your password is set and your account is ready. You can close this window.")
+
+# (scope, attempts, window in seconds)
+LIMITS = {"ip": (30, 3600), "link": (10, LINK_TTL_SECONDS), "user": (20, 3600)}
+MAX_BODY = 4096
+
+_COUNT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
+
+Relay = Callable[[Link, PasswordChosen], Awaitable[Handled | None]]
+"""Hands the password to the dialog through its usual locked path and tells the citizen; None: not handled."""
+
+
+def through_telegram(front: TelegramFront) -> Relay:
+    async def relay(link: Link, chosen: PasswordChosen) -> Handled | None:
+        chat, user = int(link.dialog.chat), int(link.dialog.user)
+        return await front.handle(Incoming(None, chat, user, link.language, chosen))
+
+    return relay
+
+
+class PasswordForm:
+    def __init__(
+        self, relay: Relay, store: DialogStore, redis: Redis, catalogs: Catalogs, bot_token: str | None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        """`bot_token`: to check Telegram's launch data; None outside Telegram (the console), where only the
+        link's nonce is accepted."""
+        self._relay = relay
+        self._links = PasswordLinks(redis)
+        self._store = store
+        self._catalogs = catalogs
+        self._bot_token = bot_token
+        self._clock = clock
+        self._count = redis.register_script(_COUNT)
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_get(PASSWORD_PAGE, self.page)
+        app.router.add_post(PASSWORD_PAGE, self.submit)
+
+    async def page(self, request: web.Request) -> web.Response:
+        link = await self._links.peek(request.query.get("n", ""))
+        asked = request.query.get("lang")
+        language: Language = asked if asked in LANGUAGES else link.language if link else "vi"
+        nonce = secrets.token_urlsafe(16)
+        texts = {name: self._catalogs.render(text, language) for name, text in PAGE_TEXTS.items()}
+        return web.Response(text=render_password_page(texts, language, nonce), content_type="text/html",
+                            headers=_security_headers(nonce))
+
+    async def submit(self, request: web.Request) -> web.Response:
+        if (request.content_length or 0) > MAX_BODY:
+            return _answer(413, {"ok": False, "message": "Request too large"})
+        try:
+            body = await request.json()
+            nonce, init_data = str(body["nonce"]), str(body.get("init_data") or "")
+            password, confirmation = str(body["password"]), str(body["confirmation"])
+        except (ValueError, KeyError, TypeError):
+            return _answer(400, {"ok": False, "message": "Malformed request"})
+        if not await self._within("ip", request.remote or "unknown"):
+            return self._refuse(429, TOO_MANY, "vi")
+        link = await self._links.peek(nonce)
+        if link is None:
+            return self._refuse(410, LINK_GONE, "vi")
+        if not await self._within("link", nonce):
+            return self._refuse(429, TOO_MANY, link.language)
+        if init_data:
+            refusal = self._launched_by_owner(init_data, link)
+            if refusal is not None:
+                return self._refuse(403, refusal, link.language)
+        if not await self._within("user", link.dialog.user):
+            return self._refuse(429, TOO_MANY, link.language)
+        dialog = await self._store.load(link.dialog)
+        if dialog is None or dialog.step is not StepName.PASSWORD:
+            return self._refuse(409, NOT_WAITING_FOR_PASSWORD, link.language)
+        problems = password_check(dialog, password, confirmation)
+        if problems:
+            shown = [self._catalogs.render(problem, link.language) for problem in problems]
+            return _answer(422, {"ok": False, "problems": shown})
+        if await self._links.consume(nonce) is None:  # another submission got there first
+            return self._refuse(410, LINK_GONE, link.language)
+        handled = await self._relay(link, PasswordChosen(password, confirmation))
+        if handled is not None and handled.dialog.step is StepName.DONE:
+            return _answer(200, {"ok": True, "message": self._catalogs.render(ACCOUNT_READY, link.language)})
+        reply = handled.replies[0].paragraphs[0] if handled and handled.replies else ""
+        return _answer(409, {"ok": False, "message": reply})
+
+    def _launched_by_owner(self, init_data: str, link: Link) -> Text | None:
+        if self._bot_token is None:
+            return BAD_LAUNCH
+        try:
+            user = verify_init_data(init_data, self._bot_token, self._clock())
+        except InvalidInitData as error:
+            log.warning("password form: launch data refused: %s", error)
+            return BAD_LAUNCH
+        if str(user.id) != link.dialog.user:
+            log.warning("password form: opened by another Telegram user")
+            return NOT_YOURS
+        return None
+
+    async def _within(self, scope: str, who: str) -> bool:
+        limit, window = LIMITS[scope]
+        return int(await self._count(keys=[f"regbot:pwlimit:{scope}:{who}"], args=[window])) <= limit
+
+    def _refuse(self, status: int, reason: Text, language: Language) -> web.Response:
+        return _answer(status, {"ok": False, "message": self._catalogs.render(reason, language)})
+
+
+def _answer(status: int, body: dict[str, Any]) -> web.Response:
+    return web.json_response(body, status=status, headers={"Cache-Control": "no-store"})
+
+
+def _security_headers(nonce: str) -> dict[str, str]:
+    policy = (
+        f"default-src 'none'; script-src 'nonce-{nonce}' https://telegram.org; style-src 'nonce-{nonce}'; "
+        "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors https://web.telegram.org https://webk.telegram.org https://webz.telegram.org"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }

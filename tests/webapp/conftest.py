@@ -1,0 +1,54 @@
+"""A citizen at the password step in Telegram, and the form's URL from the bot's button."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from bot.webapp.init_data import sign_init_data
+from tests.botprocess import TOKEN, BotFactory, BotProcess
+from tests.citizen import Sandbox
+from tests.fakebot.citizen import TelegramCitizen
+from tests.fakebot.server import FakeBotAPI
+from tests.telegram.test_aiogram_bot import register_until_otp
+
+
+@dataclass
+class AtPasswordStep:
+    citizen: TelegramCitizen
+    bot: BotProcess
+    form_url: str  # the button's URL: the page, with the one-time nonce
+
+    @property
+    def nonce(self) -> str:
+        return parse_qs(urlsplit(self.form_url).query)["n"][0]
+
+    def init_data(self, user_id: int | None = None, token: str = TOKEN, age: int = 5) -> str:
+        """Launch data as Telegram signs it for the citizen (or another user, another bot, an old date)."""
+        user = {"id": user_id or self.citizen.user_id, "first_name": "An", "language_code": "vi"}
+        fields = {"query_id": "AAHdF6IQAAAAAN0XohDhrOrc", "user": json.dumps(user, separators=(",", ":")),
+                  "auth_date": str(int(time.time()) - age)}
+        return sign_init_data(fields, token)
+
+
+def form_button(citizen: TelegramCitizen) -> str:
+    keyboard = citizen.last_keyboard() or []
+    for row in keyboard:
+        for button in row:
+            if "web_app" in button:
+                return str(button["web_app"]["url"])
+    raise AssertionError(f"no Web App button in {keyboard}")
+
+
+@pytest.fixture
+async def at_password_step(fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox) -> AtPasswordStep:
+    bot = await start_bot()
+    citizen = TelegramCitizen(fake_api, user_id=3001)
+    await register_until_otp(citizen)
+    await citizen.send_text(await sandbox.last_code())
+    await citizen.wait_for_reply("Bước 8/8")
+    return AtPasswordStep(citizen, bot, form_button(citizen))

@@ -1,0 +1,91 @@
+"""Only the right citizen, once, within minutes, can set the password: every way in that must fail, fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from redis.asyncio import Redis
+
+from bot.storage import DialogKey
+from bot.webapp.links import PasswordLinks
+from tests.citizen import PASSWORD, Sandbox
+from tests.fakebot.server import FakeBotAPI
+from tests.webapp.conftest import AtPasswordStep, form_button
+
+OTHER_BOT = "654321:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
+
+
+async def submit(url: str, **body: Any) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as session, session.post(url.split("?")[0], json=body) as response:
+        return response.status, await response.json()
+
+
+async def test_forged_foreign_stale_and_alien_launch_data_are_refused(at_password_step: AtPasswordStep) -> None:
+    form = at_password_step
+    base = {"nonce": form.nonce, "password": PASSWORD, "confirmation": PASSWORD}
+    forged = form.init_data().replace("hash=", "hash=0")
+    for init_data, status in (
+        (forged, 403),
+        (form.init_data(token=OTHER_BOT), 403),
+        (form.init_data(age=3700), 403),
+        (form.init_data(user_id=999_999), 403),
+    ):
+        code, answer = await submit(form.form_url, init_data=init_data, **base)
+        assert (code, answer["ok"]) == (status, False), answer
+        assert answer["message"]
+    # none of them spent the link: the right citizen still can
+    code, answer = await submit(form.form_url, init_data=form.init_data(), **base)
+    assert (code, answer["ok"]) == (200, True)
+
+
+async def test_weak_mismatched_and_common_passwords_are_explained_without_spending_the_link(
+    at_password_step: AtPasswordStep,
+) -> None:
+    form = at_password_step
+    for password, confirmation, expected in (
+        ("abc", "abc", "ít nhất 8"),
+        (PASSWORD, PASSWORD + "!", "không giống nhau"),
+        ("P@ssw0rd", "P@ssw0rd", "quá dễ đoán"),
+        ("Nguyen@1990", "Nguyen@1990", "quá dễ đoán"),  # built from the citizen's own details
+    ):
+        code, answer = await submit(form.form_url, nonce=form.nonce, init_data=form.init_data(),
+                                    password=password, confirmation=confirmation)
+        assert code == 422 and any(expected in problem for problem in answer["problems"]), answer
+    code, _answer = await submit(form.form_url, nonce=form.nonce, init_data="", password=PASSWORD,
+                                 confirmation=PASSWORD)  # a browser outside Telegram: the nonce alone
+    assert code == 200
+
+
+async def test_a_used_link_cannot_be_replayed(at_password_step: AtPasswordStep, sandbox: Sandbox) -> None:
+    form = at_password_step
+    body = {"nonce": form.nonce, "init_data": form.init_data(), "password": PASSWORD, "confirmation": PASSWORD}
+    assert (await submit(form.form_url, **body))[0] == 200
+    code, answer = await submit(form.form_url, **body)
+    assert code == 410 and "hết hạn" in answer["message"]
+
+
+async def test_an_expired_or_replaced_link_is_refused(
+    at_password_step: AtPasswordStep, redis: Redis, fake_api: FakeBotAPI,
+) -> None:
+    form = at_password_step
+    body = {"init_data": form.init_data(), "password": PASSWORD, "confirmation": PASSWORD}
+    old = form.nonce
+    await form.citizen.press("Gửi liên kết mới")
+    await form.citizen.wait_for_reply("liên kết mới")
+    fresh = form_button(form.citizen)
+    assert fresh != form.form_url
+    assert (await submit(form.form_url, nonce=old, **body))[0] == 410  # the new link killed the old one
+    new_nonce = fresh.split("n=")[1]
+    await redis.pexpire(PasswordLinks.PREFIX + new_nonce, 1)  # fifteen minutes pass
+    assert (await submit(fresh, nonce=new_nonce, **body))[0] == 410
+
+
+async def test_a_link_for_a_dialog_not_at_the_password_step_is_refused(
+    at_password_step: AtPasswordStep, redis: Redis, fake_api: FakeBotAPI,
+) -> None:
+    form = at_password_step
+    elsewhere = DialogKey(str(fake_api.bot_id), "4242", "4242")  # a dialog that never reached the password
+    nonce = await PasswordLinks(redis).issue(elsewhere, "en")
+    code, answer = await submit(form.form_url, nonce=nonce, init_data="", password=PASSWORD, confirmation=PASSWORD)
+    assert code == 409 and "not waiting for a password" in answer["message"]
