@@ -37,7 +37,7 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class PasswordChosen:
-    """The password, typed twice, from a secure channel (Web App or hidden prompt).
+    """The password, typed twice, from the secure password form (never the chat).
 
     Handled in memory only: it is never part of a stored dialog.
     """
