@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import aiohttp
+from redis.asyncio import Redis
 
 from bot.assistant import Assistant, Handled, Rendered
 from bot.storage import DialogKey
@@ -115,3 +116,23 @@ class Citizen:
             return
         await self.send(PasswordChosen(PASSWORD, PASSWORD))
         assert await self.step() == step
+
+
+async def everything_in(redis: Redis) -> bytes:
+    """Every key and value Redis holds, of every type: for privacy scans."""
+    dump = []
+    async for key in redis.scan_iter():
+        kind = (await redis.type(key)).decode()
+        values: list[bytes] = []
+        if kind == "string":
+            values = [await redis.get(key) or b""]
+        elif kind == "hash":
+            values = [part for pair in (await redis.hgetall(key)).items() for part in pair]
+        elif kind == "set":
+            values = list(await redis.smembers(key))
+        elif kind == "list":
+            values = await redis.lrange(key, 0, -1)
+        elif kind == "zset":
+            values = [member for member, _score in await redis.zrange(key, 0, -1, withscores=True)]
+        dump += [key, *values]
+    return b"\n".join(dump)

@@ -89,3 +89,12 @@ async def test_a_link_for_a_dialog_not_at_the_password_step_is_refused(
     nonce = await PasswordLinks(redis).issue(elsewhere, "en")
     code, answer = await submit(form.form_url, nonce=nonce, init_data="", password=PASSWORD, confirmation=PASSWORD)
     assert code == 409 and "not waiting for a password" in answer["message"]
+
+
+async def test_submissions_are_limited_per_link(at_password_step: AtPasswordStep) -> None:
+    form = at_password_step
+    statuses = [
+        (await submit(form.form_url, nonce=form.nonce, init_data="", password="P@ssw0rd", confirmation="P@ssw0rd"))[0]
+        for _ in range(11)
+    ]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429  # guessing through one link stops at ten tries
