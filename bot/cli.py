@@ -24,17 +24,21 @@ from bot.webapp.routes import PasswordForm
 
 async def console(settings: Settings, user: str) -> None:
     async with running(settings, on_sms=print_sms) as runtime:
-        local = f"http://127.0.0.1:{settings.port}"
-        console = Console(runtime.assistant, runtime.catalogs, DialogKey("console", user, user),
-                          PasswordLinks(runtime.redis), (settings.webapp_url or local).rstrip("/") + PASSWORD_PAGE)
         app = create_web_app(runtime.redis)
-        PasswordForm(console.relay, runtime.assistant.store, runtime.redis, runtime.catalogs, None,
-                     utc_now).mount(app)
+        form = PasswordForm(lambda link, chosen: terminal.relay(link, chosen), runtime.assistant.store,
+                            runtime.redis, runtime.catalogs, None, utc_now)
+        form.mount(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, settings.host, settings.port).start()
         try:
-            await console.run()
+            await web.TCPSite(runner, settings.host, settings.port).start()
+        except OSError:  # PORT is taken (another bot, another console): any free port will do here
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+        base = settings.webapp_url or f"http://127.0.0.1:{runner.addresses[0][1]}"
+        terminal = Console(runtime.assistant, runtime.catalogs, DialogKey("console", user, user),
+                           PasswordLinks(runtime.redis), base.rstrip("/") + PASSWORD_PAGE)
+        try:
+            await terminal.run()
         finally:
             await runner.cleanup()
 
