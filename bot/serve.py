@@ -22,10 +22,11 @@ from bot.portal.sandbox import print_sms
 from bot.runtime import running
 from bot.settings import Settings
 from bot.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
-from bot.telegram.aiogram_adapter import AiogramAdapter
+from bot.telegram.adapter import make_adapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
 from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
+from bot.telegram.webhook import mount_webhook
 from bot.web import create_web_app
 from bot.webapp.routes import PasswordForm, through_telegram
 from conversations.dialog import LANGUAGES
@@ -71,11 +72,9 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
     if settings.telegram_bot_token is None:
         raise SystemExit(NO_TOKEN)
     token = settings.telegram_bot_token.get_secret_value()
-    if settings.bot_framework != "aiogram":
-        raise SystemExit(f"BOT_FRAMEWORK={settings.bot_framework} is not available yet; use aiogram.")
     if webhook and not settings.webhook_url:
         raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
-    adapter = AiogramAdapter(token, settings.telegram_api_url)
+    adapter = make_adapter(settings.bot_framework, token, settings.telegram_api_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -93,7 +92,9 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
             if webhook:
                 assert settings.webhook_url
                 path = urlsplit(settings.webhook_url).path or "/"
-                await adapter.mount_webhook(app, path, settings.webhook_url, webhook_secret(settings, token))
+                secret = webhook_secret(settings, token)
+                mount_webhook(app, path, secret, adapter.parse_update, front.on_update)
+                await adapter.set_webhook(settings.webhook_url, secret)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()

@@ -93,16 +93,25 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     await api.stop()
 
 
+@pytest.fixture(params=["aiogram", "ptb"])
+def framework(request: pytest.FixtureRequest) -> str:
+    """Every Telegram end-to-end test runs once per framework: one product, two runtimes."""
+    return str(request.param)
+
+
 @pytest.fixture
 async def start_bot(
-    fake_api: FakeBotAPI, redis_url: str, sandbox: Sandbox, tmp_path: Path, redis: object,
+    fake_api: FakeBotAPI, redis_url: str, sandbox: Sandbox, tmp_path: Path, redis: object, framework: str,
 ) -> AsyncIterator[BotFactory]:
     """Start `regbot run` (polling, or `webhook=True`) against the fake Bot API, test Redis and sandbox."""
     started: list[BotProcess] = []
-    key = Fernet.generate_key().decode()  # shared by every worker of the test, like in production
+    dialog_key = Fernet.generate_key().decode()  # shared by every worker of the test, like in production
 
-    async def start(webhook: bool = False, port: int | None = None, embedded: bool = False) -> BotProcess:
-        """`embedded=True`: only the token and API URL are given, as in the README's first try."""
+    async def start(
+        webhook: bool = False, port: int | None = None, embedded: bool = False, runtime: str | None = None,
+    ) -> BotProcess:
+        """`embedded=True`: only the token and API URL are given, as in the README's first try;
+        `runtime` overrides the test's framework."""
         port = port or free_port()
         shared = {} if embedded else {"REDIS_URL": redis_url, "PORTAL_URL": sandbox.url}
         env = {
@@ -110,7 +119,7 @@ async def start_bot(
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake_api.base_url,
             **shared, "DATA_DIR": str(tmp_path / "data"),
             "HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
-            "DIALOG_ENCRYPTION_KEY": key,
+            "DIALOG_ENCRYPTION_KEY": dialog_key, "BOT_FRAMEWORK": runtime or framework,
             **({"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook"} if webhook else {}),
         }
         process = await BotProcess(env, webhook).start()

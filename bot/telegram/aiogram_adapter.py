@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -34,8 +35,6 @@ from aiogram.types import (
     Update,
     WebAppInfo,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-from aiohttp import web
 
 from bot.telegram.actions import (
     Action,
@@ -56,9 +55,9 @@ from bot.telegram.actions import (
     Transient,
     WebAppButton,
 )
+from bot.telegram.adapter import ALLOWED_UPDATES
 from bot.telegram.front import TelegramFront
 
-ALLOWED_UPDATES = ["message", "callback_query"]
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
@@ -147,11 +146,10 @@ class AiogramAdapter:
         await self.dispatcher.start_polling(self.bot, handle_signals=False, close_bot_session=False,
                                             allowed_updates=ALLOWED_UPDATES)
 
-    async def mount_webhook(self, app: web.Application, path: str, url: str, secret: str) -> None:
-        # handle_in_background=False: Telegram gets its 200 only once the update is handled, so an
-        # update lost with a killed worker is re-delivered (and the store skips one handled before).
-        SimpleRequestHandler(self.dispatcher, self.bot, secret_token=secret, handle_in_background=False).register(
-            app, path=path)
+    def parse_update(self, data: dict[str, Any]) -> Update:
+        return Update.model_validate(data, context={"bot": self.bot})
+
+    async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def close(self) -> None:

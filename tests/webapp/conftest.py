@@ -14,7 +14,7 @@ from tests.botprocess import TOKEN, BotFactory, BotProcess
 from tests.citizen import Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
-from tests.telegram.test_aiogram_bot import register_until_otp
+from tests.telegram.test_telegram_bot import register_until_otp
 
 
 @dataclass

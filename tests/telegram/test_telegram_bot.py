@@ -1,10 +1,11 @@
-"""`regbot run` on aiogram, as a citizen meets it in Telegram: real process, fake Bot API over HTTP, real Redis."""
+"""`regbot run` as a citizen meets it in Telegram, on each framework: real process, fake Bot API, real Redis."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 
+import pytest
 from redis.asyncio import Redis
 
 from tests.botprocess import BotFactory
@@ -178,3 +179,16 @@ async def test_a_citizen_who_blocked_the_bot_is_recorded_not_retried(
 
 def telegram_refused_a_message(api: FakeBotAPI) -> bool | None:
     return any(call.error_code == 403 for call in api.calls_to("sendMessage")) or None
+
+
+@pytest.mark.parametrize("framework", ["aiogram"])  # the switch itself names both frameworks
+async def test_a_dialog_started_on_aiogram_finishes_on_python_telegram_bot(
+    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox,
+) -> None:
+    first = await start_bot(runtime="aiogram")
+    citizen = TelegramCitizen(fake_api, user_id=1009)
+    await register_until_otp(citizen)
+    await first.stop()
+    await start_bot(runtime="ptb")  # a rolling switch: same Redis, same dialogs
+    await citizen.send_text(await sandbox.last_code())
+    await citizen.wait_for_reply("Bước 8/8")

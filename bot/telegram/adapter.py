@@ -1,0 +1,39 @@
+"""What `regbot run` needs from a framework adapter, and how one is chosen (`BOT_FRAMEWORK`)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+from bot.telegram.actions import BotCalls
+from bot.telegram.front import TelegramFront
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+Framework = Literal["aiogram", "ptb"]
+
+
+class TelegramAdapter(BotCalls, Protocol):
+    async def bot_id(self) -> int: ...
+
+    def listen(self, front: TelegramFront) -> None:
+        """Route every update the framework receives to `front.on_update`."""
+
+    def parse_update(self, data: dict[str, Any]) -> Any:
+        """A webhook's JSON as the framework's Update."""
+
+    async def poll(self) -> None:
+        """Long-poll until cancelled."""
+
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def make_adapter(framework: Framework, token: str, api_url: str) -> TelegramAdapter:
+    """Imports only the chosen framework: each takes seconds to import."""
+    if framework == "ptb":
+        from bot.telegram.ptb_adapter import PtbAdapter
+
+        return PtbAdapter(token, api_url)
+    from bot.telegram.aiogram_adapter import AiogramAdapter
+
+    return AiogramAdapter(token, api_url)

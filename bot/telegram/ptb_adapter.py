@@ -1,0 +1,159 @@
+"""python-telegram-bot (v22) runs the tree: its Bot makes the calls, its Application feeds the updates.
+
+As thin as the aiogram adapter: no ConversationHandler and no PTB
+persistence (they keep state per process — PTB issues #4452, #5225);
+every update goes to `TelegramFront.on_update`, updates are processed
+concurrently (the front keeps each chat in order), and PTB's exceptions
+are translated into the four failures `delivery` knows how to handle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    WebAppInfo,
+)
+from telegram import BotCommand as PtbCommand
+from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import RetryAfter as PtbRetryAfter
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.telegram.actions import (
+    Action,
+    AnswerCallback,
+    Blocked,
+    BotCommand,
+    CallbackButton,
+    ClearKeyboard,
+    ContactKeyboard,
+    DeleteMessage,
+    InlineKeyboard,
+    LinkButton,
+    Markup,
+    Rejected,
+    RemoveKeyboard,
+    RetryAfter,
+    SendMessage,
+    Transient,
+    WebAppButton,
+)
+from bot.telegram.adapter import ALLOWED_UPDATES
+from bot.telegram.front import TelegramFront
+
+PtbMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+@asynccontextmanager
+async def _translated() -> AsyncIterator[None]:
+    try:
+        yield
+    except PtbRetryAfter as error:
+        wait = error.retry_after
+        raise RetryAfter(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from error
+    except Forbidden as error:
+        raise Blocked(str(error)) from error
+    except BadRequest as error:  # a NetworkError subclass in PTB: test it first
+        raise Rejected(str(error)) from error
+    except NetworkError as error:  # timeouts, connection errors, 5xx
+        raise Transient(str(error)) from error
+
+
+def _button(button: CallbackButton | WebAppButton | LinkButton) -> InlineKeyboardButton:
+    match button:
+        case CallbackButton(label, data):
+            return InlineKeyboardButton(label, callback_data=data)
+        case WebAppButton(label, url):
+            return InlineKeyboardButton(label, web_app=WebAppInfo(url))
+        case LinkButton(label, url):
+            return InlineKeyboardButton(label, url=url)
+
+
+def _markup(markup: Markup) -> PtbMarkup:
+    match markup:
+        case InlineKeyboard(rows):
+            return InlineKeyboardMarkup([[_button(button) for button in row] for row in rows])
+        case ContactKeyboard(label):
+            return ReplyKeyboardMarkup([[KeyboardButton(label, request_contact=True)]], resize_keyboard=True,
+                                       one_time_keyboard=True)
+        case RemoveKeyboard():
+            return ReplyKeyboardRemove()
+    return None
+
+
+class PtbAdapter:
+    def __init__(self, token: str, api_url: str) -> None:
+        base = api_url.rstrip("/")
+        self.application = (
+            Application.builder().token(token).base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+            .concurrent_updates(256).build()
+        )
+        self.bot: Bot = self.application.bot
+
+    async def bot_id(self) -> int:
+        await self.application.initialize()
+        return self.bot.id
+
+    def listen(self, front: TelegramFront) -> None:
+        async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+            await front.on_update(update)
+
+        self.application.add_handler(TypeHandler(Update, on_update))
+
+    async def execute(self, action: Action) -> None:
+        async with _translated():
+            match action:
+                case SendMessage(chat_id, text, markup):
+                    await self.bot.send_message(chat_id, text, reply_markup=_markup(markup))
+                case ClearKeyboard(chat_id, message_id):
+                    await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+                case AnswerCallback(callback_id):
+                    await self.bot.answer_callback_query(callback_id)
+                case DeleteMessage(chat_id, message_id):
+                    await self.bot.delete_message(chat_id, message_id)
+
+    async def set_commands(self, commands: list[BotCommand], language: str | None) -> None:
+        async with _translated():
+            await self.bot.set_my_commands([PtbCommand(c.command, c.description) for c in commands],
+                                           language_code=language)
+
+    async def set_descriptions(self, description: str, short_description: str, language: str | None) -> None:
+        async with _translated():
+            await self.bot.set_my_description(description, language_code=language)
+            await self.bot.set_my_short_description(short_description, language_code=language)
+
+    def parse_update(self, data: dict[str, Any]) -> Update:
+        update = Update.de_json(data, self.bot)
+        if update is None:
+            raise ValueError("empty update")
+        return update
+
+    async def poll(self) -> None:
+        await self.bot.delete_webhook()
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        try:
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            await self.application.updater.stop()
+            await self.application.stop()
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def close(self) -> None:
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
