@@ -4,7 +4,8 @@ Per update: read it; take the chat's turn in this process (so a burst of
 updates is answered in the order it came); hand the event to the
 assistant, which locks the dialog in Redis and skips an update_id it has
 handled before; turn the replies into Bot API calls; deliver them paced
-and retried. Staff and the Web App will enter through `handle` too.
+and retried. The password form enters through `handle` too (with no update_id), and so
+will staff.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class TelegramFront:
         self._turns = KeyedLock()
         self._links = PasswordLinks(redis)
         self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
-        self.delivery: Delivery | None = None  # set by the adapter once its client exists
+        self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
 
     @property
     def blocked_key(self) -> str:

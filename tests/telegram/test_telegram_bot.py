@@ -73,6 +73,26 @@ async def test_with_only_a_token_the_bot_runs_on_embedded_redis_and_sandbox(
     assert "moved" in logged and not any(secret in logged for secret in (ID_NUMBER, NAME, PHONE, EMAIL, PHONE[1:]))
 
 
+async def test_wrong_answers_are_explained_and_the_question_stays(
+    fake_api: FakeBotAPI, start_bot: BotFactory,
+) -> None:
+    await start_bot()
+    citizen = TelegramCitizen(fake_api, user_id=1010)
+    await start_registration(citizen)
+    for wrong, explained, still in (
+        ("0010900123", "Số này có 10 chữ số", "Bước 1/8"),
+        ("００１０９０ ０１２３４５", None, "Bước 2/8"),  # full-width digits are fine
+        ("Nguyễn Văn 2", "không được có chữ số", "Bước 2/8"),
+        ("Nguyễn Văn An", None, "Bước 3/8"),
+        ("29/02/1990", "không phải năm nhuận", "Bước 3/8"),
+        ("x" * 4000, "quá dài", "Bước 3/8"),  # Telegram allows 4,096 characters; we read 1,000
+    ):
+        await citizen.send_text(wrong)
+        reply = await citizen.wait_for_reply(still)
+        if explained:
+            assert explained in reply["text"]
+
+
 async def test_buttons_are_cleared_and_stale_presses_are_answered(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
     await start_bot()
     citizen = TelegramCitizen(fake_api, user_id=1002)
