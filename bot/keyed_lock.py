@@ -34,6 +34,3 @@ class KeyedLock:
             turn.users -= 1
             if not turn.users:
                 del self._turns[key]
-
-    def __len__(self) -> int:
-        return len(self._turns)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from conversations.dialog import Dialog, StepName
 from conversations.events import Event
@@ -36,10 +36,6 @@ class Context:
 
     def seconds_until(self, moment: datetime) -> int:
         return max(0, int((moment - self.now).total_seconds() + 0.999))
-
-
-def utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
 
 
 class _Next:

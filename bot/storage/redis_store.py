@@ -118,9 +118,6 @@ class DialogStore:
         raw = await self._redis.get(key.dialog)
         return self._codec.decode(raw) if isinstance(raw, bytes) else None
 
-    async def delete(self, key: DialogKey) -> None:
-        await self._redis.delete(key.dialog, key.handled)
-
     async def _acquire(self, keys: list[str], args: list[str | int]) -> bytes | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait
