@@ -32,10 +32,7 @@ class InvalidInitData(Exception):
 def verify_init_data(init_data: str, bot_token: str, now: datetime, max_age: int = MAX_AGE_SECONDS) -> WebAppUser:
     fields = dict(parse_qsl(init_data, keep_blank_values=True, strict_parsing=False))
     received = fields.pop("hash", "")
-    check = "\n".join(f"{key}={value}" for key, value in sorted(fields.items()))
-    secret = hmac.new(b"WebAppData", bot_token.encode(), hashlib.sha256).digest()
-    expected = hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
-    if not received or not hmac.compare_digest(expected, received):
+    if not received or not hmac.compare_digest(_signature(fields, bot_token), received):
         raise InvalidInitData("hash does not match")
     try:
         age = now.timestamp() - int(fields["auth_date"])
@@ -50,6 +47,10 @@ def verify_init_data(init_data: str, bot_token: str, now: datetime, max_age: int
 
 def sign_init_data(fields: dict[str, str], bot_token: str) -> str:
     """initData as Telegram would send it for `fields` (for tests and local tools)."""
+    return urlencode({**fields, "hash": _signature(fields, bot_token)})
+
+
+def _signature(fields: dict[str, str], bot_token: str) -> str:
     check = "\n".join(f"{key}={value}" for key, value in sorted(fields.items()))
     secret = hmac.new(b"WebAppData", bot_token.encode(), hashlib.sha256).digest()
-    return urlencode({**fields, "hash": hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()})
+    return hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
