@@ -8,8 +8,6 @@ import contextlib
 import getpass
 import logging
 
-from aiohttp import web
-
 from bot.assistant import utc_now
 from bot.console import Console
 from bot.logs import setup_logging
@@ -17,7 +15,7 @@ from bot.portal.sandbox import print_sms, serve_sandbox
 from bot.runtime import running
 from bot.settings import Settings
 from bot.storage import DialogKey
-from bot.web import create_web_app
+from bot.web import create_web_app, public_url, serving
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from bot.webapp.routes import PasswordForm
 
@@ -28,19 +26,10 @@ async def console(settings: Settings, user: str) -> None:
         form = PasswordForm(lambda link, chosen: terminal.relay(link, chosen), runtime.assistant.store,
                             runtime.redis, runtime.catalogs, None, utc_now)
         form.mount(app)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, settings.host, settings.port).start()
-        except OSError:  # PORT is taken (another bot, another console): any free port will do here
-            await web.TCPSite(runner, "127.0.0.1", 0).start()
-        base = settings.webapp_url or f"http://127.0.0.1:{runner.addresses[0][1]}"
-        terminal = Console(runtime.assistant, runtime.catalogs, DialogKey("console", user, user),
-                           PasswordLinks(runtime.redis), base.rstrip("/") + PASSWORD_PAGE)
-        try:
+        async with serving(app, settings.host, settings.port, any_port_if_taken=True) as port:
+            terminal = Console(runtime.assistant, runtime.catalogs, DialogKey("console", user, user),
+                               PasswordLinks(runtime.redis), public_url(settings.webapp_url, port) + PASSWORD_PAGE)
             await terminal.run()
-        finally:
-            await runner.cleanup()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -84,6 +84,5 @@ class Console:
         for reply in handled.replies:
             self._write("\n" + show(reply))
             if reply.ask_password:
-                nonce = await self._links.issue(self._key, handled.dialog.language)
-                label = self._catalogs.render(OPEN_FORM, handled.dialog.language)
-                self._write(f"  {label}: {self._form_url}?n={nonce}")
+                url = await self._links.new_url(self._form_url, self._key, handled.dialog.language)
+                self._write(f"  {self._catalogs.render(OPEN_FORM, handled.dialog.language)}: {url}")

@@ -1,8 +1,8 @@
 """`regbot run`: the bot in Telegram, by long polling or behind a webhook.
 
 Wires the runtime (Redis, portal, assistant) to a framework adapter and
-serves the bot's HTTP app on HOST:PORT in both modes (health now, the Web
-App later). Stops cleanly on SIGINT/SIGTERM.
+serves the bot's HTTP app on HOST:PORT in both modes (health, the password
+page, and in webhook mode the webhook). Stops cleanly on SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import hmac
 import logging
 import signal
 from urllib.parse import urlsplit
-
-from aiohttp import web
 
 from bot.assistant import utc_now
 from bot.i18n import Catalogs
@@ -27,7 +25,7 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
 from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.telegram.webhook import mount_webhook
-from bot.web import create_web_app
+from bot.web import create_web_app, public_url, serving
 from bot.webapp.routes import PasswordForm, through_telegram
 from conversations.dialog import LANGUAGES
 
@@ -38,15 +36,6 @@ NO_TOKEN = (
     "    TELEGRAM_BOT_TOKEN=123456:ABC... regbot run\n"
     "To try the registration without Telegram: regbot console"
 )
-
-
-def webapp_url(settings: Settings) -> str:
-    """WEBAPP_URL, which Telegram requires to be HTTPS; plain http only on this machine, for development."""
-    url = settings.webapp_url or f"http://127.0.0.1:{settings.port}"
-    parts = urlsplit(url)
-    if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost"):
-        raise SystemExit(f"WEBAPP_URL must be https:// (got {url}); plain http is for 127.0.0.1 only.")
-    return url
 
 
 def webhook_secret(settings: Settings, token: str) -> str:
@@ -82,7 +71,7 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
     try:
         async with running(settings, on_sms=print_sms) as runtime:
             front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, await adapter.bot_id(),
-                                  webapp_url(settings))
+                                  public_url(settings.webapp_url, settings.port))
             front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate)
             adapter.listen(front)
             await announce(adapter, runtime.catalogs)
@@ -95,20 +84,18 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                 secret = webhook_secret(settings, token)
                 mount_webhook(app, path, secret, adapter.parse_update, front.on_update)
                 await adapter.set_webhook(settings.webhook_url, secret)
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            await web.TCPSite(runner, settings.host, settings.port).start()
-            log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
-                     settings.port, settings.bot_framework)
-            polling = None if webhook else asyncio.create_task(adapter.poll())
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait([task for task in (polling, stopped) if task], return_when=asyncio.FIRST_COMPLETED)
-            if polling is not None and polling.done():
-                polling.result()  # polling ended by itself: a revoked token, say; let it be seen
-            if polling is not None:
-                polling.cancel()
-                await asyncio.gather(polling, return_exceptions=True)
-            stopped.cancel()
-            await runner.cleanup()
+            async with serving(app, settings.host, settings.port):
+                log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
+                         settings.port, settings.bot_framework)
+                polling = None if webhook else asyncio.create_task(adapter.poll())
+                stopped = asyncio.create_task(stop.wait())
+                await asyncio.wait([task for task in (polling, stopped) if task],
+                                   return_when=asyncio.FIRST_COMPLETED)
+                if polling is not None and polling.done():
+                    polling.result()  # polling ended by itself: a revoked token, say; let it be seen
+                if polling is not None:
+                    polling.cancel()
+                    await asyncio.gather(polling, return_exceptions=True)
+                stopped.cancel()
     finally:
         await adapter.close()

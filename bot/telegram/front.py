@@ -111,7 +111,7 @@ class TelegramFront:
 
     async def _password_buttons(self, key: DialogKey, language: Language) -> list[Row]:
         """A fresh one-time link to the password form, as a Mini App and, for older clients, a web page."""
-        url = f"{self._password_page}?n={await self._links.issue(key, language)}"
+        url = await self._links.new_url(self._password_page, key, language)
         return [(WebAppButton(self._catalogs.render(OPEN_FORM, language), url),),
                 (LinkButton(self._catalogs.render(OPEN_IN_BROWSER, language), url),)]
 

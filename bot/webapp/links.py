@@ -49,6 +49,10 @@ class PasswordLinks:
         await self._issue(keys=keys, args=[record, self._ttl, self.PREFIX, nonce])
         return nonce
 
+    async def new_url(self, page_url: str, dialog: DialogKey, language: Language) -> str:
+        """The password page at `page_url`, opened with a freshly issued link."""
+        return f"{page_url}?n={await self.issue(dialog, language)}"
+
     async def peek(self, nonce: str) -> Link | None:
         return _link(await self._redis.get(self.PREFIX + nonce)) if _plausible(nonce) else None
 
