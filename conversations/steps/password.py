@@ -31,8 +31,10 @@ def password_check(dialog: Dialog, password: str, confirmation: str) -> list[Tex
     if password != confirmation:
         return [_("The two passwords are not the same. Please type them again.")]
     problems = password_problems(password)
-    weakness = None if problems else guessable(password, personal=_details(dialog.data))
-    return [*problems, *([weakness] if weakness else [])]
+    if problems:
+        return problems
+    weakness = guessable(password, personal=_details(dialog.data))
+    return [weakness] if weakness else []
 
 
 async def answer_password(dialog: Dialog, event: Event, ctx: Context) -> Answer:
