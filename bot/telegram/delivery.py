@@ -4,10 +4,11 @@ Limits (core.telegram.org/bots/faq#broadcasting-to-users): about 30 messages
 a second per bot, one a second per chat, 20 a minute per group. A 429 is
 waited out for its `retry_after` and the same call is tried again; a
 network error or 5xx is retried with exponential backoff. Each chat's
-calls go one at a time, so a wait never lets a later reply overtake an
-earlier one (the caller holds the chat's turn). A citizen who blocked the bot (403) is reported once and the
-rest of that batch is dropped on purpose. Limits are per process: with
-several workers, divide `TELEGRAM_RATE` between them.
+calls go one at a time (the caller holds the chat's turn), so a wait never
+lets a later reply overtake an earlier one. A citizen who blocked the bot
+(403) is reported once and the rest of that batch is dropped on purpose.
+Limits are per process: with several workers, divide `TELEGRAM_RATE`
+between them.
 """
 
 from __future__ import annotations
