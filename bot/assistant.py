@@ -68,12 +68,14 @@ class Assistant:
         catalogs: Catalogs,
         clock: Clock = utc_now,
         default_language: Language = "vi",
+        help_desk: bool = False,
     ) -> None:
         self.store = store
         self._portal = portal
         self._catalogs = catalogs
         self._clock = clock
         self._default_language = default_language
+        self._help_desk = help_desk
 
     async def handle(
         self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None
@@ -82,7 +84,8 @@ class Assistant:
 
         An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`.
         """
-        context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels)
+        context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
+                          help_desk=self._help_desk)
         async with self.store.hold(key, event_id) as held:
             dialog = held.dialog or Dialog(language=language or self._default_language)
             outcome = await handle(dialog, event, context)

@@ -1,4 +1,4 @@
-"""`regbot`: the command line (run, console, portal)."""
+"""`regbot`: the command line (run, console, portal, audit)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import logging
 
 from bot.assistant import utc_now
 from bot.console import Console
+from bot.helpdesk.audit import AuditLog
 from bot.logs import setup_logging
 from bot.portal.sandbox import print_sms, serve_sandbox
-from bot.runtime import running
+from bot.runtime import connected, running
 from bot.settings import Settings
 from bot.storage import DialogKey
 from bot.web import create_web_app, public_url, serving
@@ -32,6 +33,13 @@ async def console(settings: Settings, user: str) -> None:
             await terminal.run()
 
 
+async def audit(settings: Settings, case: str | None) -> None:
+    """Print the help desk's audit trail (one case, or all) from the configured Redis."""
+    async with connected(settings) as redis:
+        for entry in await AuditLog(redis).entries(case):
+            print(entry.line())
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="regbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -42,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     portal = commands.add_parser("portal", help="serve the sandbox portal API")
     portal.add_argument("--host", default="127.0.0.1")
     portal.add_argument("--port", type=int, default=8090)
+    trail = commands.add_parser("audit", help="print the help desk's audit trail")
+    trail.add_argument("--case", help="only this case (the number in its topic's name)")
     arguments = parser.parse_args(argv)
 
     settings = Settings()
@@ -54,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_bot(settings, arguments.webhook))
+    elif arguments.command == "audit":
+        asyncio.run(audit(settings, arguments.case and arguments.case.lstrip("#")))
     elif arguments.command == "portal":
         key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
         serve_sandbox(arguments.host, arguments.port, key)

@@ -30,11 +30,8 @@ class Runtime:
 
 
 @asynccontextmanager
-async def running(
-    settings: Settings,
-    on_sms: Callable[[SmsMessage], None] | None = None,
-    clock: Clock = utc_now,
-) -> AsyncIterator[Runtime]:
+async def connected(settings: Settings) -> AsyncIterator[Redis]:
+    """The configured Redis, or the embedded one in DATA_DIR."""
     async with AsyncExitStack() as stack:
         redis_url = settings.redis_url
         if not redis_url:
@@ -43,7 +40,17 @@ async def running(
             redis_url = embedded.url
         redis = Redis.from_url(redis_url)
         stack.push_async_callback(redis.aclose)
+        yield redis
 
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    on_sms: Callable[[SmsMessage], None] | None = None,
+    clock: Clock = utc_now,
+) -> AsyncIterator[Runtime]:
+    async with AsyncExitStack() as stack:
+        redis = await stack.enter_async_context(connected(settings))
         api_key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
         portal_url = settings.portal_url
         if not portal_url:
@@ -55,5 +62,6 @@ async def running(
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         store = DialogStore(redis, DialogCodec(load_fernet(key, settings.data_dir)), ttl=settings.dialog_ttl)
         catalogs = Catalogs()
-        assistant = Assistant(store, portal, catalogs, clock, settings.default_language)
+        assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
+                              help_desk=settings.staff_chat_id is not None)
         yield Runtime(assistant, catalogs, portal_url, redis)

@@ -15,6 +15,7 @@ import signal
 from urllib.parse import urlsplit
 
 from bot.assistant import utc_now
+from bot.helpdesk.desk import HelpDesk
 from bot.i18n import Catalogs
 from bot.portal.sandbox import print_sms
 from bot.runtime import running
@@ -70,9 +71,15 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         async with running(settings, on_sms=print_sms) as runtime:
-            front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, await adapter.bot_id(),
+            me = await adapter.me()
+            front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, me.id,
                                   public_url(settings.webapp_url, settings.port))
-            front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate)
+            front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate,
+                                      group_interval=60.0 / settings.telegram_group_rate)
+            if settings.staff_chat_id is not None:
+                front.desk = HelpDesk(front, runtime.redis, runtime.catalogs, me, settings.staff_chat_id,
+                                      language=settings.staff_language, show_name=settings.staff_show_name,
+                                      link_ttl=settings.assist_link_ttl)
             adapter.listen(front)
             await announce(adapter, runtime.catalogs)
             app = create_web_app(runtime.redis)

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = Field(None, description="The bot's token from @BotFather")
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API base URL (a local server too)")
     telegram_rate: float = Field(30.0, description="Bot API calls per second this process may make")
+    telegram_group_rate: float = Field(20.0, description="Messages per minute this process may send to one group")
     bot_framework: Literal["aiogram", "ptb"] = Field("aiogram", description="Which framework runs the bot")
     webhook_url: str | None = Field(None, description="Public HTTPS URL Telegram posts updates to (webhook mode)")
     webhook_secret: SecretStr | None = Field(
@@ -40,3 +41,9 @@ class Settings(BaseSettings):
     webapp_url: str | None = Field(None, description="Public HTTPS base URL of the password Web App")
     host: str = Field("127.0.0.1", description="Address the bot's HTTP server (webhook, Web App, health) binds")
     port: int = Field(8080, description="Port of the bot's HTTP server")
+
+    staff_chat_id: int | None = Field(
+        None, description="The help desk's forum supergroup (its members are staff); unset: no help desk")
+    staff_language: Language = Field("vi", description="Language of what the bot writes to staff")
+    staff_show_name: bool = Field(False, description="Tell citizens the first name of the staff member helping")
+    assist_link_ttl: int = Field(30 * 60, description="Seconds the link of an assisted registration works")

@@ -7,10 +7,11 @@ deliberately, since that is what the citizen asked for.
 
 from __future__ import annotations
 
-from conversations.dialog import LANGUAGES, Dialog, StepName
+from conversations.dialog import LANGUAGES, Dialog, HandoffReason, StepName
 from conversations.events import Command
-from conversations.outcome import Outcome, moved, question_reply, refusal
-from conversations.replies import Button, Effect, Reply
+from conversations.handoff import hand_off
+from conversations.outcome import LANGUAGE_CHOSEN, Outcome, moved, question_reply, refusal
+from conversations.replies import Button, Reply
 from conversations.step import Context
 from conversations.steps import STEPS
 from conversations.steps.review import summary
@@ -57,12 +58,12 @@ def _start(dialog: Dialog, ctx: Context) -> Outcome:
 
 def _back(dialog: Dialog, ctx: Context) -> Outcome:
     if dialog.editing:
-        return moved(dialog.model_copy(update={"step": StepName.REVIEW, "editing": False}), ctx)
+        return moved(dialog.model_copy(update={"step": StepName.REVIEW, "editing": False, "tries": 0}), ctx)
     target = STEPS[dialog.step].back
     if target is None:
         return refusal(dialog, ctx, _("There is no previous question to go back to from here."))
-    return moved(dialog.model_copy(update={"step": target, "otp": None}).with_data(unconfirmed_id_number=None),
-                 ctx)
+    back = dialog.model_copy(update={"step": target, "otp": None, "tries": 0})
+    return moved(back.with_data(unconfirmed_id_number=None), ctx)
 
 
 def _help(dialog: Dialog, ctx: Context) -> Outcome:
@@ -78,17 +79,14 @@ def _language(dialog: Dialog, choice: str, ctx: Context) -> Outcome:
         reply = Reply((_("Choose your language:"),), (LANGUAGE_BUTTONS,))
         return Outcome(dialog, (reply,), changed=False)
     switched = dialog.model_copy(update={"language": choice})
-    return moved(switched, ctx, (_("From now on I will answer in the language you chose."),))
+    return moved(switched, ctx, (LANGUAGE_CHOSEN,))
 
 
 def _human(dialog: Dialog, ctx: Context) -> Outcome:
-    if dialog.human_requested_at is not None:
-        return refusal(dialog, ctx, _("You have already asked for a person; the help desk has your request. "
-                                      "Meanwhile you can go on here."))
-    noted = dialog.model_copy(update={"human_requested_at": ctx.now})
-    return moved(noted, ctx, (_("I have passed your request to the help desk; a staff member will contact "
-                                "you in this chat. Meanwhile you can go on here."),),
-                 effects=(Effect.HUMAN_REQUESTED,))
+    if not ctx.help_desk or dialog.assisted:
+        return refusal(dialog, ctx, _("No help desk is connected to this assistant. Please go on here, or ask "
+                                      "at a public-service counter (Bộ phận một cửa)."))
+    return hand_off(dialog, HandoffReason.ASKED, ctx)
 
 
 def _status(dialog: Dialog, ctx: Context) -> Outcome:

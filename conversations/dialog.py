@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: help-desk handoff replaced human_requested_at
 CONSENT_TEXT_VERSION = "2026-11"
 
 Language = Literal["vi", "en"]
@@ -61,6 +61,20 @@ class Consent(_Frozen):
     language: Language
 
 
+class HandoffReason(StrEnum):
+    ASKED = "asked"  # /human, or the button in /help
+    STUCK = "stuck"  # the same question refused three times
+    OTP_LOCKED = "otp_locked"  # too many wrong codes
+    STAFF = "staff"  # a staff member stepped in
+
+
+class Handoff(_Frozen):
+    """The dialog is with the help desk: the assistant does not answer until staff give it back."""
+
+    reason: HandoffReason
+    since: datetime
+
+
 class OtpState(_Frozen):
     registration_id: str
     masked_phone: str
@@ -79,7 +93,9 @@ class Dialog(_Frozen):
     otp: OtpState | None = None
     verified_registration: str | None = None  # OTP confirmed; only the password is left
     username_hint: str | None = None  # masked login name shown once done
-    human_requested_at: datetime | None = None
+    tries: int = 0  # answers refused at this step (three hand the citizen to a person)
+    handoff: Handoff | None = None
+    assisted: bool = False  # prepared by staff at a counter, to be handed to the citizen's phone
 
     def with_data(self, **changes: object) -> Dialog:
         return self.model_copy(update={"data": self.data.model_copy(update=changes)})
@@ -87,3 +103,7 @@ class Dialog(_Frozen):
     def restarted(self) -> Dialog:
         """A fresh dialog that keeps only the citizen's language: nothing personal survives."""
         return Dialog(language=self.language)
+
+    def at(self, step: StepName) -> Dialog:
+        """The dialog moved to `step`: a new question, so a clean slate of tries."""
+        return self.model_copy(update={"step": step, "tries": 0})

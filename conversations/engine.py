@@ -11,8 +11,19 @@ from __future__ import annotations
 
 from conversations.commands import GLOBAL_BUTTONS, run_command
 from conversations.dialog import Dialog, StepName
-from conversations.events import Command, Event, PasswordChosen, Pressed, Said, Unsupported
+from conversations.events import (
+    Adopted,
+    Command,
+    Event,
+    PasswordChosen,
+    Pressed,
+    Said,
+    SharedContact,
+    StaffAction,
+    Unsupported,
+)
 from conversations.fields.normalize import fold
+from conversations.handoff import adopt, hand_off, staff_action, stuck, while_with_staff
 from conversations.outcome import Outcome, moved, question_reply, refusal
 from conversations.portal import PortalUnavailable
 from conversations.step import NEXT, Context, Move, Stay
@@ -26,6 +37,12 @@ NOT_WAITING_FOR_PASSWORD = _("This registration is not waiting for a password, s
 async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
     if isinstance(event, Pressed) and event.button in GLOBAL_BUTTONS:
         event = GLOBAL_BUTTONS[event.button]
+    if isinstance(event, StaffAction):
+        return staff_action(dialog, event, ctx)
+    if isinstance(event, Adopted):
+        return adopt(dialog, event, ctx)
+    if dialog.handoff is not None:
+        return while_with_staff(dialog, event, ctx)
     if isinstance(event, Command):
         return run_command(dialog, event, ctx)
     if isinstance(event, Unsupported):
@@ -50,10 +67,21 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
         return refusal(dialog, ctx, _("The portal is not answering right now. Your answers are kept; "
                                       "please try again in a few minutes."))
     if isinstance(answer, Stay):
-        now = answer.dialog or dialog
-        reply = question_reply(now, ctx, before=answer.say)
-        return Outcome(now, (reply,), changed=now != dialog, effects=answer.effects)
+        return _stay(dialog, event, answer, ctx)
     return moved(_arrive(dialog, answer), ctx, answer.say, answer.effects)
+
+
+def _stay(dialog: Dialog, event: Event, stay: Stay, ctx: Context) -> Outcome:
+    """Ask again, or, where staff can help, count a refused answer and hand over when stuck."""
+    now = stay.dialog or dialog
+    if ctx.help_desk and not dialog.assisted:
+        if stay.dialog is None and isinstance(event, Said | SharedContact):
+            now = now.model_copy(update={"tries": dialog.tries + 1})
+        reason = stuck(dialog, now)
+        if reason is not None:
+            return hand_off(now, reason, ctx, before=stay.say, effects=stay.effects)
+    reply = question_reply(now, ctx, before=stay.say)
+    return Outcome(now, (reply,), changed=now != dialog, effects=stay.effects)
 
 
 def _arrive(dialog: Dialog, move: Move) -> Dialog:
@@ -65,7 +93,7 @@ def _arrive(dialog: Dialog, move: Move) -> Dialog:
         target = move.to
     assert target in STEPS[dialog.step].exits, f"{dialog.step} may not move to {target}: see Step.exits"
     editing = move.dialog.editing and target is not StepName.REVIEW
-    return move.dialog.model_copy(update={"step": target, "editing": editing})
+    return move.dialog.model_copy(update={"step": target, "editing": editing, "tries": 0})
 
 
 def _typed_choice(dialog: Dialog, said: Said, ctx: Context) -> Said | Pressed:

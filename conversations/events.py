@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+from conversations.dialog import Dialog, StepName
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,23 @@ class Unsupported:
     kind: str
 
 
-Event = Said | Pressed | SharedContact | Command | PasswordChosen | Unsupported
+@dataclass(frozen=True, slots=True)
+class StaffAction:
+    """What a help-desk staff member did with this dialog. Staff never give a field, a code or a password."""
+
+    action: Literal["join", "resume", "close", "assist"]
+    step: StepName | None = None  # where "resume" hands the dialog back to the assistant
+    name: str = ""  # the staff member's first name, shown to the citizen on "join" when configured
+
+
+@dataclass(frozen=True, slots=True)
+class Adopted:
+    """The citizen opened the link to a registration staff prepared for them at a counter."""
+
+    prepared: Dialog | None  # None: the link was used already or has expired
+
+
+Event = Said | Pressed | SharedContact | Command | PasswordChosen | Unsupported | StaffAction | Adopted
 
 
 def read_command(text: str) -> Command | None:

@@ -14,6 +14,8 @@ from conversations.step import Context
 from conversations.steps import NUMBERED, STEPS
 from conversations.text import Paragraph, Text, _
 
+LANGUAGE_CHOSEN = _("From now on I will answer in the language you chose.")
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:

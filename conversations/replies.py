@@ -27,6 +27,9 @@ class Reply:
 
 
 class Effect(StrEnum):
-    HUMAN_REQUESTED = "human_requested"  # notify the help desk
+    HANDED_OFF = "handed_off"  # open (or reopen) the citizen's help-desk case
+    RELAY = "relay"  # pass the citizen's message on to the help desk
+    BACK_WITH_ASSISTANT = "back_with_assistant"  # the handoff is over: the assistant answers again
+    PREPARED = "prepared"  # an assisted registration is ready: make the link for the citizen's phone
     FORGET_MESSAGE = "forget_message"  # delete the citizen's last message (an OTP, a password)
 

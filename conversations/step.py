@@ -28,6 +28,7 @@ class Context:
     now: datetime
     portal: Portal
     labels: Callable[[Text], Iterable[str]] = lambda text: (text.msgid,)  # every translation of a label
+    help_desk: bool = False  # staff can take over (a staff group is configured)
 
     @property
     def today(self) -> date:

@@ -26,6 +26,10 @@ class Text:
     msgid: str
     params: dict[str, Param] = field(default_factory=dict)
 
+    def bind(self, **params: Param) -> Text:
+        """The same message with (more of) its placeholders filled: for messages declared once, sent often."""
+        return Text(self.msgid, {**self.params, **params})
+
 
 @dataclass(frozen=True, slots=True)
 class Lines:

@@ -109,9 +109,10 @@ async def start_bot(
 
     async def start(
         webhook: bool = False, port: int | None = None, embedded: bool = False, runtime: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> BotProcess:
         """`embedded=True`: only the token and API URL are given, as in the README's first try;
-        `runtime` overrides the test's framework."""
+        `runtime` overrides the test's framework; `env` adds settings (e.g. STAFF_CHAT_ID)."""
         port = port or free_port()
         shared = {} if embedded else {"REDIS_URL": redis_url, "PORTAL_URL": sandbox.url}
         env = {
@@ -121,6 +122,7 @@ async def start_bot(
             "HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
             "DIALOG_ENCRYPTION_KEY": dialog_key, "BOT_FRAMEWORK": runtime or framework,
             **({"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook"} if webhook else {}),
+            **(env or {}),
         }
         process = await BotProcess(env, webhook).start()
         started.append(process)
@@ -129,3 +131,5 @@ async def start_bot(
     yield start
     for process in started:
         await process.stop()
+        if os.environ.get("SHOW_BOT_LOG"):
+            print(await process.output())

@@ -34,6 +34,9 @@ class DialogCodec:
 
     def decode(self, raw: bytes) -> Dialog:
         document = json.loads(raw)
+        if document.get("schema_version") == 1:  # the only change: a help-desk request is now a handoff
+            document.pop("human_requested_at", None)
+            document["schema_version"] = SCHEMA_VERSION
         if document.get("schema_version") != SCHEMA_VERSION:
             raise UnreadableDialog(f"schema {document.get('schema_version')!r}, expected {SCHEMA_VERSION}")
         token = document.pop("pii", None)

@@ -36,6 +36,11 @@ class DialogKey:
         return f"{PREFIX}:{self._tag}:pwlink"
 
     @property
+    def assist_link(self) -> str:
+        """The token of the newest link handing this (staff-prepared) dialog to a citizen's phone."""
+        return f"{PREFIX}:{self._tag}:assistlink"
+
+    @property
     def handled(self) -> str:
         """The ids of events (Telegram updates) already handled for this dialog; expires with it."""
         return f"{PREFIX}:{self._tag}:handled"

@@ -7,7 +7,7 @@ once, in `delivery`, for every framework.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -58,9 +58,39 @@ Markup = InlineKeyboard | ContactKeyboard | RemoveKeyboard | None
 
 @dataclass(frozen=True, slots=True)
 class SendMessage:
+    """Answers the new message's id."""
+
     chat_id: int
     text: str
     markup: Markup = None
+    thread_id: int | None = None  # a forum topic
+
+
+@dataclass(frozen=True, slots=True)
+class SendPhoto:
+    """Answers the new message's id."""
+
+    chat_id: int
+    png: bytes = field(repr=False)
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CopyMessage:
+    """Copy a message without its sender's name (the help desk relays this way); answers the copy's id."""
+
+    chat_id: int
+    from_chat_id: int
+    message_id: int
+    thread_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditText:
+    chat_id: int
+    message_id: int
+    text: str
+    markup: InlineKeyboard | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +112,45 @@ class DeleteMessage:
     message_id: int
 
 
-Action = SendMessage | ClearKeyboard | AnswerCallback | DeleteMessage
+@dataclass(frozen=True, slots=True)
+class CreateTopic:
+    """Open a forum topic; answers its message_thread_id."""
+
+    chat_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EditTopic:
+    chat_id: int
+    thread_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTopic:
+    chat_id: int
+    thread_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenTopic:
+    chat_id: int
+    thread_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class GetMemberStatus:
+    """Answers the user's status in the chat: "creator", "administrator", "member", "restricted", "left"…"""
+
+    chat_id: int
+    user_id: int
+
+
+Message = SendMessage | SendPhoto | CopyMessage | EditText  # what Telegram's per-chat limits count
+Action = (Message | ClearKeyboard | AnswerCallback | DeleteMessage | CreateTopic | EditTopic | CloseTopic
+          | ReopenTopic | GetMemberStatus)
+Result = int | str | None  # a message or thread id, a member status, or nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +179,21 @@ class Rejected(Exception):
     """400 and the like: this call can never succeed (e.g. the message is already gone)."""
 
 
+class TopicGone(Rejected):
+    """The forum topic was deleted or closed: open a new one."""
+
+
+def rejected(description: str) -> Rejected:
+    """The failure for Telegram's description of a 400."""
+    gone = ("message thread not found", "topic_closed", "topic_deleted", "topic_id_invalid")
+    said = description.lower()  # python-telegram-bot rewrites "Bad Request: message…" as "Message…"
+    return TopicGone(description) if any(marker in said for marker in gone) else Rejected(description)
+
+
 class BotCalls(Protocol):
     """What an adapter must do with its framework's client."""
 
-    async def execute(self, action: Action) -> None: ...
+    async def execute(self, action: Action) -> Result: ...
 
     async def set_commands(self, commands: list[BotCommand], language: str | None) -> None: ...
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from bot.telegram.actions import BotCalls
 from bot.telegram.front import TelegramFront
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 Framework = Literal["aiogram", "ptb"]
 
 
+class BotIdentity(NamedTuple):
+    id: int
+    username: str  # for t.me deep links
+
+
 class TelegramAdapter(BotCalls, Protocol):
-    async def bot_id(self) -> int: ...
+    async def me(self) -> BotIdentity: ...
 
     def listen(self, front: TelegramFront) -> None:
         """Route every update the framework receives to `front.on_update`."""

@@ -25,6 +25,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BotCommand as AiogramCommand
 from aiogram.types import (
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -43,19 +44,28 @@ from bot.telegram.actions import (
     BotCommand,
     CallbackButton,
     ClearKeyboard,
+    CloseTopic,
     ContactKeyboard,
+    CopyMessage,
+    CreateTopic,
     DeleteMessage,
+    EditText,
+    EditTopic,
+    GetMemberStatus,
     InlineKeyboard,
     LinkButton,
     Markup,
-    Rejected,
     RemoveKeyboard,
+    ReopenTopic,
+    Result,
     RetryAfter,
     SendMessage,
+    SendPhoto,
     Transient,
     WebAppButton,
+    rejected,
 )
-from bot.telegram.adapter import ALLOWED_UPDATES
+from bot.telegram.adapter import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.front import TelegramFront
 
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -72,7 +82,7 @@ async def _translated() -> AsyncIterator[None]:
     except (TelegramServerError, TelegramNetworkError) as error:
         raise Transient(str(error)) from error
     except (TelegramBadRequest, TelegramNotFound) as error:
-        raise Rejected(str(error)) from error
+        raise rejected(str(error)) from error
 
 
 def _markup(markup: Markup) -> AiogramMarkup:
@@ -103,8 +113,9 @@ class AiogramAdapter:
         self.bot = Bot(token, session=session)
         self.dispatcher = Dispatcher()
 
-    async def bot_id(self) -> int:
-        return (await self.bot.get_me()).id
+    async def me(self) -> BotIdentity:
+        me = await self.bot.get_me()
+        return BotIdentity(me.id, me.username or "")
 
     def listen(self, front: TelegramFront) -> None:
         router = Router(name="registration")
@@ -113,23 +124,50 @@ class AiogramAdapter:
         async def on_message(message: Message, event_update: Update) -> None:
             await front.on_update(event_update)
 
+        @router.edited_message()
+        async def on_edit(message: Message, event_update: Update) -> None:
+            await front.on_update(event_update)
+
         @router.callback_query()
         async def on_press(query: CallbackQuery, event_update: Update) -> None:
             await front.on_update(event_update)
 
         self.dispatcher.include_router(router)
 
-    async def execute(self, action: Action) -> None:
+    async def execute(self, action: Action) -> Result:
         async with _translated():
             match action:
-                case SendMessage(chat_id, text, markup):
-                    await self.bot.send_message(chat_id, text, reply_markup=_markup(markup))
+                case SendMessage(chat_id, text, markup, thread_id):
+                    sent = await self.bot.send_message(chat_id, text, reply_markup=_markup(markup),
+                                                       message_thread_id=thread_id)
+                    return sent.message_id
+                case SendPhoto(chat_id, png, caption):
+                    photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption)
+                    return photo.message_id
+                case CopyMessage(chat_id, from_chat_id, message_id, thread_id):
+                    copied = await self.bot.copy_message(chat_id, from_chat_id, message_id, message_thread_id=thread_id)
+                    return copied.message_id
+                case EditText(chat_id, message_id, text, markup):
+                    await self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                                     reply_markup=_markup(markup))  # type: ignore[arg-type]
                 case ClearKeyboard(chat_id, message_id):
                     await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
                 case AnswerCallback(callback_id):
                     await self.bot.answer_callback_query(callback_id)
                 case DeleteMessage(chat_id, message_id):
                     await self.bot.delete_message(chat_id, message_id)
+                case CreateTopic(chat_id, name):
+                    return (await self.bot.create_forum_topic(chat_id, name)).message_thread_id
+                case EditTopic(chat_id, thread_id, name):
+                    await self.bot.edit_forum_topic(chat_id, thread_id, name=name)
+                case CloseTopic(chat_id, thread_id):
+                    await self.bot.close_forum_topic(chat_id, thread_id)
+                case ReopenTopic(chat_id, thread_id):
+                    await self.bot.reopen_forum_topic(chat_id, thread_id)
+                case GetMemberStatus(chat_id, user_id):
+                    status = (await self.bot.get_chat_member(chat_id, user_id)).status
+                    return str(getattr(status, "value", status))  # an enum member, or a plain string
+        return None
 
     async def set_commands(self, commands: list[BotCommand], language: str | None) -> None:
         listed = [AiogramCommand(command=c.command, description=c.description) for c in commands]

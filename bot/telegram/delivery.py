@@ -18,7 +18,17 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.telegram.actions import Action, AnswerCallback, Blocked, BotCalls, Rejected, RetryAfter, SendMessage, Transient
+from bot.telegram.actions import (
+    Action,
+    AnswerCallback,
+    Blocked,
+    BotCalls,
+    Message,
+    Rejected,
+    Result,
+    RetryAfter,
+    Transient,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +40,7 @@ class Delivery:
         on_blocked: Callable[[int], Awaitable[None]],
         rate: float = 30.0,
         chat_interval: float = 1.0,
-        group_interval: float = 3.0,
+        group_interval: float = 3.0,  # Telegram: 20 messages a minute in a group
         transient_tries: int = 6,
         backoff: float = 0.5,
     ) -> None:
@@ -56,30 +66,39 @@ class Delivery:
             except Rejected as error:
                 log.info("chat %s: %s refused: %s", chat_id, type(action).__name__, error)
 
-    async def _call(self, chat_id: int, action: Action) -> None:
+    async def call(self, chat_id: int, action: Action) -> Result:
+        """Make one call, paced and retried, and answer its result.
+
+        Raises `Blocked` and `Rejected` (the caller decides what they mean) and `Transient` once
+        the retries are spent.
+        """
         failures = 0
         while True:
             await self._pace(chat_id, action)
             try:
-                await self._calls.execute(action)
-                return
+                return await self._calls.execute(action)
             except RetryAfter as error:
                 log.warning("flood limit in chat %s: waiting %.1f s", chat_id, error.seconds)
                 await asyncio.sleep(error.seconds)
-            except Transient as error:
+            except Transient:
                 failures += 1
                 if failures >= self._transient_tries:
-                    log.error("chat %s: %s not delivered after %d tries: %s",
-                              chat_id, type(action).__name__, failures, error)
-                    return
+                    raise
                 await asyncio.sleep(self._backoff * 2 ** (failures - 1))
+
+    async def _call(self, chat_id: int, action: Action) -> None:
+        try:
+            await self.call(chat_id, action)
+        except Transient as error:
+            log.error("chat %s: %s not delivered after %d tries: %s",
+                      chat_id, type(action).__name__, self._transient_tries, error)
 
     async def _pace(self, chat_id: int, action: Action) -> None:
         """Wait for this call's slot: the bot-wide rate, and for messages the chat's own."""
         now = time.monotonic()
         slot = max(now, self._next_call)
         self._next_call = slot + self._interval
-        if isinstance(action, SendMessage):
+        if isinstance(action, Message):
             slot = max(slot, self._next_message.get(chat_id, 0.0))
             self._next_message[chat_id] = slot + (self._group_interval if chat_id < 0 else self._chat_interval)
             if len(self._next_message) > 10_000:

@@ -4,15 +4,17 @@ Per update: read it; take the chat's turn in this process (so a burst of
 updates is answered in the order it came); hand the event to the
 assistant, which locks the dialog in Redis and skips an update_id it has
 handled before; turn the replies into Bot API calls; deliver them paced
-and retried. The password form enters through `handle` too (with no update_id), and so
-will staff.
+and retried. The password form and help-desk staff enter through `handle`
+too (with no update_id). With a help desk configured, it sees each citizen
+event before and after the assistant, and every update from the staff
+group.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 
@@ -31,6 +33,7 @@ from bot.telegram.actions import (
     LinkButton,
     Markup,
     RemoveKeyboard,
+    Result,
     Row,
     SendMessage,
     WebAppButton,
@@ -41,6 +44,9 @@ from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
 from conversations.replies import Effect
+
+if TYPE_CHECKING:
+    from bot.helpdesk.desk import HelpDesk
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,7 @@ class TelegramFront:
         self._links = PasswordLinks(redis)
         self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
+        self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
 
     @property
     def blocked_key(self) -> str:
@@ -66,6 +73,8 @@ class TelegramFront:
         incoming = read_update(update)
         if incoming is not None:
             await self.handle(incoming)
+        elif self.desk is not None:
+            await self.desk.on_update(update)
 
     @property
     def store(self) -> DialogStore:
@@ -80,13 +89,26 @@ class TelegramFront:
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
         event_id = None if incoming.update_id is None else str(incoming.update_id)
         async with self._turns(incoming.chat_id):
+            if self.desk is not None:
+                incoming = await self.desk.translate(incoming)
             try:
                 handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
                 return None
             await self.delivery.deliver(incoming.chat_id, await self.actions(key, incoming, handled))
+            if self.desk is not None:
+                await self.desk.after(incoming, handled)
         return handled
+
+    async def send(self, chat_id: int, action: Action) -> Result:
+        """One call into a citizen's chat, in turn with the assistant's replies there."""
+        async with self._turns(chat_id):
+            return await self.delivery_call(chat_id, action)
+
+    async def delivery_call(self, chat_id: int, action: Action) -> Result:
+        assert self.delivery is not None
+        return await self.delivery.call(chat_id, action)
 
     async def record_blocked(self, chat_id: int) -> None:
         await self._redis.hset(self.blocked_key, str(chat_id), int(time.time()))

@@ -19,6 +19,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -37,19 +38,28 @@ from bot.telegram.actions import (
     BotCommand,
     CallbackButton,
     ClearKeyboard,
+    CloseTopic,
     ContactKeyboard,
+    CopyMessage,
+    CreateTopic,
     DeleteMessage,
+    EditText,
+    EditTopic,
+    GetMemberStatus,
     InlineKeyboard,
     LinkButton,
     Markup,
-    Rejected,
     RemoveKeyboard,
+    ReopenTopic,
+    Result,
     RetryAfter,
     SendMessage,
+    SendPhoto,
     Transient,
     WebAppButton,
+    rejected,
 )
-from bot.telegram.adapter import ALLOWED_UPDATES
+from bot.telegram.adapter import ALLOWED_UPDATES, BotIdentity
 from bot.telegram.front import TelegramFront
 
 PtbMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -65,7 +75,7 @@ async def _translated() -> AsyncIterator[None]:
     except Forbidden as error:
         raise Blocked(str(error)) from error
     except BadRequest as error:  # a NetworkError subclass in PTB: test it first
-        raise Rejected(str(error)) from error
+        raise rejected(str(error)) from error
     except NetworkError as error:  # timeouts, connection errors, 5xx
         raise Transient(str(error)) from error
 
@@ -101,9 +111,9 @@ class PtbAdapter:
         )
         self.bot: Bot = self.application.bot
 
-    async def bot_id(self) -> int:
+    async def me(self) -> BotIdentity:
         await self.application.initialize()
-        return self.bot.id
+        return BotIdentity(self.bot.id, self.bot.username)
 
     def listen(self, front: TelegramFront) -> None:
         async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -111,17 +121,39 @@ class PtbAdapter:
 
         self.application.add_handler(TypeHandler(Update, on_update))
 
-    async def execute(self, action: Action) -> None:
+    async def execute(self, action: Action) -> Result:
         async with _translated():
             match action:
-                case SendMessage(chat_id, text, markup):
-                    await self.bot.send_message(chat_id, text, reply_markup=_markup(markup))
+                case SendMessage(chat_id, text, markup, thread_id):
+                    sent = await self.bot.send_message(chat_id, text, reply_markup=_markup(markup),
+                                                       message_thread_id=thread_id)
+                    return sent.message_id
+                case SendPhoto(chat_id, png, caption):
+                    photo = await self.bot.send_photo(chat_id, InputFile(png, filename="qr.png"), caption=caption)
+                    return photo.message_id
+                case CopyMessage(chat_id, from_chat_id, message_id, thread_id):
+                    copied = await self.bot.copy_message(chat_id, from_chat_id, message_id, message_thread_id=thread_id)
+                    return copied.message_id
+                case EditText(chat_id, message_id, text, markup):
+                    await self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                                     reply_markup=_markup(markup))  # type: ignore[arg-type]
                 case ClearKeyboard(chat_id, message_id):
                     await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
                 case AnswerCallback(callback_id):
                     await self.bot.answer_callback_query(callback_id)
                 case DeleteMessage(chat_id, message_id):
                     await self.bot.delete_message(chat_id, message_id)
+                case CreateTopic(chat_id, name):
+                    return (await self.bot.create_forum_topic(chat_id, name)).message_thread_id
+                case EditTopic(chat_id, thread_id, name):
+                    await self.bot.edit_forum_topic(chat_id, thread_id, name=name)
+                case CloseTopic(chat_id, thread_id):
+                    await self.bot.close_forum_topic(chat_id, thread_id)
+                case ReopenTopic(chat_id, thread_id):
+                    await self.bot.reopen_forum_topic(chat_id, thread_id)
+                case GetMemberStatus(chat_id, user_id):
+                    return str((await self.bot.get_chat_member(chat_id, user_id)).status)
+        return None
 
     async def set_commands(self, commands: list[BotCommand], language: str | None) -> None:
         async with _translated():

@@ -20,6 +20,14 @@ CONTENT_KINDS = (
 )
 
 
+# Messages Telegram writes about a chat, not from a person: never relayed, never a claim.
+SERVICE_KINDS = (
+    "forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
+    "general_forum_topic_hidden", "general_forum_topic_unhidden", "new_chat_members", "left_chat_member",
+    "pinned_message", "new_chat_title", "new_chat_photo", "delete_chat_photo",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
     update_id: int | None  # None: not from Telegram (the Web App, staff); never de-duplicated
@@ -68,3 +76,86 @@ def _read_callback(update_id: int, query: Any) -> Incoming | None:
         return None
     return Incoming(update_id, message.chat.id, query.from_user.id, language_of(query.from_user.language_code),
                     Pressed(query.data[:64]), callback_id=query.id, keyboard_message_id=message.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    first_name: str
+    username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPost:
+    """A message (or an edit of one) in a group the bot is in: for the help desk."""
+
+    chat_id: int
+    thread_id: int | None  # the forum topic; None in the General topic
+    message_id: int
+    sender: Person
+    text: str | None  # text or caption
+    edited: bool = False
+    replied_to: Person | None = None  # the sender of the message this one answers
+    mentioned: Person | None = None  # a user named by a text_mention (people without a @username)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPress:
+    """A button pressed on a bot message in a group."""
+
+    chat_id: int
+    thread_id: int | None
+    message_id: int
+    sender: Person
+    data: str
+    callback_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateEdit:
+    """A citizen edited a text message they had sent the bot."""
+
+    chat_id: int
+    user_id: int
+    message_id: int
+    text: str
+
+
+def read_other(update: Any) -> GroupPost | GroupPress | PrivateEdit | None:
+    """What `read_update` leaves aside and the help desk needs: group traffic and citizens' edits."""
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        if message is None or message.chat.type == "private" or query.data is None:
+            return None
+        return GroupPress(message.chat.id, _thread(message), message.message_id, _person(query.from_user),
+                          query.data[:64], query.id)
+    edited = update.edited_message is not None
+    message = update.edited_message if edited else update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    if any(getattr(message, kind, None) for kind in SERVICE_KINDS):
+        return None
+    if message.chat.type == "private":
+        return PrivateEdit(message.chat.id, message.from_user.id, message.message_id, message.text) \
+            if edited and message.text is not None else None
+    replied = message.reply_to_message
+    replied_to = _person(replied.from_user) if replied is not None and replied.from_user is not None \
+        and not _is_topic_start(message, replied) else None
+    mention = next((entity.user for entity in message.entities or () if entity.type == "text_mention"), None)
+    return GroupPost(message.chat.id, _thread(message), message.message_id, _person(message.from_user),
+                     message.text if message.text is not None else message.caption, edited, replied_to,
+                     _person(mention) if mention is not None else None)
+
+
+def _person(user: Any) -> Person:
+    return Person(user.id, user.first_name, user.username)
+
+
+def _thread(message: Any) -> int | None:
+    return message.message_thread_id if message.is_topic_message else None
+
+
+def _is_topic_start(message: Any, replied: Any) -> bool:
+    """In a forum, every message "replies" to its topic's first message; that is no reply at all."""
+    return bool(message.is_topic_message) and replied.message_id == message.message_thread_id

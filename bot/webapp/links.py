@@ -1,16 +1,20 @@
-"""One-time links to the password page: unguessable, bound to one dialog, 15 minutes, newest only.
+"""One-time links: unguessable, bound to one dialog, short-lived, newest only.
 
 A link is a 192-bit random nonce kept in Redis with the dialog it opens
-and the citizen's language. Issuing a new link for a dialog kills the
-previous one; using a link consumes it atomically (GETDEL), so a replayed
-or double-submitted form finds nothing.
+and a language. Issuing a new link for a dialog kills the previous one;
+using a link consumes it atomically (GETDEL), so a replayed or
+double-submitted one finds nothing. The password page uses them (15
+minutes), and so does the help desk's hand-over of an assisted
+registration to the citizen's phone.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from redis.asyncio import Redis
 
@@ -34,18 +38,18 @@ class Link:
     language: Language
 
 
-class PasswordLinks:
-    PREFIX = "regbot:pwlink:"
-
-    def __init__(self, redis: Redis, ttl: int = LINK_TTL_SECONDS) -> None:
+class OneTimeLinks:
+    def __init__(self, redis: Redis, prefix: str, newest: Callable[[DialogKey], str], ttl: int) -> None:
+        self.PREFIX = prefix
         self._redis = redis
+        self._newest = newest  # the key holding a dialog's newest link
         self._ttl = ttl
         self._issue = redis.register_script(_ISSUE)
 
     async def issue(self, dialog: DialogKey, language: Language) -> str:
         nonce = secrets.token_urlsafe(24)
         record = json.dumps({"b": dialog.bot, "c": dialog.chat, "u": dialog.user, "l": language})
-        keys = [self.PREFIX + nonce, dialog.password_link]
+        keys = [self.PREFIX + nonce, self._newest(dialog)]
         await self._issue(keys=keys, args=[record, self._ttl, self.PREFIX, nonce])
         return nonce
 
@@ -54,13 +58,21 @@ class PasswordLinks:
         return f"{page_url}?n={await self.issue(dialog, language)}"
 
     async def peek(self, nonce: str) -> Link | None:
-        return _link(await self._redis.get(self.PREFIX + nonce)) if _plausible(nonce) else None
+        return _link(await self._redis.get(self.PREFIX + nonce)) if plausible(nonce) else None
 
     async def consume(self, nonce: str) -> Link | None:
-        return _link(await self._redis.getdel(self.PREFIX + nonce)) if _plausible(nonce) else None
+        return _link(await self._redis.getdel(self.PREFIX + nonce)) if plausible(nonce) else None
 
 
-def _plausible(nonce: str) -> bool:
+class PasswordLinks(OneTimeLinks):
+    PREFIX = "regbot:pwlink:"
+
+    def __init__(self, redis: Redis, ttl: int = LINK_TTL_SECONDS) -> None:
+        super().__init__(redis, PasswordLinks.PREFIX, attrgetter("password_link"), ttl)
+
+
+def plausible(nonce: str) -> bool:
+    """Shaped like a nonce we issue: checked before touching Redis."""
     return 16 <= len(nonce) <= 64 and nonce.replace("-", "").replace("_", "").isalnum() and nonce.isascii()
 
 

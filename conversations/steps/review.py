@@ -16,12 +16,13 @@ from conversations.dialog import Dialog, OtpState, PersonalData, StepName
 from conversations.events import Event, Pressed
 from conversations.fields import national_phone
 from conversations.portal import OtpSent, PortalRefusal, RefusalCode, Registration
-from conversations.replies import Button
-from conversations.step import Answer, Context, Move, Question, Step, refuse
+from conversations.replies import Button, Effect
+from conversations.step import Answer, Context, Move, Question, Stay, Step, refuse
 from conversations.steps.fields import ACCOUNT_EXISTS
 from conversations.text import Lines, _
 
 SUBMIT = Button("review:submit", _("Register (Đăng ký)"))
+HANDOVER = Button("review:handover", _("Hand over to the citizen's phone"))
 EDIT = {
     StepName.ID_NUMBER: Button("review:edit_id_number", _("Edit ID number")),
     StepName.FULL_NAME: Button("review:edit_full_name", _("Edit name")),
@@ -43,18 +44,25 @@ def summary(data: PersonalData) -> Lines:
 
 def ask_review(dialog: Dialog, ctx: Context) -> Question:
     edits = list(EDIT.values())
-    return Question(
-        (_("Please check your details:"), summary(dialog.data),
-         _("If everything is right, press \"Register\" and the portal will send a code to your phone.")),
-        ((SUBMIT,), tuple(edits[:2]), tuple(edits[2:4]), tuple(edits[4:])),
-    )
+    if dialog.assisted:  # prepared at a counter: the citizen submits from their own phone
+        first, last = HANDOVER, _("If everything is right, press \"Hand over\": you get a link and a QR code "
+                                  "for the citizen to open in their own Telegram.")
+    else:
+        first, last = SUBMIT, _("If everything is right, press \"Register\" and the portal will send a code "
+                                "to your phone.")
+    return Question((_("Please check your details:"), summary(dialog.data), last),
+                    ((first,), tuple(edits[:2]), tuple(edits[2:4]), tuple(edits[4:])))
 
 
 async def answer_review(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     for step, button in EDIT.items():
         if event == Pressed(button.id):
             return Move(step, dialog.model_copy(update={"editing": True}))
-    if event != Pressed(SUBMIT.id):
+    if dialog.assisted and event == Pressed(HANDOVER.id):
+        return Stay((_("Here is the link for the citizen. It works once; pressing \"Hand over\" again makes "
+                       "a new one and the old one stops working."),),
+                    effects=(Effect.PREPARED,))
+    if dialog.assisted or event != Pressed(SUBMIT.id):
         return refuse(_("Press \"Register\" to submit, or one of the \"Edit\" buttons to change a field."))
     registration = _registration(dialog.data)
     if registration is None:  # cannot happen through the flow; guards a hand-edited store

@@ -18,12 +18,14 @@ from tests.fakebot.wire import bad_request
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64  # bytes
+DEFAULT_ICON_COLOR = 7322096  # a new forum topic's icon is blue unless asked otherwise
 # What a message carries besides its envelope: copied by copyMessage/forwardMessage.
 ENVELOPE = frozenset({
     "message_id", "message_thread_id", "date", "chat", "from", "sender_chat", "edit_date", "reply_markup",
     "reply_to_message", "forward_origin", "is_topic_message", "via_bot", "author_signature", "media_group_id",
 })
-SERVICE_FIELDS = frozenset({"forum_topic_created", "new_chat_members", "left_chat_member", "pinned_message"})
+SERVICE_FIELDS = frozenset({"forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
+                            "new_chat_members", "left_chat_member", "pinned_message"})
 # Inline buttons need exactly one action; a button with only text is refused.
 INLINE_ACTIONS = ("url", "callback_data", "web_app", "login_url", "switch_inline_query",
                   "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
@@ -33,14 +35,34 @@ HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del
 
 
 @dataclass(slots=True)
+class Topic:
+    """A forum topic, known by the id of the service message that opened it (its message_thread_id)."""
+
+    name: str
+    icon_color: int = DEFAULT_ICON_COLOR
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+    deleted: bool = False
+
+    def view(self) -> dict[str, Any]:
+        return {"name": self.name, "icon_color": self.icon_color, "icon_custom_emoji_id": self.icon_custom_emoji_id,
+                "closed": self.closed, "deleted": self.deleted}
+
+
+@dataclass(slots=True)
 class ChatState:
-    """One chat: its live messages by id, those deleted, and the reply keyboard on the user's screen."""
+    """One chat: its live messages by id, those deleted, the reply keyboard on the user's screen, its topics."""
 
     info: dict[str, Any]
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     deleted: list[dict[str, Any]] = field(default_factory=list)
     reply_keyboard: dict[str, Any] | None = None
     next_message_id: int = 1
+    topics: dict[int, Topic] = field(default_factory=dict)  # by message_thread_id, deleted ones kept
+
+    @property
+    def is_forum(self) -> bool:
+        return self.info.get("is_forum") is True
 
     def allocate(self) -> int:
         message_id = self.next_message_id
@@ -59,6 +81,31 @@ class ChatState:
         if message is not None:
             self.deleted.append(message)
         return message
+
+    def delete_topic(self, thread_id: int) -> None:
+        """The topic goes, and every message in it (the bot's and people's) becomes a deleted message."""
+        for message in self.live():
+            if message.get("message_thread_id") == thread_id:
+                self.delete(message["message_id"])
+        self.topics[thread_id].deleted = True
+
+    def note_topic_event(self, message: dict[str, Any]) -> None:
+        """Follow a forum service message someone else posted (a staff member opening or closing a topic)."""
+        thread_id = message.get("message_thread_id")
+        if not isinstance(thread_id, int):
+            return
+        if isinstance(created := message.get("forum_topic_created"), dict):
+            color = int(created.get("icon_color", DEFAULT_ICON_COLOR))
+            self.topics[thread_id] = Topic(str(created.get("name", "")), color, created.get("icon_custom_emoji_id"))
+        topic = self.topics.get(thread_id)
+        if topic is None:
+            return
+        if isinstance(edited := message.get("forum_topic_edited"), dict):
+            topic.name = edited.get("name", topic.name)
+            if "icon_custom_emoji_id" in edited:
+                topic.icon_custom_emoji_id = edited["icon_custom_emoji_id"] or None
+        if "forum_topic_closed" in message or "forum_topic_reopened" in message:
+            topic.closed = "forum_topic_closed" in message
 
 
 def synthetic_chat(chat_id: int) -> dict[str, Any]:

@@ -1,14 +1,16 @@
 """Bot API methods that send, change and delete messages, and answer button presses.
 
 Each checks its parameters as Telegram does (text and caption limits, the
-keyboard's shape, what can be edited or deleted) and updates the chat the
-way a Telegram client would show it.
+keyboard's shape, what can be edited or deleted, the topic a message goes
+to, the group flood limit) and updates the chat the way a Telegram client
+would show it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tests.fakebot.forum import thread_for_send, topic_root
 from tests.fakebot.messages import ENVELOPE, SERVICE_FIELDS, ChatState, check_markup, check_text
 from tests.fakebot.params import Params, Registry
 from tests.fakebot.wire import bad_request
@@ -34,13 +36,17 @@ async def _send(api: FakeBotAPI, p: Params, content: dict[str, Any]) -> dict[str
     chat = api.chat_for_send(p.chat_id())
     message: dict[str, Any] = {"message_id": 0, "from": dict(api.bot_user), "chat": dict(chat.info),
                                "date": api.now()}
-    thread = p.integer("message_thread_id")
-    if thread:
-        message |= {"message_thread_id": thread, "is_topic_message": True}
     reply = _replied(chat, p)
+    thread = thread_for_send(chat, p.integer("message_thread_id"), reply)
+    if thread:
+        message["message_thread_id"] = thread
+        if chat.is_forum:
+            message["is_topic_message"] = True
+            reply = reply or topic_root(chat, thread)
     if reply is not None:
         message["reply_to_message"] = reply
     message |= content
+    api.admit_message(chat)  # last: a refused message does not count towards the flood limit
     message["message_id"] = chat.allocate()
     return api.record_sent(chat, message, markup)
 
@@ -135,22 +141,6 @@ def _content(source: dict[str, Any], verb: str) -> dict[str, Any]:
 
 def _content_of(api: FakeBotAPI, p: Params, verb: str) -> dict[str, Any]:
     return _content(_source(api, p, verb), verb)
-
-
-@handles("createForumTopic")
-async def create_forum_topic(api: FakeBotAPI, p: Params) -> Any:
-    chat = api.chat_of(p.chat_id())
-    name = p.string("name", required=True) or ""
-    if len(name) > 128:
-        raise bad_request("TOPIC_TITLE_INVALID")
-    topic = {"name": name, "icon_color": p.integer("icon_color") or 7322096}
-    if p.given("icon_custom_emoji_id"):
-        topic["icon_custom_emoji_id"] = p.string("icon_custom_emoji_id")
-    service = {"message_id": chat.allocate(), "from": dict(api.bot_user), "chat": dict(chat.info), "date": api.now(),
-               "forum_topic_created": topic, "is_topic_message": True}
-    service["message_thread_id"] = service["message_id"]  # a topic is named after its first (service) message
-    api.record_sent(chat, service, None)
-    return {"message_thread_id": service["message_thread_id"]} | topic
 
 
 # --- changing what was sent ---------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ Any Bot API client works against it by pointing its base URL at
 `await api.start()`: requests go to `/bot<token>/<method>`, files to
 `/file/bot<token>/<path>`. Tests drive it from Python: `inject` updates
 (queued for getUpdates, or POSTed to the webhook the bot set), make calls
-fail (`fail_next`, `blocked_users`), and read back what the bot did:
-`calls`, and each chat as it looks now. The world it keeps is in `state`,
-the update queue and webhook in `updates`, the methods in `methods`, the
-chat rules in `messages`, the wire format in `wire`.
+fail (`fail_next`, `blocked_users`, `group_limit`), and read back what the
+bot did: `calls`, and each chat as it looks now. The world it keeps is in
+`state`, the update queue and webhook in `updates`, the methods in
+`methods`, `messaging` and `forum`, the chat rules in `messages`, the group
+flood limit in `flood`, the wire format in `wire`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, Self, TypeVar
 import aiohttp
 from aiohttp import web
 
-from tests.fakebot import messaging, methods
+from tests.fakebot import forum, messaging, methods
 from tests.fakebot.params import Params
 from tests.fakebot.state import BLOCKED, DEFAULT_TOKEN, BotState
 from tests.fakebot.updates import OTHER_POLL, UpdateQueue, Webhook, WebhookFailure, phrase
@@ -33,7 +34,7 @@ from tests.fakebot.wire import ApiError, Described, dumps, normalise, ok_body, r
 __all__ = ["DEFAULT_TOKEN", "Call", "FakeBotAPI", "Webhook", "WebhookFailure"]
 
 T = TypeVar("T")
-HANDLERS = methods.handles | messaging.handles
+HANDLERS = methods.handles | messaging.handles | forum.handles
 MAX_UPLOAD = 50 * 1024 * 1024  # what Telegram accepts from bots
 DEFAULT_ERRORS = {400: "Bad Request", 401: "Unauthorized", 403: BLOCKED, 404: "Not Found", 409: OTHER_POLL,
                   500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
@@ -70,8 +71,9 @@ class FakeBotAPI(BotState):
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_id: int | None = None, username: str = "regbot_test_bot",
                  *, first_name: str = "RegBot", clock: Callable[[], datetime] | None = None,
-                 strict_chats: bool = True, webhook_attempts: int = 3, webhook_timeout: float = 10.0) -> None:
-        super().__init__(token, bot_id, username, first_name, clock, strict_chats)
+                 strict_chats: bool = True, webhook_attempts: int = 3, webhook_timeout: float = 10.0,
+                 group_limit: tuple[int, float] | None = None) -> None:
+        super().__init__(token, bot_id, username, first_name, clock, strict_chats, group_limit)
         self.calls: list[Call] = []
         self.internal_errors: list[BaseException] = []  # bugs in the fake itself, answered as 500
         self.updates = UpdateQueue(self.signal, self.now, attempts=webhook_attempts, timeout=webhook_timeout)

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
-from tests.fakebot.messages import ChatState, find_button, synthetic_chat
+from tests.fakebot.flood import GroupFlood
+from tests.fakebot.messages import SERVICE_FIELDS, ChatState, Topic, find_button, synthetic_chat
 from tests.fakebot.wire import ApiError, Upload, bad_request
 
 T = TypeVar("T")
@@ -73,7 +74,8 @@ class BotState:
     """One bot as Telegram sees it. Views and test controls are public; handlers use the helpers."""
 
     def __init__(self, token: str, bot_id: int | None, username: str, first_name: str,
-                 clock: Callable[[], datetime] | None, strict_chats: bool) -> None:
+                 clock: Callable[[], datetime] | None, strict_chats: bool,
+                 group_limit: tuple[int, float] | None = None) -> None:
         match = TOKEN_FORMAT.fullmatch(token)
         if match is None:
             raise ValueError("a bot token looks like 123456:<35 letters, digits, _ or ->")
@@ -85,6 +87,7 @@ class BotState:
             "can_connect_to_business": False, "has_main_web_app": False,
         }
         self.strict_chats = strict_chats  # sending to a chat nobody introduced fails, as in Telegram
+        self.group_limit = group_limit  # (messages, seconds) the bot may post per group, e.g. (20, 60.0)
         self.signal = Signal()
         self.sent: list[dict[str, Any]] = []  # every message the bot created, as it was sent
         self.blocked_users: set[int] = set()
@@ -100,6 +103,7 @@ class BotState:
         self._chats: dict[int, ChatState] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._deferred_presses: dict[int, tuple[int, str]] = {}
+        self._group_flood = GroupFlood()
         self._next_update_id = 1
         self._file_seq = 0
 
@@ -133,6 +137,29 @@ class BotState:
         if status not in MEMBER_STATUSES:
             raise ValueError(f"status must be one of {MEMBER_STATUSES}")
         self.members[(chat_id, user_id)] = status
+
+    def close_topic(self, chat_id: int, thread_id: int) -> None:
+        """A staff member closes the topic in their Telegram app (no update; see TelegramStaff.close_topic)."""
+        self._live_topic(chat_id, thread_id).closed = True
+        self.signal.notify()
+
+    def reopen_topic(self, chat_id: int, thread_id: int) -> None:
+        """A staff member reopens the topic in their Telegram app (no update; see TelegramStaff.reopen_topic)."""
+        self._live_topic(chat_id, thread_id).closed = False
+        self.signal.notify()
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """A staff member deletes the topic with all its messages; Telegram tells the bot nothing."""
+        self._live_topic(chat_id, thread_id)
+        self._chats[chat_id].delete_topic(thread_id)
+        self.signal.notify()
+
+    def _live_topic(self, chat_id: int, thread_id: int) -> Topic:
+        chat = self._chats.get(chat_id)
+        topic = chat.topics.get(thread_id) if chat else None
+        if topic is None or topic.deleted:
+            raise ValueError(f"chat {chat_id} has no topic {thread_id}")
+        return topic
 
     def new_update_id(self) -> int:
         update_id = self._next_update_id
@@ -173,13 +200,25 @@ class BotState:
         """Messages the bot created in this chat, as sent, in order (deleted ones included)."""
         return [copy.deepcopy(m) for m in self.sent if m["chat"]["id"] == chat_id]
 
-    def button_message(self, chat_id: int, wanted: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The latest live bot message with an inline button labelled or carrying `wanted`, and that button."""
+    def button_message(self, chat_id: int, wanted: str, *, thread_id: int | None = None,
+                       ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The latest live bot message with an inline button labelled or carrying `wanted`, and that button;
+        with `thread_id`, only in that forum topic."""
         for message in reversed(self.bot_messages(chat_id)):
             button = find_button(message, wanted)
-            if button is not None:
+            if button is not None and thread_id in (None, message.get("message_thread_id")):
                 return message, button
         return None
+
+    def topics(self, chat_id: int) -> dict[int, dict[str, Any]]:
+        """The forum's topics by message_thread_id: name, icon_color, icon_custom_emoji_id, closed, deleted."""
+        chat = self._chats.get(chat_id)
+        return {thread_id: topic.view() for thread_id, topic in chat.topics.items()} if chat else {}
+
+    @property
+    def group_rate_limited(self) -> int:
+        """How many sends were refused with 429 for going over `group_limit`."""
+        return self._group_flood.refused
 
     # --- incoming updates -------------------------------------------------------------------------------------
 
@@ -207,6 +246,7 @@ class BotState:
         gone = any(old["message_id"] == message_id for old in chat.deleted)
         if isinstance(message_id, int) and not gone and (edited or message_id not in chat.messages):
             chat.store(copy.deepcopy(message))  # a duplicate delivery adds nothing
+            chat.note_topic_event(message)
 
     def _remember_user(self, user: Any) -> None:
         if isinstance(user, dict) and isinstance(user.get("id"), int):
@@ -252,10 +292,15 @@ class BotState:
             elif markup.get("remove_keyboard"):
                 chat.reply_keyboard = None
         chat.store(message)
-        if "forum_topic_created" not in message:  # service messages are not replies
+        if not SERVICE_FIELDS & message.keys():  # service messages are not replies
             self.sent.append(copy.deepcopy(message))
         self.signal.notify()
         return copy.deepcopy(message)
+
+    def admit_message(self, chat: ChatState) -> None:
+        """Count a new bot message towards the group's flood limit, or refuse it with 429."""
+        if chat.info["id"] < 0:
+            self._group_flood.admit(chat.info["id"], self.group_limit)
 
     def record_edit(self, message: dict[str, Any]) -> dict[str, Any]:
         self.signal.notify()

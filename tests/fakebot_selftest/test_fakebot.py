@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramConflictError,
@@ -33,57 +30,16 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
-    Update,
 )
 from aiohttp import web
 
 from tests.fakebot import DEFAULT_TOKEN, FakeBotAPI, TelegramCitizen, Upload
+from tests.fakebot_selftest.clients import aiogram_bot, parsed
 
 CONSENT = InlineKeyboardMarkup(inline_keyboard=[[
     InlineKeyboardButton(text="Tôi đồng ý", callback_data="consent:agree"),
     InlineKeyboardButton(text="Không", callback_data="consent:refuse"),
 ]])
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(DEFAULT_TOKEN) as fake:
-        yield fake
-        assert not fake.internal_errors
-
-
-class LoopbackSession(AiohttpSession):
-    """aiogram's session, minus the 250 ms it waits on close for TLS connections loopback HTTP does not have."""
-
-    async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-
-def aiogram_bot(api: FakeBotAPI, token: str = DEFAULT_TOKEN) -> Bot:
-    return Bot(token, session=LoopbackSession(api=TelegramAPIServer.from_base(api.base_url)))
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
-    client = aiogram_bot(api)
-    yield client
-    await client.session.close()
-
-
-@pytest.fixture
-def citizen(api: FakeBotAPI) -> TelegramCitizen:
-    return TelegramCitizen(api, user_id=1001)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-def parsed(update: dict[str, Any], bot: Bot) -> Update:
-    return Update.model_validate(update, context={"bot": bot})
 
 
 async def test_get_me_describes_the_bot(bot: Bot) -> None:

@@ -1,0 +1,155 @@
+"""Help-desk cases in Redis: one per citizen, found by the citizen or by its forum topic.
+
+A case outlives a handoff: the same citizen asking again gets the same case
+id and topic, so staff see the whole history in one place. Every worker
+reads and writes the same records; the only race that matters — two staff
+members writing first at the same moment — is settled by `claim`, one
+script that sets the assignee only if there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+from redis.asyncio import Redis
+
+CASE_TTL = 30 * 24 * 3600  # a case and its topic mapping are kept a month after their last change
+
+# KEYS: case  ARGV: staff id, staff name → 1 claimed, 0 someone has it
+_CLAIM = """
+local current = redis.call('HGET', KEYS[1], 'assignee')
+if current and current ~= '' and current ~= '0' then return 0 end
+redis.call('HSET', KEYS[1], 'assignee', ARGV[1], 'assignee_name', ARGV[2], 'status', 'talking')
+return 1
+"""
+
+
+class Status(StrEnum):
+    WAITING = "waiting"  # handed off, nobody has taken it yet
+    TALKING = "talking"  # a staff member is with the citizen
+    ASSISTANT = "assistant"  # given back to the assistant; staff can still follow and step in
+    CLOSED = "closed"
+
+
+@dataclass(slots=True)
+class Case:
+    id: str
+    chat_id: int
+    user_id: int
+    status: Status = Status.CLOSED
+    reason: str = ""
+    since: float = 0.0  # when it was last handed off (epoch seconds)
+    topic: int = 0  # the forum topic's message_thread_id; 0: none yet
+    topic_name: str = ""
+    card: int = 0  # the card's message id in the topic; 0: none yet
+    card_text: str = ""  # as last posted (masked), to skip edits that change nothing
+    assignee: int = 0
+    assignee_name: str = ""
+
+
+_TYPES = {field.name: field.type for field in fields(Case)}
+
+
+def _decode(raw: dict[Any, Any]) -> Case:
+    values: dict[str, object] = {}
+    for name, value in raw.items():
+        key, text = name.decode(), value.decode()
+        kind = _TYPES.get(key)
+        if kind is None:
+            continue
+        values[key] = int(text or 0) if kind == "int" else float(text or 0) if kind == "float" else \
+            Status(text) if kind == "Status" else text
+    return Case(**values)  # type: ignore[arg-type]
+
+
+class CaseStore:
+    def __init__(self, redis: Redis, bot_id: int) -> None:
+        self._redis = redis
+        self._prefix = f"regbot:desk:{bot_id}"
+        self._claim = redis.register_script(_CLAIM)
+
+    def _case(self, case_id: str) -> str:
+        return f"{self._prefix}:case:{case_id}"
+
+    def _citizen(self, chat_id: int, user_id: int) -> str:
+        return f"{self._prefix}:citizen:{chat_id}:{user_id}"
+
+    def _topic(self, topic: int) -> str:
+        return f"{self._prefix}:topic:{topic}"
+
+    def _assisting(self, staff_id: int) -> str:
+        return f"{self._prefix}:assisting:{staff_id}"
+
+    async def get(self, case_id: bytes | str | None) -> Case | None:
+        if not case_id:
+            return None
+        raw = await self._redis.hgetall(self._case(case_id.decode() if isinstance(case_id, bytes) else case_id))
+        return _decode(raw) if raw else None
+
+    async def of_citizen(self, chat_id: int, user_id: int) -> Case | None:
+        return await self.get(await self._redis.get(self._citizen(chat_id, user_id)))
+
+    async def of_topic(self, topic: int) -> Case | None:
+        return await self.get(await self._redis.get(self._topic(topic)))
+
+    async def start_assisted(self, staff_id: int) -> Case:
+        """A case for a registration staff prepare at a counter; the citizen joins it by the link."""
+        case = Case(str(await self._redis.incr(f"{self._prefix}:seq")), 0, 0)
+        await self.save(case)
+        await self._redis.set(self._assisting(staff_id), case.id, ex=CASE_TTL)
+        return case
+
+    async def assisted_by(self, staff_id: int) -> Case | None:
+        return await self.get(await self._redis.get(self._assisting(staff_id)))
+
+    async def attach(self, case: Case, chat_id: int, user_id: int) -> None:
+        """The citizen opened the prepared registration: from now on the case is theirs."""
+        await self._redis.set(self._citizen(chat_id, user_id), case.id, ex=CASE_TTL)
+        await self.save(case, chat_id=chat_id, user_id=user_id)
+
+    async def open(self, chat_id: int, user_id: int) -> Case:
+        """The citizen's case, made with the next short id the first time."""
+        found = await self.of_citizen(chat_id, user_id)
+        if found is not None:
+            return found
+        case = Case(str(await self._redis.incr(f"{self._prefix}:seq")), chat_id, user_id)
+        if not await self._redis.set(self._citizen(chat_id, user_id), case.id, nx=True, ex=CASE_TTL):
+            return await self.open(chat_id, user_id)  # another worker made it first
+        await self.save(case)
+        return case
+
+    async def save(self, case: Case, **changes: object) -> None:
+        """Apply `changes` to `case` and store it (with its topic mapping)."""
+        for name, value in changes.items():
+            setattr(case, name, value)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._case(case.id), mapping={k: str(v) for k, v in asdict(case).items()})
+            pipe.expire(self._case(case.id), CASE_TTL)
+            pipe.expire(self._citizen(case.chat_id, case.user_id), CASE_TTL)
+            if case.topic:
+                pipe.set(self._topic(case.topic), case.id, ex=CASE_TTL)
+            await pipe.execute()
+
+    async def claim(self, case: Case, staff_id: int, name: str) -> bool:
+        """Make `staff_id` the assignee unless someone already is (the first message claims)."""
+        if not await self._claim(keys=[self._case(case.id)], args=[staff_id, name]):
+            fresh = await self.get(case.id)
+            if fresh is not None:
+                case.assignee, case.assignee_name, case.status = fresh.assignee, fresh.assignee_name, fresh.status
+            return False
+        case.assignee, case.assignee_name, case.status = staff_id, name, Status.TALKING
+        return True
+
+    async def remember_copy(self, case: Case, source: str, copy_id: int) -> None:
+        """`source` ("c:<id>" citizen's, "s:<id>" staff's) was relayed as `copy_id`: edits follow it."""
+        key = f"{self._prefix}:copies:{case.id}"
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key, source, copy_id)
+            pipe.expire(key, 2 * 24 * 3600)  # Telegram lets messages be edited for 48 hours
+            await pipe.execute()
+
+    async def copy_of(self, case: Case, source: str) -> int | None:
+        copy_id = await self._redis.hget(f"{self._prefix}:copies:{case.id}", source)
+        return int(copy_id) if copy_id else None

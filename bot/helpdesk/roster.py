@@ -1,0 +1,60 @@
+"""Who is staff: the members of the staff group, as Telegram says (getChatMember), remembered briefly.
+
+Membership is asked at most once a minute per person, so a busy topic does
+not cost a Bot API call per message, and someone removed from the group
+loses access within that minute. Staff are also remembered by @username so
+`/transfer @colleague` can name them (the Bot API cannot look a user up by
+username).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from redis.asyncio import Redis
+
+from bot.telegram.actions import Rejected, Result
+from bot.telegram.updates import Person
+
+log = logging.getLogger(__name__)
+
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member"})
+
+
+class StaffRoster:
+    def __init__(self, redis: Redis, bot_id: int, chat_id: int, ask: Callable[[int], Awaitable[Result]],
+                 ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._redis = redis
+        self._names_key = f"regbot:desk:{bot_id}:staff"
+        self._chat_id = chat_id
+        self._ask = ask  # the member status of a user in the staff group
+        self._ttl = ttl
+        self._clock = clock
+        self._known: dict[int, tuple[bool, float]] = {}
+
+    async def is_staff(self, person: Person) -> bool:
+        now = self._clock()
+        known = self._known.get(person.id)
+        if known is not None and known[1] > now:
+            return known[0]
+        try:
+            status = await self._ask(person.id)
+        except Rejected as error:  # "user not found" and the like
+            log.info("staff check for %s refused: %s", person.id, error)
+            status = None
+        member = status in MEMBER_STATUSES
+        self._known[person.id] = (member, now + self._ttl)
+        if member and person.username:
+            await self._redis.hset(self._names_key, person.username.lower(),
+                                   json.dumps([person.id, person.first_name]))
+        return member
+
+    async def by_username(self, username: str) -> Person | None:
+        raw = await self._redis.hget(self._names_key, username.removeprefix("@").lower())
+        if raw is None:
+            return None
+        user_id, first_name = json.loads(raw)
+        return Person(int(user_id), str(first_name), username.removeprefix("@"))

@@ -1,0 +1,72 @@
+"""What the help desk says to staff, in `STAFF_LANGUAGE` (what citizens are told is in `conversations`)."""
+
+from __future__ import annotations
+
+from bot.helpdesk.cases import Status
+from conversations.dialog import HandoffReason, StepName
+from conversations.text import _
+
+STEP_LABELS = {
+    StepName.CONSENT: _("consent"),
+    StepName.SUBJECT: _("citizen or business"),
+    StepName.METHOD: _("registration method"),
+    StepName.ID_NUMBER: _("ID number"),
+    StepName.FULL_NAME: _("full name"),
+    StepName.BIRTH_DATE: _("date of birth"),
+    StepName.PHONE: _("phone"),
+    StepName.EMAIL: _("email"),
+    StepName.REVIEW: _("review and submit"),
+    StepName.OTP: _("SMS code"),
+    StepName.PASSWORD: _("password"),
+    StepName.DONE: _("registered"),
+}
+STATUSES = {
+    Status.WAITING: _("waiting for staff"),
+    Status.TALKING: _("with staff"),
+    Status.ASSISTANT: _("with the assistant"),
+    Status.CLOSED: _("closed"),
+}
+REASONS = {
+    HandoffReason.ASKED: _("the citizen asked for a person"),
+    HandoffReason.STUCK: _("the same question was refused three times"),
+    HandoffReason.OTP_LOCKED: _("too many wrong SMS codes"),
+    HandoffReason.STAFF: _("a staff member stepped in"),
+}
+CARD = {
+    "status": _("Status"),
+    "reason": _("Reason"),
+    "since": _("Handed over at"),
+    "step": _("Step"),
+    "language": _("Language"),
+    "id_number": _("ID number"),
+    "full_name": _("Name"),
+    "birth_date": _("Year of birth"),
+    "phone": _("Phone"),
+    "email": _("Email"),
+    "gone": _("The citizen's dialog has ended or expired."),
+    "commands": _("Write here to answer the citizen (the first message takes the case). /note … stays in "
+                  "this topic. /take, /transfer @colleague (or as a reply), /resume [step], /close, "
+                  "/reveal id|name|birth|phone|email, /card."),
+}
+TAKEN = _("{name} has taken case #{number}.")
+TRANSFERRED = _("Case #{number} was handed from {old} to {new}.")
+NOT_YOURS = _("Not sent to the citizen: case #{number} is with {name}. Use /take to take it over.")
+NOT_TALKING = _("Not sent to the citizen: they are with the assistant. Use /take to step in.")
+CLOSED_NOTE = _("Case #{number} was closed by {name}.")
+CITIZEN_BACK = _("The citizen went back to the assistant (/cancel).")
+RESUMED = _("{name} gave the dialog back to the assistant at: {step}.")
+CANNOT_RESUME = _("The dialog cannot resume at that step now. Choose one of these:")
+CHOOSE_STEP = _("Where should the assistant take over again?")
+NO_TARGET = _("Whom to? Reply to a message of your colleague with /transfer, or write /transfer @username.")
+UNKNOWN_STAFF = _("{who} is not a member of the staff group, or has not written in it yet.")
+REVEALED = _("{name} viewed the {field} of case #{number} (sent privately).")
+REVEAL_PRIVATE = _("Case #{number}, {field}: {value}")
+REVEAL_FIELDS = _("Which field? /reveal id, /reveal name, /reveal birth, /reveal phone or /reveal email.")
+REVEAL_EMPTY = _("The citizen has not given their {field} yet.")
+OPEN_PRIVATE_CHAT = _("I could not write to you privately. Open a private chat with me, press Start, then try "
+                      "again.")
+ONLY_ASSIGNEE = _("Only {name}, who has case #{number}, can do that. Use /take first.")
+UNKNOWN_COMMAND = _("Unknown command. In a case topic: /take, /transfer, /resume, /close, /reveal, /card, /note.")
+LINK_READY = _("Link for the citizen (works once, for {minutes} minutes):\n{url}\nOr let them scan this QR code "
+               "with their phone's camera.")
+LINK_OPENED = _("The citizen has opened the link: the registration is now on their phone.")
