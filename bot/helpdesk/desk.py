@@ -103,7 +103,6 @@ class HelpDesk:
     ) -> None:
         self.chat_id = chat_id
         self._front = front
-        self._redis = redis
         self._catalogs = catalogs
         self._bot = bot
         self._language = language
@@ -168,12 +167,7 @@ class HelpDesk:
         if not case.topic:
             await self._new_topic(case, dialog)
         elif reopen:
-            try:
-                await self._call(ReopenTopic(self.chat_id, case.topic))
-            except TopicGone:
-                await self._new_topic(case, dialog)
-            except Rejected:
-                pass  # open already
+            await self._hand_back_topic(case)
         await self._post_card(case, dialog)
         actor = "citizen" if dialog.handoff.reason == "asked" else "assistant"
         await self._audit.record("handoff", case.id, actor, dialog.handoff.reason)
@@ -191,7 +185,7 @@ class HelpDesk:
         """The prepared registration's one-time deep link and its QR code, to the staff member."""
         key = self._front.dialog_key(incoming.chat_id, incoming.user_id)
         url = deep_link(self._bot.username, await self._links.issue(key, dialog.language))
-        caption = self._catalogs.render(LINK_READY.bind(minutes=self._link_ttl // 60, url=url), self._language)
+        caption = self._catalogs.render(LINK_READY.bind(minutes=max(1, self._link_ttl // 60), url=url), self._language)
         await self._front.delivery_call(incoming.chat_id, SendPhoto(incoming.chat_id, qr_png(url), caption))
         case = await self._cases.assisted_by(incoming.user_id)
         if case is not None:
