@@ -135,6 +135,9 @@ async def test_a_case_from_handoff_to_close(
     await desk.lan.wait_for_post(topic, "từ Minh sang Lan")
     await desk.lan.send_text(topic, "Chào anh, em là Lan.")
     await citizen.wait_for_reply("em là Lan")
+    await desk.lan.send_document(topic, "huong-dan.pdf", caption="Hướng dẫn")
+    assert (await citizen.wait_for_reply("Hướng dẫn"))["document"]["file_name"] == "huong-dan.pdf"
+    assert "công dân lớn tuổi" not in texts(citizen.sent_to_me())  # the /note stayed in the topic
 
     await desk.lan.send_command(topic, "/resume")
     await desk.lan.wait_for_post(topic, "bước nào")
@@ -223,7 +226,9 @@ async def test_assisted_registration_handed_to_the_citizen_phone(
     await counter.wait_for_reply("đã mở đường dẫn")
     await owner.press("Đăng ký")
     await owner.wait_for_reply("Bước 7/8")  # the code went to the citizen's phone, in their chat
-    assert await sandbox.last_code()
+    await owner.send_text(await sandbox.last_code())
+    await owner.wait_for_reply("Bước 8/8")  # and the password form is theirs too
+    assert not any("web_app" in str(m.get("reply_markup")) for m in counter.sent_to_me())  # no password form
 
     late = TelegramCitizen(fake_api, user_id=1005)
     await late.send_command(f"/start {token}")  # used once already
