@@ -157,10 +157,13 @@ async def test_a_case_from_handoff_to_close(
     await fake_api.wait_until(lambda: True if desk.group.topics()[topic]["closed"] else None, 10)
     await citizen.send_text(EMAIL)  # the next message goes to the bot
     await citizen.wait_for_reply("Bước 6/8")
+    await citizen.send_command("/human")  # the same citizen again: the same case, its topic reopened
+    await desk.minh.wait_for_post(topic, "đang chờ cán bộ")
+    assert not desk.group.topics()[topic]["closed"] and len(desk.group.topics()) == 1
 
     trail = await audit_trail(redis_url, number)
     actions = [line.split()[3] for line in trail.splitlines()]
-    assert actions == ["handoff", "claim", "reveal", "transfer", "resume", "close"], trail
+    assert actions == ["handoff", "claim", "reveal", "transfer", "resume", "close", "handoff"], trail
     assert "staff:501" in trail and "staff:502" in trail and "id_number" in trail
     assert ID_NUMBER not in trail and NAME not in trail
 
