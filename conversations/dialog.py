@@ -95,6 +95,7 @@ class Dialog(_Frozen):
     username_hint: str | None = None  # masked login name shown once done
     tries: int = 0  # answers refused at this step (three hand the citizen to a person)
     handoff: Handoff | None = None
+    followed: bool = False  # a help-desk case is open on this dialog: its card follows every step
     assisted: bool = False  # prepared by staff at a counter, to be handed to the citizen's phone
 
     def with_data(self, **changes: object) -> Dialog:

@@ -48,7 +48,8 @@ def hand_off(
     dialog: Dialog, reason: HandoffReason, ctx: Context, before: tuple[Paragraph, ...] = (),
     effects: tuple[Effect, ...] = (),
 ) -> Outcome:
-    with_staff = dialog.model_copy(update={"handoff": Handoff(reason=reason, since=ctx.now), "tries": 0})
+    with_staff = dialog.model_copy(
+        update={"handoff": Handoff(reason=reason, since=ctx.now), "tries": 0, "followed": True})
     reply = Reply((*before, _INTRODUCTIONS[reason], _WAIT))
     return Outcome(with_staff, (reply,), changed=True, effects=(*effects, Effect.HANDED_OFF))
 
@@ -65,8 +66,9 @@ def stuck(before: Dialog, after: Dialog) -> HandoffReason | None:
 def while_with_staff(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
     """The citizen writes while staff have the dialog: pass it on, never answer for the tree."""
     match event:
-        case Command(name="cancel"):
-            return _back_with_assistant(dialog, ctx, _BACK)
+        case Command(name="cancel"):  # staff keep following the dialog until they close the case
+            return moved(dialog.model_copy(update={"handoff": None, "tries": 0}), ctx, (_BACK,),
+                         effects=(Effect.BACK_WITH_ASSISTANT,))
         case Command(name="language" | "lang", args=args) if args.strip().lower() in LANGUAGES:
             switched = dialog.model_copy(update={"language": args.strip().lower()})
             return Outcome(switched, (Reply((LANGUAGE_CHOSEN, WITH_STAFF)),), changed=True)
@@ -107,15 +109,18 @@ def staff_action(dialog: Dialog, action: StaffAction, ctx: Context) -> Outcome:
             joined = _("{name} from the help desk is now with you in this chat.", name=action.name) \
                 if action.name else _JOINED
             taken = dialog if dialog.handoff else dialog.model_copy(
-                update={"handoff": Handoff(reason=HandoffReason.STAFF, since=ctx.now), "tries": 0})
+                update={"handoff": Handoff(reason=HandoffReason.STAFF, since=ctx.now), "tries": 0, "followed": True})
             return Outcome(taken, (Reply((joined,)),), changed=taken is not dialog)
         case "resume" if action.step in resumable(dialog):
             assert action.step is not None
             otp = dialog.otp if action.step is StepName.OTP else None
             back = dialog.at(action.step).model_copy(update={"handoff": None, "editing": False, "otp": otp})
             return moved(back, ctx, (_BACK,), effects=(Effect.BACK_WITH_ASSISTANT,))
-        case "close" if dialog.handoff is not None:
-            return _back_with_assistant(dialog, ctx, _CLOSED)
+        case "close":
+            closed = dialog.model_copy(update={"handoff": None, "tries": 0, "followed": False})
+            if dialog.handoff is None:
+                return Outcome(closed, (), changed=closed != dialog)
+            return moved(closed, ctx, (_CLOSED,), effects=(Effect.BACK_WITH_ASSISTANT,))
         case "assist":
             return moved(Dialog(language=dialog.language, assisted=True), ctx, (_ASSIST,))
     return Outcome(dialog, (), changed=False)  # nothing to do: the edge tells staff
@@ -129,7 +134,3 @@ def adopt(dialog: Dialog, adopted: Adopted, ctx: Context) -> Outcome:
     mine = adopted.prepared.model_copy(update={"assisted": False, "language": dialog.language, "handoff": None})
     return moved(mine.at(StepName.REVIEW), ctx, (_ADOPTED,))
 
-
-def _back_with_assistant(dialog: Dialog, ctx: Context, say: Paragraph) -> Outcome:
-    return moved(dialog.model_copy(update={"handoff": None, "tries": 0}), ctx, (say,),
-                 effects=(Effect.BACK_WITH_ASSISTANT,))

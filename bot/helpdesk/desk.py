@@ -153,7 +153,7 @@ class HelpDesk:
                 await self._say(case, CITIZEN_BACK)
                 await self._audit.record("back", case.id, "citizen")
                 await self._refresh(case, dialog)
-        elif handled.stored and dialog.step != handled.step_before:
+        elif dialog.followed and handled.stored and dialog.step != handled.step_before:
             case = await self._cases.of_citizen(incoming.chat_id, incoming.user_id)
             if case is not None and case.status is not Status.CLOSED:
                 await self._refresh(case, dialog)
