@@ -206,6 +206,14 @@ async def test_stuck_citizen_deleted_topic_and_group_flood_limit(
     relayed = [line for line in texts(desk.minh.posts(second)).splitlines() if line.startswith("lần hai")]
     assert relayed == burst  # every one, in order
 
+    fake_api.group_limit = None
+    await desk.lan.send_command(second, "/take")
+    await citizen.wait_for_reply("đang trao đổi với bạn")
+    await desk.lan.wait_for_post(second, "Lan đã nhận hồ sơ")
+    await desk.lan.send_command(second, "/card")
+    card = await desk.lan.wait_for_post(second, "🆘")
+    assert "cán bộ đang hỗ trợ: Lan" in card["text"] and "ngày sinh (3/8)" in card["text"]
+
 
 async def test_assisted_registration_handed_to_the_citizen_phone(
     fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk, sandbox: Sandbox,
