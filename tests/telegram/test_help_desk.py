@@ -47,12 +47,7 @@ async def until_birth_date(citizen: TelegramCitizen) -> None:
 
 async def prepare_at_counter(counter: TelegramCitizen) -> str:
     """A staff member fills in a citizen's answers with /assist and hands them over: the link's token."""
-    await counter.send_command("/assist")
-    await counter.wait_for_reply("Đăng ký có hỗ trợ")
-    await counter.press("Tôi đồng ý")
-    await counter.press("Công dân")
-    await counter.press("Thuê bao di động")
-    await counter.wait_for_reply("Bước 1/8")
+    await start_registration(counter, "/assist")
     for answer, step in ((ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8"), (BIRTH, "Bước 4/8"), (PHONE, "Bước 5/8"),
                          (EMAIL, "Bước 6/8")):
         await counter.send_text(answer)

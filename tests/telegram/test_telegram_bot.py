@@ -14,9 +14,9 @@ from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 
 
-async def start_registration(citizen: TelegramCitizen) -> None:
-    """From /start to the first question, pressing the Vietnamese buttons."""
-    await citizen.send_command("/start")
+async def start_registration(citizen: TelegramCitizen, command: str = "/start") -> None:
+    """From /start (or staff's /assist) to the first question, pressing the Vietnamese buttons."""
+    await citizen.send_command(command)
     await citizen.wait_for_reply("Tôi đồng ý")
     await citizen.press("Tôi đồng ý")
     await citizen.wait_for_reply("Công dân")
