@@ -1,0 +1,10 @@
+"""Throughput, latency and Redis cost of the bot, in one process: `python -m benchmarks`.
+
+The product runs through each framework's full stack (aiogram's Dispatcher,
+python-telegram-bot's Application) with the Bot API stubbed in process, the
+sandbox portal's rules in process, and a real Redis (embedded, or REDIS_URL).
+Anchors on the same stacks and stream — echo bots, aiogram's FSM with
+RedisStorage, PTB's ConversationHandler — say what the frameworks cost before
+the product adds anything. See `workload` for the stream and `harness` for
+how it is timed.
+"""

@@ -1,0 +1,110 @@
+"""`python -m benchmarks [--citizens N] [--quick] [--repeat R] [--profile] [--out PATH]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks import anchors, redis_cost
+from benchmarks.harness import MAIN_FIRST_USER, WARMUP_FIRST_USER, Measurement, Scenario, measure
+from benchmarks.machine import describe
+from benchmarks.product import Product, measure_password
+from benchmarks.profile import profile_product
+from benchmarks.redis_server import RedisServer, redis_server
+from benchmarks.report import ratios, render, write_json
+from benchmarks.workload import Workload
+
+DEFAULT_OUT = Path(__file__).parent / "results.json"
+Make = Callable[[RedisServer], Scenario]
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--citizens", type=int, default=None, help="citizens in the stream (default 500; 40 quick)")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of every part")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs of each scenario, order rotated; the median run is reported (default 3; 1 quick)")
+    parser.add_argument("--profile", action="store_true", help="also profile the product on each framework")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
+    return parser.parse_args(argv)
+
+
+def scenario_makers() -> list[Make]:
+    def product(framework: str) -> Make:
+        return lambda server: Product(server, framework)
+
+    return [*anchors.ANCHORS, product("aiogram"), product("ptb")]
+
+
+def median_run(runs: list[Measurement]) -> Measurement:
+    """The run with the median mean latency; every run's mean is kept beside it."""
+    ordered = sorted(runs, key=lambda run: run.mean_us)
+    chosen = ordered[len(ordered) // 2]
+    chosen.extra["runs_mean_us"] = [round(run.mean_us) for run in runs]
+    chosen.extra["runs_updates_per_s"] = [round(run.updates_per_s) for run in runs]
+    return chosen
+
+
+async def run(options: argparse.Namespace) -> int:
+    citizens = options.citizens or (40 if options.quick else 500)
+    repeat = options.repeat or (1 if options.quick else 3)
+    sample = 5 if options.quick else 20  # citizens for the per-step byte counts and the password path
+    workload = Workload.make(citizens, MAIN_FIRST_USER)
+    warmup = Workload.make(5 if options.quick else 20, WARMUP_FIRST_USER)
+    runs: dict[str, list[Measurement]] = {}
+    extra: list[Measurement] = []  # measured inside a product run: listed after the scenarios
+    redis: dict[str, Any] = {}
+    profiles: dict[str, Any] = {}
+    async with redis_server() as server:
+        machine = describe(await server.version(), server.url, server.embedded)
+        print(f"{citizens} citizens, {workload.size} updates per scenario, {repeat} run(s) each", file=sys.stderr)
+
+        async def after_product(scenario: Scenario, measurement: Measurement) -> None:
+            """Once, on the first run of the product on aiogram: Redis bytes of live dialogs, the password path."""
+            assert isinstance(scenario, Product)
+            if scenario.framework == "aiogram" and "active_dialogs" not in redis:
+                redis["active_dialogs"] = await redis_cost.active_dialogs(scenario, measurement, workload)
+                extra.append(await measure_password(scenario, workload, min(sample, citizens)))
+
+        makers = scenario_makers()
+        for round_ in range(repeat):
+            shift = round_ % len(makers)  # rotate, so no scenario always runs first or last
+            for make in makers[shift:] + makers[:shift]:
+                scenario = make(server)
+                print(f"  run {round_ + 1}: {scenario.name} …", file=sys.stderr)
+                after = after_product if scenario.kind == "product" else None
+                runs.setdefault(scenario.name, []).append(await measure(scenario, workload, warmup, after))
+        rows = [median_run(runs[name]) for name in runs] + extra
+        print("  Redis bytes per step, expiry …", file=sys.stderr)
+        redis["bytes_per_step"] = asdict(await redis_cost.bytes_per_step(server, sample))
+        redis["expiry"] = await redis_cost.expiry(server)
+        if options.profile:
+            for framework in ("aiogram", "ptb"):
+                print(f"  profile of the product on {framework} …", file=sys.stderr)
+                profiles[framework] = await profile_product(server, framework, workload, warmup)
+    result = {
+        "machine": machine,
+        "workload": {"citizens": citizens, "updates": workload.size, "invalid": workload.invalid,
+                     "warmup_citizens": len(warmup.citizens), "repeat": repeat,
+                     "feeding": "sequential, one update awaited at a time"},
+        "ratios": ratios(rows), "redis": redis, "profiles": profiles,
+    }
+    print(render(result, rows))
+    write_json(options.out, result, rows)
+    print(f"\nJSON: {options.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    return asyncio.run(run(arguments(argv)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

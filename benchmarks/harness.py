@@ -1,0 +1,155 @@
+"""One measuring loop for every scenario: feed the stream, time each update, count Bot API and Redis calls.
+
+Updates are fed one at a time and awaited (no concurrency): the latency of
+an update is the time around parsing its JSON into the framework's Update
+and the framework handling it, including every Bot API call (stubbed) and
+Redis round trip it makes. Throughput is updates / wall time of the loop,
+minus the time spent building the test's own JSON between updates. A
+warm-up workload of other citizens runs first, unmeasured (imports, Lua
+script loading, pydantic's lazy schema building).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from time import perf_counter_ns
+from typing import Any
+
+from benchmarks.redis_server import RedisServer, new_bot_id
+from benchmarks.stubs import BotApi, Chats
+from benchmarks.workload import Updates, Workload
+
+WARMUP_FIRST_USER = 5_000_000_000
+MAIN_FIRST_USER = 6_000_000_000
+
+
+class Scenario(ABC):
+    """A bot under test: the product on one framework, or an anchor."""
+
+    name: str
+    framework: str
+    kind: str  # "product" or "anchor"
+
+    def __init__(self, server: RedisServer) -> None:
+        self.server = server
+        self.bot_id = new_bot_id()
+        self.chats = Chats()
+        self.api = BotApi(self.bot_id, self.chats)
+
+    @abstractmethod
+    async def start(self) -> None: ...
+
+    @abstractmethod
+    async def feed(self, update: dict[str, Any]) -> None:
+        """Parse the update JSON into the framework's Update and have the framework handle it."""
+
+    @abstractmethod
+    async def stop(self) -> None: ...
+
+    def otp_code(self, phone: str) -> str:
+        return "123456"
+
+    async def check(self, workload: Workload) -> str:
+        """What shows the stream did what it should (e.g. every citizen reached the password step)."""
+        return ""
+
+
+@dataclass(slots=True)
+class Measurement:
+    name: str
+    framework: str
+    kind: str
+    updates: int
+    invalid: int
+    wall_s: float
+    updates_per_s: float
+    mean_us: float
+    p50_us: float
+    p99_us: float
+    max_us: float
+    bot_api_calls: dict[str, float]  # per update, by method
+    redis_round_trips: float  # per update, client side
+    redis_client_commands: dict[str, float]  # per update, as the client sent them
+    redis_server_commands: dict[str, float]  # per update, as the server executed them (Lua's inside too)
+    check: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Fed:
+    latencies_ns: list[int]
+    wall_ns: int
+
+
+async def feed_all(scenario: Scenario, workload: Workload, first_update_id: int) -> Fed:
+    updates = Updates(scenario.api.user, scenario.chats, scenario.otp_code, first_update_id)
+    latencies: list[int] = []
+    building = 0
+    started = perf_counter_ns()
+    for citizen, beat in workload.stream():
+        before = perf_counter_ns()
+        update = updates.build(citizen, beat)
+        fed = perf_counter_ns()
+        await scenario.feed(update)
+        latencies.append(perf_counter_ns() - fed)
+        building += fed - before
+    return Fed(latencies, perf_counter_ns() - started - building)
+
+
+def percentile(sorted_values: list[int], fraction: float) -> int:
+    """Nearest-rank percentile."""
+    return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
+
+
+def per_update(counter: Counter[str], updates: int) -> dict[str, float]:
+    return {name: round(count / updates, 3) for name, count in counter.most_common() if count}
+
+
+def summarise(scenario: Scenario, workload: Workload, fed: Fed) -> Measurement:
+    ordered = sorted(fed.latencies_ns)
+    count = len(ordered)
+    return Measurement(
+        name=scenario.name, framework=scenario.framework, kind=scenario.kind, updates=count,
+        invalid=workload.invalid, wall_s=fed.wall_ns / 1e9, updates_per_s=count / (fed.wall_ns / 1e9),
+        mean_us=sum(ordered) / count / 1e3, p50_us=percentile(ordered, 0.5) / 1e3,
+        p99_us=percentile(ordered, 0.99) / 1e3, max_us=ordered[-1] / 1e3,
+        bot_api_calls=per_update(scenario.api.calls, count), redis_round_trips=0.0,
+        redis_client_commands={}, redis_server_commands={},
+    )
+
+
+async def measure(
+    scenario: Scenario, workload: Workload, warmup: Workload,
+    after: Callable[[Scenario, Measurement], Awaitable[None]] | None = None,
+) -> Measurement:
+    """Start, warm up, feed `workload` timed, count, check, (optionally inspect), stop."""
+    await scenario.server.clean()
+    await scenario.start()
+    try:
+        await feed_all(scenario, warmup, first_update_id=1_000)
+        scenario.api.calls.clear()
+        scenario.server.counts.reset()
+        server_before = await scenario.server.commandstats()
+        used_memory = await scenario.server.used_memory()
+        gc.collect()
+        fed = await feed_all(scenario, workload, first_update_id=100_000_000)
+        server_after = await scenario.server.commandstats()
+        server_after.subtract(server_before)
+        server_after.pop("info", None)  # our own probe
+        result = summarise(scenario, workload, fed)
+        result.redis_round_trips = round(scenario.server.counts.round_trips / result.updates, 3)
+        result.redis_client_commands = per_update(scenario.server.counts.commands, result.updates)
+        result.redis_server_commands = per_update(server_after, result.updates)
+        result.extra["used_memory_before"] = used_memory
+        result.check = await scenario.check(workload)
+        if after is not None:
+            await after(scenario, result)
+    finally:
+        await scenario.stop()
+        await scenario.server.clean([scenario.bot_id])
+    return result

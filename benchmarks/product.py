@@ -1,0 +1,158 @@
+"""The product through each framework's full stack, wired as `bot/serve.py` wires it.
+
+Differences from `regbot run`, each on purpose: the Bot API is the in-process
+stub; the portal is the sandbox's rules called in process (`InProcessPortal`),
+not over HTTP; the Assistant is built here (as `bot.runtime.running` does)
+around that portal; delivery pacing is off (rate 1e9, no per-chat or group
+interval), so the numbers are the process's, not Telegram's limits; no help
+desk (STAFF_CHAT_ID unset); logging stays at WARNING (production logs each
+step move at INFO).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from time import perf_counter_ns
+from typing import Any
+
+from redis.asyncio import Redis
+from telegram.ext import Application
+
+from benchmarks.harness import Fed, Measurement, Scenario, summarise
+from benchmarks.portal import InProcessPortal
+from benchmarks.redis_server import RedisServer
+from benchmarks.stubs import StubRequest, StubSession
+from benchmarks.workload import PASSWORD, Workload
+from bot.assistant import Assistant, utc_now
+from bot.i18n import Catalogs
+from bot.storage import DialogCodec, DialogKey, DialogStore, load_fernet
+from bot.telegram.adapter import TelegramAdapter
+from bot.telegram.aiogram_adapter import AiogramAdapter
+from bot.telegram.delivery import Delivery
+from bot.telegram.front import TelegramFront
+from bot.telegram.ptb_adapter import PtbAdapter
+from bot.telegram.updates import Incoming
+from conversations.dialog import StepName
+from conversations.events import PasswordChosen
+
+WEBAPP_URL = "https://regbot.example.vn"
+_catalogs: Catalogs | None = None
+
+
+def catalogs() -> Catalogs:
+    """Loaded once per process, as `regbot run` does."""
+    global _catalogs
+    if _catalogs is None:
+        _catalogs = Catalogs()
+    return _catalogs
+
+
+class StubbedPtbAdapter(PtbAdapter):
+    """`PtbAdapter` with the stub as its request layer; the same Application settings otherwise."""
+
+    def __init__(self, token: str, request: StubRequest) -> None:
+        self.application = (
+            Application.builder().token(token).request(request).get_updates_request(StubRequest(request.bot_api))
+            .concurrent_updates(256).build()
+        )
+        self.bot = self.application.bot
+
+
+class Product(Scenario):
+    kind = "product"
+
+    def __init__(self, server: RedisServer, framework: str, dialog_ttl: float = 24 * 3600) -> None:
+        super().__init__(server)
+        self.framework = framework
+        self.name = f"product on {framework}"
+        self._dialog_ttl = dialog_ttl
+        self._data_dir = TemporaryDirectory(prefix="regbot-bench-key-")
+        self.portal = InProcessPortal(utc_now)
+        self.redis: Redis | None = None
+        self.assistant: Assistant | None = None
+        self.front: TelegramFront | None = None
+        self.adapter: TelegramAdapter | None = None
+        self._aiogram: AiogramAdapter | None = None
+        self._ptb: StubbedPtbAdapter | None = None
+
+    async def start(self) -> None:
+        self.redis = self.server.client()
+        codec = DialogCodec(load_fernet(None, Path(self._data_dir.name)))  # a dev key, as with DATA_DIR
+        store = DialogStore(self.redis, codec, ttl=self._dialog_ttl)
+        self.assistant = assistant = Assistant(store, self.portal, catalogs(), utc_now)
+        if self.framework == "aiogram":
+            self._aiogram = AiogramAdapter(self.api.token, "https://api.telegram.org")
+            self._aiogram.bot.session = StubSession(self.api)
+            self.adapter = self._aiogram
+        else:
+            self._ptb = StubbedPtbAdapter(self.api.token, StubRequest(self.api))
+            self.adapter = self._ptb
+        me = await self.adapter.me()
+        self.front = TelegramFront(assistant, catalogs(), self.redis, me.id, WEBAPP_URL)
+        self.front.delivery = Delivery(self.adapter, self.front.record_blocked, rate=1e9, chat_interval=0.0,
+                                       group_interval=0.0)
+        self.adapter.listen(self.front)
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        if self._aiogram is not None:
+            await self._aiogram.dispatcher.feed_update(self._aiogram.bot, self._aiogram.parse_update(update))
+        else:
+            assert self._ptb is not None
+            await self._ptb.application.process_update(self._ptb.parse_update(update))
+
+    async def stop(self) -> None:
+        if self.adapter is not None:
+            await self.adapter.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        self._data_dir.cleanup()
+
+    def otp_code(self, phone: str) -> str:
+        return self.portal.code_for(phone)
+
+    def key(self, user_id: int) -> DialogKey:
+        assert self.front is not None
+        return self.front.dialog_key(user_id, user_id)
+
+    async def steps(self, workload: Workload) -> dict[str, int]:
+        assert self.front is not None
+        steps: dict[str, int] = {}
+        for citizen in workload.citizens:
+            dialog = await self.front.store.load(self.key(citizen.user_id))
+            step = dialog.step.value if dialog else "none"
+            steps[step] = steps.get(step, 0) + 1
+        return steps
+
+    async def check(self, workload: Workload) -> str:
+        steps = await self.steps(workload)
+        at_password = steps.get(StepName.PASSWORD.value, 0)
+        phones = {citizen.phone_e164 for citizen in workload.citizens}
+        sms = sum(1 for message in self.portal.sandbox.outbox if message.phone in phones)
+        return (f"{at_password}/{len(workload.citizens)} dialogs at the password step (others: "
+                f"{ {step: n for step, n in steps.items() if step != StepName.PASSWORD.value} or 'none'}), "
+                f"{sms} OTP SMS sent by the sandbox")
+
+
+async def measure_password(product: Product, workload: Workload, count: int) -> Measurement:
+    """The Web App's way in (`front.handle` with `PasswordChosen`), for `count` citizens at the password step.
+
+    Not a Telegram update, so not in the stream: it includes zxcvbn's check and the sandbox's scrypt
+    (n=2**14) of the password, which the real portal would do on its side.
+    """
+    assert product.front is not None
+    product.api.calls.clear()
+    latencies = []
+    started = perf_counter_ns()
+    for citizen in workload.citizens[:count]:
+        before = perf_counter_ns()
+        await product.front.handle(Incoming(None, citizen.user_id, citizen.user_id, None,
+                                            PasswordChosen(PASSWORD, PASSWORD)))
+        latencies.append(perf_counter_ns() - before)
+    fed = Fed(latencies, perf_counter_ns() - started)
+    steps = [await product.front.store.load(product.key(citizen.user_id)) for citizen in workload.citizens[:count]]
+    done = sum(1 for dialog in steps if dialog is not None and dialog.step is StepName.DONE)
+    result = summarise(product, workload, fed)
+    result.name, result.invalid = "product: password via Web App path", 0
+    result.check = f"{done}/{count} dialogs done, {len(product.portal.sandbox.accounts)} accounts created"
+    return result
