@@ -7,4 +7,8 @@ Anchors on the same stacks and stream — echo bots, aiogram's FSM with
 RedisStorage, PTB's ConversationHandler — say what the frameworks cost before
 the product adds anything. See `workload` for the stream and `harness` for
 how it is timed.
+
+`python -m benchmarks load` is the other half: the product as deployed, in
+webhook mode over real HTTP on loopback with 1 and 2 worker processes sharing
+one Redis and one sandbox portal, at fixed offered rates (see `load`).
 """

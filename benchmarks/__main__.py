@@ -1,4 +1,8 @@
-"""`python -m benchmarks [--citizens N] [--quick] [--repeat R] [--profile] [--out PATH]`."""
+"""`python -m benchmarks [--citizens N] [--quick] [--repeat R] [--profile] [--out PATH]`.
+
+`python -m benchmarks load [--framework aiogram|ptb] [--seconds S] [--quick]`: the product under load, in
+webhook mode over HTTP with 1 and 2 worker processes (see `benchmarks.load`; `load --help`).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,8 @@ Make = Callable[[RedisServer], Scenario]
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--citizens", type=int, default=None, help="citizens in the stream (default 500; 40 quick)")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of every part")
     parser.add_argument("--repeat", type=int, default=None,
@@ -103,6 +108,11 @@ async def run(options: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["load"]:
+        from benchmarks import load
+
+        return load.main(argv[1:])
     return asyncio.run(run(arguments(argv)))
 
 
