@@ -369,7 +369,8 @@ class LoadRun:
         per_second = [cpu_use(first, last) for first, last in zip(self.samples, self.samples[1:], strict=False)]
         cpu = cpu_use(self.samples[0], self.samples[-1]) if len(self.samples) > 1 else {}
         rate = replies / window.seconds
-        cost = {name: round(10 * percent / rate, 2) for name, percent in cpu.items() if rate and name != "machine"}
+        cost = {name: round(10 * percent / rate, 2) for name, percent in cpu.items()
+                if rate and name not in ("machine", "others", "steal")}
         if cost:  # CPU ms per reply: where the machine's time went, per update
             cost["workers"] = round(sum(value for name, value in cost.items() if name.startswith("worker")), 2)
             cost["all"] = round(10 * cpu["machine"] * CORES / rate, 2)
@@ -545,7 +546,8 @@ def targets(rows: list[dict[str, Any]], ups: dict[str, float]) -> list[dict[str,
 def table(rows: list[dict[str, Any]]) -> str:
     head = (f"{'configuration':<17} {'offered/s':>9} {'posted/s':>8} {'replies/s':>9} {'p50 ms':>7} {'p90 ms':>7} "
             f"{'p99 ms':>7} {'max ms':>8} {'wait p99':>9} {'slot p99':>9} {'skipped':>7} {'errors':>6} "
-            f"{'no rep':>6} {'wrk ms':>6}  CPU % of a core: gen+API / workers / portal / redis; machine % of all cores")
+            f"{'no rep':>6} {'wrk ms':>6} {'other%':>6}  "
+            "CPU % of a core: gen+API / workers / portal / redis; machine % of all cores (steal)")
     lines = [head, "-" * len(head)]
     for row in rows:
         latency, wait, since, cpu = row["latency_ms"], row["wait_ms"], row["latency_since_slot_ms"], row["cpu_percent"]
@@ -555,9 +557,9 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{row['achieved_replies_per_s']:>9.0f} {latency.get('p50', 0):>7.2f} {latency.get('p90', 0):>7.2f} "
             f"{latency.get('p99', 0):>7.2f} {latency.get('max', 0):>8.1f} {wait.get('p99', 0):>9.1f} "
             f"{since.get('p99', 0):>9.1f} {row['skipped_slots']:>7} {row['errors']:>6} {row['no_reply']:>6} "
-            f"{row['cpu_ms_per_reply'].get('workers', 0):>6.2f}  "
+            f"{row['cpu_ms_per_reply'].get('workers', 0):>6.2f} {cpu.get('others', 0):>6.0f}  "
             f"{cpu.get('generator + Bot API', 0):.0f} / {workers} / {cpu.get('portal', 0):.0f} / "
-            f"{cpu.get('redis', 0):.0f}; {cpu.get('machine', 0):.0f}")
+            f"{cpu.get('redis', 0):.0f}; {cpu.get('machine', 0):.0f} (steal {cpu.get('steal', 0):.0f})")
     return "\n".join(lines)
 
 
@@ -571,7 +573,8 @@ def render(result: dict[str, Any]) -> str:
              "open at once (Telegram's max_connections). posted/s = webhook POSTs started in the window; "
              "replies/s = first replies arriving in it; latency (p50…max) = first sendMessage at the Bot API − "
              "webhook POST start; wait = slot → POST start (queued for a connection); slot = slot → first reply, "
-             "what the citizen waits; wrk ms = workers' CPU ms per reply",
+             "what the citizen waits; wrk ms = workers' CPU ms per reply; other% = CPU (% of a core) of processes "
+             "not in the benchmark (another job on the machine distorts the run)",
              "", table(run["configs"]), ""]
     parts += ["2-worker speed-up (achieved replies/s, 2 workers / 1):"]
     parts += [f"  {label}: {value}×" for label, value in run["speedups"].items()]

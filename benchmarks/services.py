@@ -23,6 +23,7 @@ from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+CORES = os.cpu_count() or 1
 
 
 def free_port() -> int:
@@ -103,19 +104,24 @@ def process_ticks(pid: int) -> int:
     return sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime (fields 14-17 of proc(5))
 
 
-def machine_ticks() -> tuple[int, int]:
-    """(busy, total) CPU ticks of the whole machine, every core."""
+def machine_ticks() -> tuple[int, int, int]:
+    """(busy, steal, total) CPU ticks of the whole machine, every core.
+
+    Steal is time the hypervisor gave another guest while this one wanted to run: not ours, not idle.
+    """
     values = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    values += [0] * (8 - len(values))
+    idle = values[3] + values[4]  # idle + iowait
+    steal = values[7]
     total = sum(values[:8])  # guest time is already in user
-    return total - idle, total
+    return total - idle - steal, steal, total
 
 
 @dataclass(slots=True)
 class CpuSample:
     at_ns: int
     processes: dict[str, int]  # name -> ticks
-    machine: tuple[int, int]
+    machine: tuple[int, int, int]
 
 
 def sample(pids: dict[str, int], at_ns: int) -> CpuSample:
@@ -123,11 +129,15 @@ def sample(pids: dict[str, int], at_ns: int) -> CpuSample:
 
 
 def cpu_use(first: CpuSample, last: CpuSample) -> dict[str, float]:
-    """% of one core per process between two samples, and "machine" (% of all cores, 100 = every core busy)."""
+    """% of one core per process between two samples, "machine" (% of all cores, 100 = every core busy),
+    "others" (% of one core the rest of the machine used: another job on a shared machine shows here) and
+    "steal" (% of all cores the hypervisor took for other guests: a busy host shows here)."""
     seconds = (last.at_ns - first.at_ns) / 1e9
     used = {name: round(100 * (last.processes[name] - first.processes[name]) / TICKS_PER_S / seconds, 1)
             for name in first.processes}
-    busy = last.machine[0] - first.machine[0]
-    total = last.machine[1] - first.machine[1]
+    busy, steal, total = (after - before for after, before in zip(last.machine, first.machine, strict=True))
     used["machine"] = round(100 * busy / total, 1) if total else 0.0
+    mine = sum(used.values()) - used["machine"]
+    used["steal"] = round(100 * steal / total, 1) if total else 0.0
+    used["others"] = round(max(0.0, used["machine"] * CORES - mine), 1)  # % of a core: processes not ours
     return used
