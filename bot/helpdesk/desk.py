@@ -110,7 +110,7 @@ class HelpDesk:
         self._link_ttl = link_ttl
         self._cases = CaseStore(redis, bot.id)
         self._audit = AuditLog(redis)
-        self._roster = StaffRoster(redis, bot.id, chat_id, self._member_status)
+        self._roster = StaffRoster(redis, bot.id, self._member_status)
         self._links = OneTimeLinks(redis, "regbot:assist:", attrgetter("assist_link"), link_ttl)
 
     # --- the citizen's side: before and after the assistant answers --------------------------------------------
@@ -293,11 +293,15 @@ class HelpDesk:
         await self._joined(case, staff, action)
 
     async def _joined(self, case: Case, staff: Person, action: str) -> None:
-        handled = await self._front.handle(self._citizen(case, StaffAction(
-            "join", name=staff.first_name if self._show_name else "")))
+        handled = await self._staff_joins(case, staff)
         await self._say(case, TAKEN, name=staff.first_name, number=case.id)
         await self._audit.record(action, case.id, staff_actor(staff.id))
         await self._refresh(case, handled.dialog if handled else None)
+
+    async def _staff_joins(self, case: Case, staff: Person) -> Handled | None:
+        """Tell the citizen a staff member is with them (by first name only if STAFF_SHOW_NAME)."""
+        name = staff.first_name if self._show_name else ""
+        return await self._front.handle(self._citizen(case, StaffAction("join", name=name)))
 
     async def _may_act(self, case: Case, staff: Person) -> bool:
         """Commands that change the case are the assignee's; with nobody assigned, acting takes it."""
@@ -325,8 +329,7 @@ class HelpDesk:
             return
         old = case.assignee_name
         await self._cases.save(case, assignee=target.id, assignee_name=target.first_name, status=Status.TALKING)
-        await self._front.handle(self._citizen(case, StaffAction(
-            "join", name=target.first_name if self._show_name else "")))
+        await self._staff_joins(case, target)
         await self._say(case, TRANSFERRED, number=case.id, old=old, new=target.first_name)
         await self._audit.record("transfer", case.id, staff_actor(post.sender.id), staff_actor(target.id))
         await self._refresh(case)

@@ -25,11 +25,10 @@ MEMBER_STATUSES = frozenset({"creator", "administrator", "member"})
 
 
 class StaffRoster:
-    def __init__(self, redis: Redis, bot_id: int, chat_id: int, ask: Callable[[int], Awaitable[Result]],
+    def __init__(self, redis: Redis, bot_id: int, ask: Callable[[int], Awaitable[Result]],
                  ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._redis = redis
         self._names_key = f"regbot:desk:{bot_id}:staff"
-        self._chat_id = chat_id
         self._ask = ask  # the member status of a user in the staff group
         self._ttl = ttl
         self._clock = clock
