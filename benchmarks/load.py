@@ -20,12 +20,12 @@ event loop:
   first citizen in a FIFO queue of ready citizens; if none is ready the slot
   is skipped and counted. POSTs go round-robin across the workers' webhook
   URLs, like a load balancer, with the secret-token header. At most
-  --max-connections POSTs are open at once (default 40: Telegram's
-  setWebhook max_connections, which the product leaves at its default); a
+  --max-connections POSTs are open at once (default 100: the setWebhook
+  max_connections the product asks for, WEBHOOK_MAX_CONNECTIONS); a
   slot's update waits for a free connection (as Telegram queues updates), and
   that wait is reported apart ("wait"; "slot" = slot to first reply).
 * A citizen is ready again only once the webhook POST of its previous update
-  was answered (the product answers 200 after its replies went out) and
+  was answered (the product answers 200 once the update is saved) and
   THINK_S after the last message the bot sent it: the product paces messages
   to 1/s per chat (`Delivery(chat_interval=1.0)`), and a citizen answering
   faster would measure that pacing, not the product. The active pool is
@@ -76,7 +76,8 @@ from benchmarks.report import machine_section
 from benchmarks.services import CpuSample, Service, clean_environment, command_line, cpu_use, free_port, sample
 from benchmarks.stubs import BotApi, Chats
 from benchmarks.workload import Updates, Workload
-from bot.storage import DialogCodec, DialogKey, DialogStore, load_fernet
+from bot.settings import Settings
+from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
 from bot.telegram.webhook import SECRET_HEADER
 from conversations.dialog import StepName
 
@@ -86,7 +87,7 @@ THINK_S = 1.05  # > the product's 1 s per-chat message interval
 POOL_SECONDS = 3  # active citizens = offered rate × this
 MAX_POOL = 3_000
 DRAIN_S = 30.0
-TELEGRAM_MAX_CONNECTIONS = 40  # setWebhook's default; `AiogramAdapter.set_webhook` does not change it
+TELEGRAM_MAX_CONNECTIONS = Settings.model_fields["webhook_max_connections"].default  # what workers ask Telegram for
 TIMEOUT_S = 60.0
 CODE = re.compile(r"\b(\d{6})\b")
 CORES = os.cpu_count() or 1
@@ -434,7 +435,7 @@ async def dialog_steps(server: RedisServer, key: str, bot_id: int, workload: Wor
                        citizens: list[int]) -> Counter[str]:
     """Where the dialogs of these citizens are: after their OTP, all should be at the password step."""
     with TemporaryDirectory() as unused:
-        store = DialogStore(server.probe, DialogCodec(load_fernet(key, Path(unused))), ttl=3600)
+        store = DialogStore(server.probe, DialogCodec(load_keys(key, Path(unused))), ttl=3600)
         steps: Counter[str] = Counter()
         for index in citizens:
             user = str(workload.citizens[index].user_id)
@@ -611,8 +612,8 @@ def render(result: dict[str, Any]) -> str:
     if run["configs"]:
         slow = {step: values for step, values in run["configs"][0]["steps"].items()
                 if values["sends_per_update"] >= 1.5}
-        parts += ["", "Steps answered with two messages (the second paced 1 s after the first, per chat; the webhook "
-                  "POST stays open meanwhile, holding one of the max_connections): "
+        parts += ["", "Steps answered with two messages (the second paced 1 s after the first, per chat, after the "
+                  "webhook POST was answered): "
                   + (", ".join(f"{step} (webhook answer p50 {values['answer_p50']} ms)"
                                for step, values in slow.items()) or "none")]
     parts += ["", "Checks:"]
@@ -663,7 +664,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=_numbers, default=[1, 2], help="worker counts (default 1,2)")
     parser.add_argument("--max-connections", type=int, default=TELEGRAM_MAX_CONNECTIONS,
                         help="webhook POSTs open at once, over all workers, as Telegram's setWebhook max_connections "
-                             f"(default {TELEGRAM_MAX_CONNECTIONS}, Telegram's default, which the product keeps; "
+                             f"(default {TELEGRAM_MAX_CONNECTIONS}: WEBHOOK_MAX_CONNECTIONS' default; "
                              "0: no limit, every slot posted at once)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
     return parser.parse_args(argv)
