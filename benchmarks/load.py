@@ -25,8 +25,9 @@ event loop:
   slot's update waits for a free connection (as Telegram queues updates), and
   that wait is reported apart ("wait"; "slot" = slot to first reply).
 * A citizen is ready again only once the webhook POST of its previous update
-  was answered (the product answers 200 once the update is saved) and
-  THINK_S after the last message the bot sent it: the product paces messages
+  was answered (the product answers 200 once the update is saved, and
+  replies after that), its first reply arrived, and THINK_S after the last
+  message the bot had sent it by then: the product paces messages
   to 1/s per chat (`Delivery(chat_interval=1.0)`), and a citizen answering
   faster would measure that pacing, not the product. The active pool is
   3 s × the offered rate (1,500 citizens at 500/s, 3,000 at 1,000/s), at most
@@ -58,7 +59,7 @@ import secrets
 import signal
 import sys
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from time import perf_counter_ns
@@ -124,6 +125,16 @@ class Post:
     sends: int = 0
     answered_ns: int = 0  # the webhook's answer (0: none: error or still in flight)
     status: int = 0  # HTTP status; 0 with answered_ns set: no HTTP answer (connection error, timeout)
+    replied: asyncio.Event = field(default_factory=asyncio.Event)  # the first reply arrived
+
+    async def reply(self) -> None:
+        """Wait for the first reply, which comes after the webhook's answer (the product answers once saved)."""
+        if self.status == 200 and not self.replied.is_set():
+            try:
+                async with asyncio.timeout(TIMEOUT_S):
+                    await self.replied.wait()
+            except TimeoutError:
+                pass  # counted as "no reply"
 
 
 @dataclass(slots=True)
@@ -159,7 +170,7 @@ class LoadRun:
         self.cursor = [0] * len(workload.citizens)
         self.ready: deque[int] = deque(range(config.pool))
         self.joined = config.pool  # citizens started so far
-        self.outstanding: dict[int, Post] = {}  # chat id -> its update in flight
+        self.outstanding: dict[int, Post] = {}  # chat id -> its latest update (replies come after the POST)
         self.posts: list[Post] = []
         self.skipped: list[int] = []  # slot times with no ready citizen
         self.finished: list[int] = []  # citizens who sent their OTP and got an answer
@@ -186,6 +197,7 @@ class LoadRun:
             return
         if not post.sends:
             post.reply_ns = at_ns
+            post.replied.set()
         post.sends += 1
         post.last_send_ns = at_ns
 
@@ -274,9 +286,6 @@ class LoadRun:
         except (OSError, RawHttpError, TimeoutError) as error:
             post.answered_ns = perf_counter_ns()
             self.failures[type(error).__name__] += 1
-        finally:
-            if self.outstanding.get(data.user_id) is post:
-                del self.outstanding[data.user_id]
 
     async def prefill(self) -> dict[str, Any]:
         """Stagger the pool before the clock starts: citizen i plays its first i mod (script length) beats.
@@ -295,6 +304,7 @@ class LoadRun:
                 post = Post(citizen, "", True, perf_counter_ns())
                 async with gate:
                     await self._exchange(post)
+                await post.reply()
                 posts.append(post)
                 self.cursor[citizen] += 1
                 upcoming = self.workload.beats[citizen][self.cursor[citizen]]
@@ -315,9 +325,11 @@ class LoadRun:
         """Advance the citizen's script; ready again after THINK_S, or leave and let a new citizen start."""
         if self.closing:
             return
+        await post.reply()
         self.cursor[citizen] += 1
         script = self.workload.beats[citizen]
         if self.cursor[citizen] >= len(script):
+            self.outstanding.pop(self.workload.citizens[citizen].user_id, None)
             self.finished.append(citizen)
             if self.joined < len(self.workload.citizens):
                 self.ready.append(self.joined)
