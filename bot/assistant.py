@@ -89,7 +89,9 @@ class Assistant:
         async with self.store.hold(key, event_id) as held:
             dialog = held.dialog or Dialog(language=language or self._default_language)
             outcome = await handle(dialog, event, context)
-            if outcome.changed or held.dialog is None:
+            if Effect.ERASE in outcome.effects:
+                held.erase = True
+            elif outcome.changed or held.dialog is None:
                 held.save = outcome.dialog
         stored = held.save is not None
         if dialog.step != outcome.dialog.step:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PREFIX = "regbot"
+PASSWORD_LINKS = f"{PREFIX}:pwlink:"  # + nonce: the dialog a password-form link opens
+ASSIST_LINKS = f"{PREFIX}:assist:"  # + nonce: the staff-prepared dialog a citizen's link opens
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,11 @@ class DialogKey:
     def assist_link(self) -> str:
         """The token of the newest link handing this (staff-prepared) dialog to a citizen's phone."""
         return f"{PREFIX}:{self._tag}:assistlink"
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """(key holding the dialog's newest link nonce, prefix of that link's record), for each kind of link."""
+        return (self.password_link, PASSWORD_LINKS), (self.assist_link, ASSIST_LINKS)
 
     @property
     def handled(self) -> str:

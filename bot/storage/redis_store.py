@@ -65,6 +65,21 @@ return 1
 """
 
 
+# KEYS: lock, dialog, handled events, then pairs of (key holding a link's nonce)  ARGV: token, then each
+# pair's record prefix → 1 erased, 0 the lock was lost
+_ERASE_AND_UNLOCK = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+for i = 4, #KEYS do
+  local nonce = redis.call('GET', KEYS[i])
+  if nonce then redis.call('DEL', ARGV[i - 2] .. nonce) end
+end
+redis.call('DEL', unpack(KEYS))
+return 1
+"""
+
+
 class DialogBusy(Exception):
     """The dialog stayed locked longer than we are willing to wait."""
 
@@ -79,10 +94,12 @@ class LockLost(Exception):
 
 @dataclass(slots=True)
 class Held:
-    """A dialog under its lock: read `dialog`, set `save` to have it written on release."""
+    """A dialog under its lock: read `dialog`; set `save` to have it written on release, or `erase`
+    to have it deleted with every key kept beside it (the updates handled, the links it was given)."""
 
     dialog: Dialog | None
     save: Dialog | None = None
+    erase: bool = False
 
 
 class DialogStore:
@@ -101,6 +118,7 @@ class DialogStore:
         self._wait = wait
         self._lock_and_load = redis.register_script(_LOCK_AND_LOAD)
         self._save_and_unlock = redis.register_script(_SAVE_AND_UNLOCK)
+        self._erase_and_unlock = redis.register_script(_ERASE_AND_UNLOCK)
 
     @asynccontextmanager
     async def hold(self, key: DialogKey, event_id: str | None = None) -> AsyncIterator[Held]:
@@ -120,6 +138,12 @@ class DialogStore:
         except BaseException:
             await self._save_and_unlock(keys=keys[:2], args=[token, "", self._ttl_ms])
             raise
+        if held.erase:
+            pointers, prefixes = zip(*key.links, strict=True)
+            if not await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, *pointers],
+                                                args=[token, *prefixes]):
+                raise LockLost(f"lock on {key.lock} expired before the dialog was erased")
+            return
         payload = self._codec.encode(held.save) if held.save is not None else b""
         remember: list[str | int] = [*event, HANDLED_KEPT] if event_id else []
         if not await self._save_and_unlock(keys=keys, args=[token, payload, self._ttl_ms, *remember]):
