@@ -98,10 +98,10 @@ class Assistant:
             log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
         for effect in outcome.effects:
             log.info("dialog %s:%s effect %s", key.bot, key.user, effect)
-        return Handled(tuple(self._render(reply, outcome.dialog.language) for reply in outcome.replies),
+        return Handled(tuple(self.render(reply, outcome.dialog.language) for reply in outcome.replies),
                        outcome.effects, outcome.dialog, dialog.step, stored)
 
-    def _render(self, reply: Reply, language: Language) -> Rendered:
+    def render(self, reply: Reply, language: Language) -> Rendered:
         buttons = tuple(
             tuple(RenderedButton(button.id, self._catalogs.render(button.label, language)) for button in row)
             for row in reply.buttons

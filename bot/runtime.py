@@ -60,7 +60,8 @@ async def running(
         stack.push_async_callback(portal.close)
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
-        store = DialogStore(redis, DialogCodec(load_keys(key, settings.data_dir)), ttl=settings.dialog_ttl)
+        store = DialogStore(redis, DialogCodec(load_keys(key, settings.data_dir)), ttl=settings.dialog_ttl,
+                            idle_after=settings.reminder_after or None)
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None)

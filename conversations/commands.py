@@ -9,6 +9,7 @@ about the citizen is kept, not even the language they chose.
 
 from __future__ import annotations
 
+from conversations import reminder
 from conversations.dialog import LANGUAGES, Dialog, HandoffReason, StepName
 from conversations.events import Command
 from conversations.handoff import hand_off
@@ -25,6 +26,8 @@ GLOBAL_BUTTONS = {
     "lang:vi": Command("language", "vi"),
     "lang:en": Command("language", "en"),
     "help:human": Command("human"),
+    reminder.CONTINUE: Command("start"),
+    reminder.DELETE: Command("delete"),
 }
 COMMANDS = _("Commands: /back — previous question, /cancel — stop and delete your answers, /help — help, "
              "/language — Tiếng Việt / English, /human — talk to a person, /status — where am I, "

@@ -14,6 +14,11 @@ PASSWORD_LINKS = f"{PREFIX}:pwlink:"  # + nonce: the dialog a password-form link
 ASSIST_LINKS = f"{PREFIX}:assist:"  # + nonce: the staff-prepared dialog a citizen's link opens
 
 
+def idle_dialogs(bot: str) -> str:
+    """A sorted set of `bot`'s dialogs by when they fall idle (epoch ms), for the reminder."""
+    return f"{PREFIX}:idle:{bot}"
+
+
 @dataclass(frozen=True, slots=True)
 class DialogKey:
     bot: str
@@ -41,6 +46,20 @@ class DialogKey:
     def assist_link(self) -> str:
         """The token of the newest link handing this (staff-prepared) dialog to a citizen's phone."""
         return f"{PREFIX}:{self._tag}:assistlink"
+
+    @classmethod
+    def of_member(cls, bot: str, member: str) -> DialogKey:
+        chat, _, user = member.partition(":")
+        return cls(bot, chat, user)
+
+    @property
+    def member(self) -> str:
+        """How the dialog is named in its bot's sets (see `idle_dialogs`)."""
+        return f"{self.chat}:{self.user}"
+
+    @property
+    def idle(self) -> str:
+        return idle_dialogs(self.bot)
 
     @property
     def links(self) -> tuple[tuple[str, str], ...]:
