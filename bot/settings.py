@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".regbot"), description="Where the embedded Redis and the dev key live")
     default_language: Language = Field("vi", description="Language of a new dialog: vi or en")
     log_level: str = Field("INFO", description="Python logging level")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: one readable line per record; json: one JSON object per line, for collectors")
+    shutdown_timeout: float = Field(
+        25.0, description="Seconds a stopping `regbot run` lets updates in progress finish before cancelling them")
 
     telegram_bot_token: SecretStr | None = Field(None, description="The bot's token from @BotFather")
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API base URL (a local server too)")

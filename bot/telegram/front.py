@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 
+from bot import metrics
 from bot.assistant import Assistant, Handled, Rendered
 from bot.i18n import Catalogs
+from bot.inflight import InFlight
 from bot.keyed_lock import KeyedLock
 from bot.storage import AlreadyHandled, DialogKey, DialogStore
 from bot.telegram.actions import (
@@ -43,6 +45,7 @@ from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
+from conversations.events import Command, Pressed, Said, SharedContact, Unsupported
 from conversations.replies import Effect
 
 if TYPE_CHECKING:
@@ -64,6 +67,7 @@ class TelegramFront:
         self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
+        self.in_flight = InFlight()  # what a graceful shutdown waits for
 
     @property
     def blocked_key(self) -> str:
@@ -71,10 +75,28 @@ class TelegramFront:
 
     async def on_update(self, update: Any) -> None:
         incoming = read_update(update)
-        if incoming is not None:
-            await self.handle(incoming)
-        elif self.desk is not None:
-            await self.desk.on_update(update)
+        with self.in_flight.track(), metrics.handling(self._kind(incoming)):
+            if incoming is not None:
+                await self.handle(incoming)
+            elif self.desk is not None:
+                await self.desk.on_update(update)
+
+    def _kind(self, incoming: Incoming | None) -> str:
+        """The update's kind, for `regbot_updates_total`."""
+        match incoming:
+            case None:
+                return "ignored" if self.desk is None else "desk"
+            case Incoming(event=Said()):
+                return "text"
+            case Incoming(event=Command()):
+                return "command"
+            case Incoming(event=Pressed()):
+                return "press"
+            case Incoming(event=SharedContact()):
+                return "contact"
+            case Incoming(event=Unsupported(kind=kind)):
+                return kind
+        return "other"
 
     @property
     def store(self) -> DialogStore:
