@@ -33,7 +33,7 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
 from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.telegram.webhook import mount_webhook
-from bot.web import create_web_app, public_url, serving
+from bot.web import create_web_app, parse_networks, public_url, serving
 from bot.webapp.routes import PasswordForm, through_telegram
 from conversations.dialog import LANGUAGES
 
@@ -81,7 +81,7 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                                   public_url(settings.webapp_url, settings.port))
             front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate,
                                       group_interval=60.0 / settings.telegram_group_rate)
-            app = create_web_app(runtime.redis, runtime.portal)
+            app = create_web_app(runtime.redis, runtime.portal, parse_networks(settings.trusted_proxies))
             if settings.staff_chat_id is not None:
                 front.desk = HelpDesk(front, runtime.redis, runtime.catalogs, me, settings.staff_chat_id,
                                       language=settings.staff_language, show_name=settings.staff_show_name,

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     webapp_url: str | None = Field(None, description="Public HTTPS base URL of the password Web App")
     host: str = Field("127.0.0.1", description="Address the bot's HTTP server (webhook, Web App, health) binds")
     port: int = Field(8080, description="Port of the bot's HTTP server")
+    trusted_proxies: str | None = Field(
+        None, description="Load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed")
 
     staff_chat_id: int | None = Field(
         None, description="The help desk's forum supergroup (its members are staff); unset: no help desk")

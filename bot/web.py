@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -66,8 +68,60 @@ async def ready(request: web.Request) -> web.Response:
     return web.json_response(body, status=503 if down else 200)
 
 
-def create_web_app(redis: Redis, portal: Pingable) -> web.Application:
-    app = web.Application()
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str | None) -> tuple[Network, ...]:
+    """`TRUSTED_PROXIES`: "10.0.0.0/8, 127.0.0.1" → networks (a bare address is a network of one)."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in (text or "").split(",") if part.strip())
+
+
+def _inside(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(peer: str | None, forwarded_for: list[str], proxies: tuple[Network, ...]) -> str | None:
+    """The citizen's address behind our own proxies: the nearest X-Forwarded-For hop that is not one of them.
+
+    Only hops appended by a trusted proxy are believed; whatever a client wrote into the header itself
+    sits further left and is never reached while an untrusted hop comes first.
+    """
+    if peer is None or not _inside(peer, proxies):
+        return peer
+    client = peer
+    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break
+        client = hop
+        if not _inside(hop, proxies):
+            break
+    return client
+
+
+def _behind_proxies(proxies: tuple[Network, ...]) -> Middleware:
+    """Behind a load balancer every request comes from it: limits per address (the password form's)
+    need the citizen's address, which trusted proxies pass in X-Forwarded-For."""
+
+    @web.middleware
+    async def real_client(request: web.Request, handler: Handler) -> web.StreamResponse:
+        client = client_address(request.remote, request.headers.getall("X-Forwarded-For", []), proxies)
+        if client is not None and client != request.remote:
+            request = request.clone(remote=client)
+        return await handler(request)
+
+    return real_client
+
+
+def create_web_app(redis: Redis, portal: Pingable, trusted_proxies: tuple[Network, ...] = ()) -> web.Application:
+    """`trusted_proxies` (TRUSTED_PROXIES): load balancers whose X-Forwarded-For header is believed."""
+    app = web.Application(middlewares=[_behind_proxies(trusted_proxies)] if trusted_proxies else [])
     app[REDIS] = redis
     app[PORTAL] = portal
     app.router.add_get("/healthz", health)

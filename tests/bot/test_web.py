@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
@@ -14,7 +15,7 @@ from bot.helpdesk.cases import CaseStore, Status
 from bot.metrics import REFRESHERS, handoff_gauges
 from bot.portal.client import PortalClient
 from bot.portal.sandbox import start_sandbox
-from bot.web import create_web_app, serving
+from bot.web import create_web_app, parse_networks, serving
 from tests.botprocess import free_port
 from tests.citizen import Sandbox
 
@@ -78,3 +79,27 @@ async def test_metrics_count_the_help_desk_cases_waiting_in_redis(
                for sample in family.samples}
     assert samples["regbot_handoffs_waiting"] == 1
     assert samples["regbot_handoffs_oldest_wait_seconds"] == 100.0
+
+
+async def echo_remote(request: web.Request) -> web.Response:
+    return web.Response(text=request.remote or "")
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forwarded", "seen"),
+    [
+        ("", "203.0.113.7", "127.0.0.1"),  # no proxy configured: the header is anyone's to forge
+        ("127.0.0.1", "203.0.113.7", "203.0.113.7"),  # our load balancer says who the citizen is
+        ("127.0.0.1", "198.51.100.1, 203.0.113.7", "203.0.113.7"),  # a forged hop further left is ignored
+        ("127.0.0.0/8, 10.0.0.0/8", "203.0.113.7, 10.1.2.3", "203.0.113.7"),  # two proxies of ours
+        ("127.0.0.1", "not-an-address", "127.0.0.1"),
+    ],
+)
+async def test_behind_trusted_proxies_the_citizens_address_is_the_forwarded_one(
+    redis: Redis, portal: PortalClient, trusted: str, forwarded: str, seen: str,
+) -> None:
+    app = create_web_app(redis, portal, parse_networks(trusted))
+    app.router.add_get("/whoami", echo_remote)  # what the password form's per-address limit reads
+    async with serving(app, "127.0.0.1", 0) as port, aiohttp.ClientSession() as session, \
+            session.get(f"http://127.0.0.1:{port}/whoami", headers={"X-Forwarded-For": forwarded}) as response:
+        assert await response.text() == seen
