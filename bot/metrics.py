@@ -24,6 +24,9 @@ from redis.exceptions import RedisError
 
 from conversations.dialog import HandoffReason, StepName
 
+log = logging.getLogger(__name__)
+
+# Defined at import, as prometheus-client expects: each name registers once per process.
 UPDATES = Counter("regbot_updates", "Telegram updates handled, by kind: text, command, press, contact, a media "
                   "kind (sticker, photo...), desk (staff group, edits) or ignored", ["kind"])
 UPDATE_FAILURES = Counter("regbot_update_failures", "Updates whose handling raised (Redis or the Bot API down...)",
@@ -57,8 +60,6 @@ for _outcome in OTP_OUTCOMES:
     OTP.labels(_outcome)
 for _reason in HandoffReason:
     HANDOFFS.labels(_reason.value)
-
-log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Refresh = Callable[[], Awaitable[None]]

@@ -136,7 +136,6 @@ async def serve_until_stopped(
     """
     loop = asyncio.get_running_loop()
     grace = settings.shutdown_timeout
-    polling: asyncio.Task[None] | None = None
     async with serving(app, settings.host, settings.port, grace=grace):
         log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
                  settings.port, settings.bot_framework)
