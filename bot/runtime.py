@@ -27,6 +27,7 @@ class Runtime:
     catalogs: Catalogs
     portal_url: str
     redis: Redis
+    portal: PortalClient
 
 
 @asynccontextmanager
@@ -65,4 +66,4 @@ async def running(
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None)
-        yield Runtime(assistant, catalogs, portal_url, redis)
+        yield Runtime(assistant, catalogs, portal_url, redis, portal)

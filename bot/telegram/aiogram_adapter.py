@@ -8,6 +8,7 @@ into the four failures `delivery` knows how to handle.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -194,6 +195,10 @@ class AiogramAdapter:
         await self.bot.delete_webhook()
         await self.dispatcher.start_polling(self.bot, handle_signals=False, close_bot_session=False,
                                             allowed_updates=ALLOWED_UPDATES)
+
+    async def stop_polling(self) -> None:
+        with contextlib.suppress(RuntimeError):  # polling had not started: nothing to stop
+            await self.dispatcher.stop_polling()
 
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})
