@@ -8,6 +8,11 @@ and retried. The password form and help-desk staff enter through `handle`
 too (with no update_id). With a help desk configured, it sees each citizen
 event before and after the assistant, and every update from the staff
 group.
+
+When Redis cannot be reached (or the dialog stays locked), the citizen is
+told at once, in their Telegram language, that their progress is kept and
+to send again; nothing was changed, so nothing is lost, and the next
+message after Redis is back carries on where they were.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.assistant import Assistant, Handled, Rendered
 from bot.i18n import Catalogs
 from bot.keyed_lock import KeyedLock
-from bot.storage import AlreadyHandled, DialogKey, DialogStore
+from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore
+from bot.storage.redis_store import LockLost
 from bot.telegram.actions import (
     Action,
     AnswerCallback,
@@ -39,7 +46,7 @@ from bot.telegram.actions import (
     WebAppButton,
 )
 from bot.telegram.delivery import Delivery
-from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE
+from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE, STORE_UNAVAILABLE
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
@@ -49,6 +56,9 @@ if TYPE_CHECKING:
     from bot.helpdesk.desk import HelpDesk
 
 log = logging.getLogger(__name__)
+
+# The dialog could not be read or saved: nothing about it changed, so the citizen may simply send again.
+STORE_FAILURES = (RedisError, DialogBusy, LockLost)
 
 
 class TelegramFront:
@@ -89,17 +99,30 @@ class TelegramFront:
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
         event_id = None if incoming.update_id is None else str(incoming.update_id)
         async with self._turns(incoming.chat_id):
-            if self.desk is not None:
-                incoming = await self.desk.translate(incoming)
             try:
+                if self.desk is not None:
+                    incoming = await self.desk.translate(incoming)
                 handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id)
+                actions = await self.actions(key, incoming, handled)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
                 return None
-            await self.delivery.deliver(incoming.chat_id, await self.actions(key, incoming, handled))
+            except STORE_FAILURES as error:
+                log.error("update %s not handled, the dialog store failed: %s", incoming.update_id,
+                          type(error).__name__)
+                await self.delivery.deliver(incoming.chat_id, self._unavailable(incoming))
+                return None
+            await self.delivery.deliver(incoming.chat_id, actions)
             if self.desk is not None:
                 await self.desk.after(incoming, handled)
         return handled
+
+    def _unavailable(self, incoming: Incoming) -> list[Action]:
+        """"Try again in a minute", in the language Telegram reports for the citizen (their dialog is unreadable)."""
+        language = incoming.language or self._assistant.default_language
+        text = self._catalogs.render(STORE_UNAVAILABLE, language)
+        answer = [AnswerCallback(incoming.callback_id)] if incoming.callback_id is not None else []
+        return [*answer, SendMessage(incoming.chat_id, text)]
 
     async def send(self, chat_id: int, action: Action) -> Result:
         """One call into a citizen's chat, in turn with the assistant's replies there."""
