@@ -12,7 +12,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.storage import DialogKey
-from tests.botprocess import BotFactory, BotProcess
+from tests.botprocess import BotFactory
 from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE_E164
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
