@@ -26,7 +26,7 @@ from benchmarks.stubs import StubRequest, StubSession
 from benchmarks.workload import PASSWORD, Workload
 from bot.assistant import Assistant, utc_now
 from bot.i18n import Catalogs
-from bot.storage import DialogCodec, DialogKey, DialogStore, load_fernet
+from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.aiogram_adapter import AiogramAdapter
 from bot.telegram.delivery import Delivery
@@ -78,7 +78,7 @@ class Product(Scenario):
 
     async def start(self) -> None:
         self.redis = self.server.client()
-        codec = DialogCodec(load_fernet(None, Path(self._data_dir.name)))  # a dev key, as with DATA_DIR
+        codec = DialogCodec(load_keys(None, Path(self._data_dir.name)))  # a dev key, as with DATA_DIR
         store = DialogStore(self.redis, codec, ttl=self._dialog_ttl)
         self.assistant = assistant = Assistant(store, self.portal, catalogs(), utc_now)
         if self.framework == "aiogram":

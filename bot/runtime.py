@@ -21,7 +21,7 @@ from bot.i18n import Catalogs
 from bot.portal.client import PortalClient, longest_call
 from bot.portal.sandbox import SmsMessage, start_sandbox
 from bot.settings import Settings
-from bot.storage import DialogCodec, DialogStore, load_fernet
+from bot.storage import DialogCodec, DialogStore, load_keys
 from bot.storage.embedded import EmbeddedRedis
 
 
@@ -86,7 +86,7 @@ async def running(
         stack.push_async_callback(portal.close)
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
-        store = DialogStore(redis, DialogCodec(load_fernet(key, settings.data_dir)), ttl=settings.dialog_ttl,
+        store = DialogStore(redis, DialogCodec(load_keys(key, settings.data_dir)), ttl=settings.dialog_ttl,
                             lock_ttl=settings.dialog_lock_ttl)
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,

@@ -89,8 +89,8 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                 assert settings.webhook_url
                 path = urlsplit(settings.webhook_url).path or "/"
                 secret = webhook_secret(settings, token)
-                mount_webhook(app, path, secret, adapter.parse_update, front.on_update)
-                await adapter.set_webhook(settings.webhook_url, secret)
+                mount_webhook(app, path, secret, adapter.parse_update, front.on_webhook_update)
+                await adapter.set_webhook(settings.webhook_url, secret, settings.webhook_max_connections)
             async with serving(app, settings.host, settings.port):
                 log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
                          settings.port, settings.bot_framework)
@@ -104,5 +104,6 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                     polling.cancel()
                     await asyncio.gather(polling, return_exceptions=True)
                 stopped.cancel()
+                await front.drain()
     finally:
         await adapter.close()

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(None, description="Public HTTPS URL Telegram posts updates to (webhook mode)")
     webhook_secret: SecretStr | None = Field(
         None, description="X-Telegram-Bot-Api-Secret-Token; unset: derived from the bot token")
+    webhook_max_connections: int = Field(
+        100, ge=1, le=100, description="Webhook requests Telegram may keep open at once (1–100; Telegram's default 40)")
     webapp_url: str | None = Field(None, description="Public HTTPS base URL of the password Web App")
     host: str = Field("127.0.0.1", description="Address the bot's HTTP server (webhook, Web App, health) binds")
     port: int = Field(8080, description="Port of the bot's HTTP server")

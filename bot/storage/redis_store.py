@@ -35,7 +35,11 @@ end
 return {0, redis.call('PTTL', KEYS[1])}
 """
 
-# KEYS: lock, dialog[, handled events]  ARGV: token, new document or '', idle ttl ms[, event id]
+HANDLED_KEPT = 16
+"""How many of a dialog's latest event ids are remembered: a re-delivery comes long before 16 newer updates."""
+
+# KEYS: lock, dialog[, handled events]  ARGV: token, new document or '', idle ttl ms[, event id, kept]
+# Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
 _SAVE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
@@ -48,6 +52,13 @@ end
 if KEYS[3] then
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
+  if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then
+    local oldest
+    for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+      if not oldest or tonumber(id) < tonumber(oldest) then oldest = id end
+    end
+    redis.call('SREM', KEYS[3], oldest)
+  end
 end
 redis.call('DEL', KEYS[1])
 return 1
@@ -110,7 +121,8 @@ class DialogStore:
             await self._save_and_unlock(keys=keys[:2], args=[token, "", self._ttl_ms])
             raise
         payload = self._codec.encode(held.save) if held.save is not None else b""
-        if not await self._save_and_unlock(keys=keys, args=[token, payload, self._ttl_ms, *event]):
+        remember: list[str | int] = [*event, HANDLED_KEPT] if event_id else []
+        if not await self._save_and_unlock(keys=keys, args=[token, payload, self._ttl_ms, *remember]):
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
 
     async def load(self, key: DialogKey) -> Dialog | None:

@@ -198,8 +198,9 @@ class AiogramAdapter:
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})
 
-    async def set_webhook(self, url: str, secret: str) -> None:
-        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+                                   max_connections=max_connections)
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -17,8 +17,10 @@ message after Redis is back carries on where they were.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
@@ -74,6 +76,7 @@ class TelegramFront:
         self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
+        self._replying: set[asyncio.Task[Handled | None]] = set()
 
     @property
     def blocked_key(self) -> str:
@@ -86,6 +89,42 @@ class TelegramFront:
         elif self.desk is not None:
             await self.desk.on_update(update)
 
+    async def on_webhook_update(self, update: Any) -> None:
+        """Return once the update's result is saved; its replies go on in the background.
+
+        Telegram keeps at most `max_connections` webhook requests open and waits for each 200.
+        Holding one while a chat's second message waits for its one-second slot would cap the
+        bot at about `max_connections` updates a second. Once saved, the update is safe: a
+        re-delivery is skipped, so a held request would not have saved the replies either.
+        An error before the save still fails the request, and Telegram delivers it again.
+        """
+        incoming = read_update(update)
+        if incoming is None:
+            await self.on_update(update)
+            return
+        saved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def mark_saved() -> None:
+            saved.set_result(None)
+
+        replying = asyncio.create_task(self.handle(incoming, mark_saved))
+        self._replying.add(replying)
+        replying.add_done_callback(lambda task: self._replied(task, saved.done()))
+        either: list[asyncio.Future[Any]] = [saved, replying]
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if not saved.done():
+            replying.result()  # failed before the save: let the webhook answer an error
+
+    def _replied(self, task: asyncio.Task[Handled | None], saved: bool) -> None:
+        self._replying.discard(task)
+        if saved and not task.cancelled() and task.exception() is not None:  # else the webhook raised it
+            log.error("replying failed after the update was saved", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Wait for replies still going out (at shutdown)."""
+        while self._replying:
+            await asyncio.wait(list(self._replying))
+
     @property
     def store(self) -> DialogStore:
         return self._assistant.store
@@ -93,8 +132,12 @@ class TelegramFront:
     def dialog_key(self, chat_id: int, user_id: int) -> DialogKey:
         return DialogKey(str(self._bot_id), str(chat_id), str(user_id))
 
-    async def handle(self, incoming: Incoming) -> Handled | None:
-        """Handle and answer one event; None when it was handled before (a re-delivered update)."""
+    async def handle(self, incoming: Incoming, saved: Callable[[], None] = lambda: None) -> Handled | None:
+        """Handle and answer one event; None when it was handled before (a re-delivered update).
+
+        `saved` is called once the result is in Redis, before the replies go out (or once the
+        store has failed and the citizen is about to be told to send again).
+        """
         assert self.delivery is not None, "the adapter sets the delivery before feeding updates"
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
         event_id = None if incoming.update_id is None else str(incoming.update_id)
@@ -106,12 +149,15 @@ class TelegramFront:
                 actions = await self.actions(key, incoming, handled)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
+                saved()
                 return None
             except STORE_FAILURES as error:
                 log.error("update %s not handled, the dialog store failed: %s", incoming.update_id,
                           type(error).__name__)
+                saved()  # the citizen is told to send it again: Telegram need not
                 await self.delivery.deliver(incoming.chat_id, self._unavailable(incoming))
                 return None
+            saved()
             await self.delivery.deliver(incoming.chat_id, actions)
             if self.desk is not None:
                 await self.desk.after(incoming, handled)

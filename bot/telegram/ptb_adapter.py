@@ -182,8 +182,9 @@ class PtbAdapter:
             await self.application.updater.stop()
             await self.application.stop()
 
-    async def set_webhook(self, url: str, secret: str) -> None:
-        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+                                   max_connections=max_connections)
 
     async def close(self) -> None:
         if self.application.running:
