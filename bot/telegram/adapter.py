@@ -26,7 +26,10 @@ class TelegramAdapter(BotCalls, Protocol):
         """A webhook's JSON as the framework's Update."""
 
     async def poll(self) -> None:
-        """Long-poll until cancelled."""
+        """Long-poll until cancelled, through `TelegramFront.poll` (which keeps each update in Redis until handled)."""
+
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        """One getUpdates: the pending updates as the Bot API's JSON, confirming those below `offset`."""
 
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None: ...
 

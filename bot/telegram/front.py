@@ -48,6 +48,7 @@ from bot.telegram.actions import (
     WebAppButton,
 )
 from bot.telegram.delivery import Delivery
+from bot.telegram.polling import Poller, UpdateSource
 from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE, STORE_UNAVAILABLE
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
@@ -88,6 +89,10 @@ class TelegramFront:
             await self.handle(incoming)
         elif self.desk is not None:
             await self.desk.on_update(update)
+
+    async def poll(self, source: UpdateSource, parse: Callable[[dict[str, Any]], Any]) -> None:
+        """Long-poll `source` until cancelled; each update is kept in Redis until it is handled."""
+        await Poller(source, lambda data: self.on_update(parse(data)), self._redis, self._bot_id).run()
 
     async def on_webhook_update(self, update: Any) -> None:
         """Return once the update's result is saved; its replies go on in the background.

@@ -1,5 +1,6 @@
-"""A webhook worker SIGKILLed while an update is in flight: the lock expires, the update Telegram
-delivers again is handled exactly once by the next worker, and the portal registers once."""
+"""A worker SIGKILLed while an update is in flight: the lock expires, the update comes back — from
+Telegram in webhook mode, from the Redis inbox in polling mode — and the next worker handles it once;
+the portal registers once."""
 
 from __future__ import annotations
 
@@ -27,11 +28,12 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     await api.stop()
 
 
+@pytest.mark.parametrize("webhook", [True, False], ids=["webhook", "polling"])
 async def test_an_update_in_flight_when_its_worker_is_killed_is_handled_once_after_the_restart(
-    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox, redis_url: str,
+    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox, redis_url: str, webhook: bool,
 ) -> None:
     settings = {"PORTAL_TIMEOUT": "2", "DIALOG_LOCK_TTL": "8"}
-    first = await start_bot(webhook=True, env=settings)
+    first = await start_bot(webhook=webhook, env=settings)
     citizen = TelegramCitizen(fake_api, user_id=6001)
     await until_review(citizen)
     await sandbox.arm_fault(operation="submit", delay=8)  # the portal is slow: the worker waits for it
@@ -39,6 +41,9 @@ async def test_an_update_in_flight_when_its_worker_is_killed_is_handled_once_aft
     async with asyncio.timeout(10):
         while not (await sandbox.calls()).get("submit"):
             await asyncio.sleep(0.02)
+    if not webhook:  # the poller has already confirmed it: Telegram will not serve it again
+        await fake_api.wait_until(
+            lambda: True if all(u["update_id"] != update_id for u in fake_api.pending_updates) else None, 10)
     first.kill()  # mid-handling: the dialog is locked, the portal has registered and texted the code
     await first.process.wait()  # type: ignore[union-attr]
 
@@ -46,11 +51,12 @@ async def test_an_update_in_flight_when_its_worker_is_killed_is_handled_once_aft
     redis = Redis.from_url(redis_url)
     try:
         assert await redis.exists(key.lock)  # the dead worker's lock, until its TTL runs out
-        await start_bot(webhook=True, env=settings)  # another worker; Telegram delivers the update there
+        await start_bot(webhook=webhook, env=settings)  # another worker gets the update again
         await citizen.wait_for_reply("Bước 7/8", timeout=30)
         await fake_api.flush_webhook(timeout=10)
         assert not await redis.exists(key.lock)
         assert await redis.sismember(key.handled, str(update_id))
+        assert not await redis.hlen(f"regbot:inbox:{fake_api.bot_id}")
     finally:
         await redis.aclose()
     assert (await stored(redis_url, fake_api, citizen))["step"] == "otp"
