@@ -68,16 +68,17 @@ def redis_section(rows: list[Measurement], redis: dict[str, Any]) -> str:
         lines.append(f"Bytes of one dialog after each valid answer (MEMORY USAGE, mean of {steps['citizens']} "
                      "citizens; document = STRLEN of the encoded dialog):")
         lines.append(f"  {'after':<11} {'dialog':>7} {'document':>9} {'handled':>8} {'pwlink':>7} {'link rec':>9} "
-                     f"{'total':>7}")
+                     f"{'idle':>5} {'total':>7}")
         for step in steps["steps"]:
             lines.append(f"  {step['after']:<11} {step['dialog']:>7} {step['document']:>9} {step['handled']:>8} "
-                         f"{step['pwlink']:>7} {step['link record']:>9} {step['total']:>7}")
+                         f"{step['pwlink']:>7} {step['link record']:>9} {step['idle entry']:>5} {step['total']:>7}")
     active = redis.get("active_dialogs")
     if active:
         per = active["bytes_per_dialog"]
         lines.append(f"Active dialogs after the stream ({active['dialogs']}, all at the password step): "
                      f"{per['total']} B per dialog by MEMORY USAGE (dialog {per['dialog']}, handled {per['handled']}, "
-                     f"pwlink {per['pwlink']}, link record {per['link record']}; document {per['document']}); "
+                     f"pwlink {per['pwlink']}, link record {per['link record']}, idle entry {per['idle entry']}; "
+                     f"document {per['document']}); "
                      f"used_memory grew {active['used_memory_delta_per_dialog']} B per dialog")
         ttl = active["pttl_ms_of_one"]
         lines.append(f"  PTTL of one: dialog {ttl['dialog']} ms, handled {ttl['handled']} ms, "

@@ -87,7 +87,7 @@ async def running(
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         store = DialogStore(redis, DialogCodec(load_keys(key, settings.data_dir)), ttl=settings.dialog_ttl,
-                            lock_ttl=settings.dialog_lock_ttl)
+                            lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None)
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None)

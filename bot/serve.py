@@ -18,6 +18,7 @@ from bot.assistant import utc_now
 from bot.helpdesk.desk import HelpDesk
 from bot.i18n import Catalogs
 from bot.portal.sandbox import print_sms
+from bot.reminders import send_reminders
 from bot.runtime import running
 from bot.settings import Settings
 from bot.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
@@ -95,15 +96,16 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                 log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
                          settings.port, settings.bot_framework)
                 polling = None if webhook else asyncio.create_task(adapter.poll())
+                reminding = asyncio.create_task(send_reminders(front, me.id, settings.reminder_after))
                 stopped = asyncio.create_task(stop.wait())
                 await asyncio.wait([task for task in (polling, stopped) if task],
                                    return_when=asyncio.FIRST_COMPLETED)
                 if polling is not None and polling.done():
                     polling.result()  # polling ended by itself: a revoked token, say; let it be seen
-                if polling is not None:
-                    polling.cancel()
-                    await asyncio.gather(polling, return_exceptions=True)
-                stopped.cancel()
+                for task in (polling, reminding, stopped):
+                    if task is not None:
+                        task.cancel()
+                await asyncio.gather(*(task for task in (polling, reminding) if task), return_exceptions=True)
                 await front.drain()
     finally:
         await adapter.close()

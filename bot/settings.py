@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     dialog_encryption_key: SecretStr | None = Field(
         None, description="Fernet key(s), comma-separated, newest first; unset: a dev key kept in DATA_DIR")
     dialog_ttl: int = Field(24 * 3600, description="Seconds an idle dialog is kept")
+    reminder_after: float = Field(
+        3600, ge=0, description="Seconds idle before a citizen who stopped halfway is reminded, once; 0: never")
     data_dir: Path = Field(Path(".regbot"), description="Where the embedded Redis and the dev key live")
     default_language: Language = Field("vi", description="Language of a new dialog: vi or en")
     log_level: str = Field("INFO", description="Python logging level")

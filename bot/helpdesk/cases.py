@@ -142,6 +142,11 @@ class CaseStore:
         case.assignee, case.assignee_name, case.status = staff_id, name, Status.TALKING
         return True
 
+    async def forget(self, case: Case) -> None:
+        """The citizen had their data deleted: the case, and every way to it from them or its topic, go."""
+        await self._redis.delete(self._case(case.id), self._citizen(case.chat_id, case.user_id),
+                                 self._topic(case.topic), f"{self._prefix}:copies:{case.id}")
+
     async def remember_copy(self, case: Case, source: str, copy_id: int) -> None:
         """`source` ("c:<id>" citizen's, "s:<id>" staff's) was relayed as `copy_id`: edits follow it."""
         key = f"{self._prefix}:copies:{case.id}"

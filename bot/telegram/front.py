@@ -53,6 +53,7 @@ from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE, STORE_UN
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
+from conversations.reminder import reminder
 from conversations.replies import Effect
 
 if TYPE_CHECKING:
@@ -175,6 +176,17 @@ class TelegramFront:
         answer = [AnswerCallback(incoming.callback_id)] if incoming.callback_id is not None else []
         return [*answer, SendMessage(incoming.chat_id, text)]
 
+    async def remind(self, key: DialogKey) -> bool:
+        """Nudge the citizen of an idle dialog, if it is one worth a nudge (`conversations.reminder`)."""
+        dialog = await self.store.load(key)
+        reply = reminder(dialog) if dialog is not None else None
+        if dialog is None or reply is None:
+            return False
+        rendered = self._assistant.render(reply, dialog.language)
+        chat = int(key.chat)
+        await self.send(chat, SendMessage(chat, rendered.text, InlineKeyboard(tuple(_rows(rendered)))))
+        return True
+
     async def send(self, chat_id: int, action: Action) -> Result:
         """One call into a citizen's chat, in turn with the assistant's replies there."""
         async with self._turns(chat_id):
@@ -199,7 +211,7 @@ class TelegramFront:
             actions.append(DeleteMessage(chat, incoming.message_id))
         leaving_phone = handled.step_before is StepName.PHONE
         for reply in handled.replies:
-            rows: list[Row] = [tuple(CallbackButton(b.label, b.id) for b in row) for row in reply.buttons]
+            rows = _rows(reply)
             if reply.ask_password:
                 rows[:0] = await self._password_buttons(key, handled.dialog.language)
             actions += self._messages(chat, reply, tuple(rows), handled, leaving_phone and not reply.ask_contact)
@@ -227,3 +239,7 @@ class TelegramFront:
         # the question keeps its buttons.
         *first, question = reply.paragraphs
         return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
+
+
+def _rows(reply: Rendered) -> list[Row]:
+    return [tuple(CallbackButton(button.label, button.id) for button in row) for row in reply.buttons]
