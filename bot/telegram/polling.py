@@ -60,15 +60,16 @@ class Poller:
     async def run(self) -> None:
         """Poll until cancelled; then let the updates in hand finish, so they leave the inbox."""
         try:
-            offset = await self._orphans()
+            offset: int | None = None
+            orphans_taken = False
             failures = 0
             while True:
                 if len(self._in_flight) >= MAX_IN_FLIGHT:
                     await asyncio.wait(self._in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
                 try:
+                    if not orphans_taken:
+                        offset, orphans_taken = await self._orphans(), True
                     batch = await self._source.fetch_updates(offset, LONG_POLL)
-                    if batch:
-                        await self._keep(batch)  # before the next getUpdates confirms them
                 except (RetryAfter, Transient, RedisError) as error:
                     failures += 1
                     pause = error.seconds if isinstance(error, RetryAfter) else min(self._backoff * failures, 30)
@@ -76,10 +77,11 @@ class Poller:
                     await asyncio.sleep(pause)
                     continue
                 failures = 0
+                if batch:
+                    await self._keep(batch)  # before the next getUpdates confirms them
+                    offset = int(batch[-1]["update_id"]) + 1
                 for update in batch:
                     self._start(update)
-                if batch:
-                    offset = int(batch[-1]["update_id"]) + 1
         finally:
             if self._in_flight:
                 await asyncio.shield(asyncio.gather(*self._in_flight.values(), return_exceptions=True))
@@ -95,12 +97,17 @@ class Poller:
         return int(updates[-1]["update_id"]) + 1 if updates else None
 
     async def _keep(self, batch: list[Update]) -> None:
+        """Into the inbox. With Redis down they are handled all the same: each citizen is told at once
+        that the bot cannot work right now (bot/telegram/front.py), which is all a later retry could add."""
         entries: dict[FieldT, EncodableT] = {
             str(update["update_id"]): json.dumps(update, separators=(",", ":")) for update in batch}
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self.inbox, mapping=entries)
-            pipe.expire(self.inbox, INBOX_TTL)
-            await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hset(self.inbox, mapping=entries)
+                pipe.expire(self.inbox, INBOX_TTL)
+                await pipe.execute()
+        except RedisError as error:
+            log.warning("polling: %d update(s) not kept in the inbox: %s", len(batch), type(error).__name__)
 
     def _start(self, update: Update) -> None:
         update_id = int(update["update_id"])
@@ -108,13 +115,15 @@ class Poller:
             self._in_flight[update_id] = asyncio.create_task(self._handled(update_id, update))
 
     async def _handled(self, update_id: int, update: Update) -> None:
+        """Handle, then take out of the inbox; cancelled half-way (shutdown), it stays there for the next run."""
         try:
-            await self._handle(update)
-        except Exception:  # one bad update must not stop the others; it is not tried again
-            log.exception("polling: update %s failed", update_id)
-        try:
-            await self._redis.hdel(self.inbox, str(update_id))
-        except RedisError as error:  # it stays in the inbox; a later start finds it handled (skipped)
-            log.warning("polling: update %s stays in the inbox: %s", update_id, type(error).__name__)
+            try:
+                await self._handle(update)
+            except Exception:  # one bad update must not stop the others; it is not tried again
+                log.exception("polling: update %s failed", update_id)
+            try:
+                await self._redis.hdel(self.inbox, str(update_id))
+            except RedisError as error:  # it stays in the inbox; a later start finds it handled (skipped)
+                log.warning("polling: update %s stays in the inbox: %s", update_id, type(error).__name__)
         finally:
             del self._in_flight[update_id]
