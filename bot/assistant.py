@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.flow_metrics import observe_handled
 from bot.i18n import Catalogs
 from bot.storage import DialogKey, DialogStore
 from conversations.dialog import Dialog, Language, StepName
@@ -103,6 +104,7 @@ class Assistant:
             log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
         for effect in outcome.effects:
             log.info("dialog %s:%s effect %s", key.bot, key.user, effect)
+        observe_handled(dialog, event, outcome, started=held.dialog is None)
         return Handled(tuple(self.render(reply, outcome.dialog.language) for reply in outcome.replies),
                        outcome.effects, outcome.dialog, dialog.step, stored)
 

@@ -20,21 +20,21 @@ from bot.telegram.front import TelegramFront
 log = logging.getLogger(__name__)
 
 
-async def send_reminders(front: TelegramFront, bot_id: int, after: float) -> None:
+async def send_reminders(front: TelegramFront, after: float) -> None:
     """Run until cancelled (idle `after` seconds: see REMINDER_AFTER); a Redis outage only skips rounds."""
     if not after:
         return
     every = min(30.0, after / 4)
     while True:
         try:
-            await _remind_idle(front, bot_id)
+            await _remind_idle(front)
         except (RedisError, OSError) as error:
             log.warning("reminders skipped this round: %s", type(error).__name__)
         await asyncio.sleep(every)
 
 
-async def _remind_idle(front: TelegramFront, bot_id: int) -> None:
-    for key in await front.store.take_idle(str(bot_id)):
+async def _remind_idle(front: TelegramFront) -> None:
+    for key in await front.store.take_idle(str(front.bot_id)):
         try:
             if await front.remind(key):
                 log.info("dialog %s:%s reminded after idling", key.bot, key.user)

@@ -31,6 +31,7 @@ class Runtime:
     catalogs: Catalogs
     portal_url: str
     redis: Redis
+    portal: PortalClient
 
 
 REDIS_RETRIES = 3
@@ -91,4 +92,4 @@ async def running(
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None)
-        yield Runtime(assistant, catalogs, portal_url, redis)
+        yield Runtime(assistant, catalogs, portal_url, redis, portal)

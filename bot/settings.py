@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".regbot"), description="Where the embedded Redis and the dev key live")
     default_language: Language = Field("vi", description="Language of a new dialog: vi or en")
     log_level: str = Field("INFO", description="Python logging level")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: one readable line per record; json: one JSON object per line, for collectors")
+    shutdown_timeout: float = Field(
+        25.0, description="Seconds a stopping `regbot run` lets updates in progress finish before cancelling them")
 
     telegram_bot_token: SecretStr | None = Field(None, description="The bot's token from @BotFather")
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API base URL (a local server too)")
@@ -49,6 +53,8 @@ class Settings(BaseSettings):
     webapp_url: str | None = Field(None, description="Public HTTPS base URL of the password Web App")
     host: str = Field("127.0.0.1", description="Address the bot's HTTP server (webhook, Web App, health) binds")
     port: int = Field(8080, description="Port of the bot's HTTP server")
+    trusted_proxies: str | None = Field(
+        None, description="Load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed")
 
     staff_chat_id: int | None = Field(
         None, description="The help desk's forum supergroup (its members are staff); unset: no help desk")

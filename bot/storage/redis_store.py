@@ -11,6 +11,7 @@ the idle TTL.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.storage.codec import DialogCodec
+from bot.storage.codec import DialogCodec, UnreadableDialog
 from bot.storage.keys import DialogKey, idle_dialogs
 from conversations.dialog import Dialog
 
@@ -35,6 +36,8 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return {0, redis.call('PTTL', KEYS[1])}
 """
+
+log = logging.getLogger(__name__)
 
 HANDLED_KEPT = 16
 """How many of a dialog's latest event ids are remembered: a re-delivery comes long before 16 newer updates."""
@@ -150,7 +153,7 @@ class DialogStore:
         keys = [key.lock, key.dialog, *marker]
         token = secrets.token_hex(16)
         raw = await self._acquire(keys, [token, self._lock_ttl_ms, *event])
-        held = Held(self._codec.decode(raw) if raw else None)
+        held = Held(self._readable(key, raw))
         try:
             yield held
         except BaseException:
@@ -179,6 +182,16 @@ class DialogStore:
         """Dialogs of `bot` idle for `idle_after`, each given to one caller only (it leaves the set)."""
         members = await self._take_idle(keys=[idle_dialogs(bot)], args=[int(time.time() * 1000), limit])
         return [DialogKey.of_member(bot, member.decode()) for member in members]
+
+    def _readable(self, key: DialogKey, raw: bytes | None) -> Dialog | None:
+        """The stored dialog; one that no configured key opens (a key retired too early) starts afresh."""
+        if not raw:
+            return None
+        try:
+            return self._codec.decode(raw)
+        except UnreadableDialog as error:
+            log.warning("dialog %s:%s unreadable (%s): starting afresh", key.bot, key.user, error)
+            return None
 
     async def load(self, key: DialogKey) -> Dialog | None:
         """Read without locking: for status views and tests, never for handling."""

@@ -206,6 +206,10 @@ class AiogramAdapter:
                                                  request_timeout=int(self.bot.session.timeout + timeout))
         return [update.model_dump(mode="json", exclude_none=True, by_alias=True) for update in updates]
 
+    async def stop_polling(self) -> None:
+        if self._front is not None:
+            self._front.stop_polling()
+
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})
 

@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot import metrics
 from bot.assistant import Assistant, Handled, Rendered
 from bot.i18n import Catalogs
+from bot.inflight import InFlight
 from bot.keyed_lock import KeyedLock
 from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore
 from bot.storage.redis_store import LockLost
@@ -53,6 +55,7 @@ from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE, STORE_UN
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
+from conversations.events import Command, Pressed, Said, SharedContact, Unsupported
 from conversations.reminder import reminder
 from conversations.replies import Effect
 
@@ -78,22 +81,52 @@ class TelegramFront:
         self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
-        self._replying: set[asyncio.Task[Handled | None]] = set()
+        self.in_flight = InFlight()  # what a graceful shutdown waits for
+        self._poller: Poller | None = None  # while `poll` runs
+
+    @property
+    def bot_id(self) -> int:
+        return self._bot_id
 
     @property
     def blocked_key(self) -> str:
         return f"regbot:blocked:{self._bot_id}"
 
-    async def on_update(self, update: Any) -> None:
+    async def on_update(self, update: Any, saved: Callable[[], None] = lambda: None) -> None:
+        """Handle and answer one update; `saved` is called once its result is in Redis (see `handle`)."""
         incoming = read_update(update)
-        if incoming is not None:
-            await self.handle(incoming)
-        elif self.desk is not None:
-            await self.desk.on_update(update)
+        with self.in_flight.track(), metrics.handling(self._kind(incoming)):
+            if incoming is not None:
+                await self.handle(incoming, saved)
+            elif self.desk is not None:
+                await self.desk.on_update(update)
+
+    def _kind(self, incoming: Incoming | None) -> str:
+        """The update's kind, for `regbot_updates_total`."""
+        match incoming:
+            case None:
+                return "ignored" if self.desk is None else "desk"
+            case Incoming(event=Said()):
+                return "text"
+            case Incoming(event=Command()):
+                return "command"
+            case Incoming(event=Pressed()):
+                return "press"
+            case Incoming(event=SharedContact()):
+                return "contact"
+            case Incoming(event=Unsupported(kind=kind)):
+                return kind
+        return "other"
 
     async def poll(self, source: UpdateSource, parse: Callable[[dict[str, Any]], Any]) -> None:
-        """Long-poll `source` until cancelled; each update is kept in Redis until it is handled."""
-        await Poller(source, lambda data: self.on_update(parse(data)), self._redis, self._bot_id).run()
+        """Long-poll `source` until `stop_polling`; each update is kept in Redis until it is handled."""
+        self._poller = Poller(source, lambda data: self.on_update(parse(data)), self._redis, self._bot_id)
+        await self._poller.run()
+
+    def stop_polling(self) -> None:
+        """Fetch no more updates; `poll` returns once those in hand are done (or cancelled by the drain)."""
+        if self._poller is not None:
+            self._poller.stop()
 
     async def on_webhook_update(self, update: Any) -> None:
         """Return once the update's result is saved; its replies go on in the background.
@@ -104,32 +137,22 @@ class TelegramFront:
         re-delivery is skipped, so a held request would not have saved the replies either.
         An error before the save still fails the request, and Telegram delivers it again.
         """
-        incoming = read_update(update)
-        if incoming is None:
-            await self.on_update(update)
-            return
         saved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def mark_saved() -> None:
             saved.set_result(None)
 
-        replying = asyncio.create_task(self.handle(incoming, mark_saved))
-        self._replying.add(replying)
+        replying = asyncio.create_task(self.on_update(update, mark_saved))  # in `in_flight` till replied
         replying.add_done_callback(lambda task: self._replied(task, saved.done()))
         either: list[asyncio.Future[Any]] = [saved, replying]
         await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
         if not saved.done():
             replying.result()  # failed before the save: let the webhook answer an error
 
-    def _replied(self, task: asyncio.Task[Handled | None], saved: bool) -> None:
-        self._replying.discard(task)
+    @staticmethod
+    def _replied(task: asyncio.Task[None], saved: bool) -> None:
         if saved and not task.cancelled() and task.exception() is not None:  # else the webhook raised it
             log.error("replying failed after the update was saved", exc_info=task.exception())
-
-    async def drain(self) -> None:
-        """Wait for replies still going out (at shutdown)."""
-        while self._replying:
-            await asyncio.wait(list(self._replying))
 
     @property
     def store(self) -> DialogStore:

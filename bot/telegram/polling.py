@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
@@ -56,20 +56,27 @@ class Poller:
         self.inbox = f"regbot:inbox:{bot_id}"
         self._backoff = backoff
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Fetch no more: the long poll under way is dropped (Telegram serves its updates again next time)."""
+        self._stopping.set()
 
     async def run(self) -> None:
-        """Poll until cancelled; then let the updates in hand finish, so they leave the inbox."""
+        """Poll until `stop` (or cancelled); then let the updates in hand finish, so they leave the inbox."""
         try:
             offset: int | None = None
             orphans_taken = False
             failures = 0
-            while True:
+            while not self._stopping.is_set():
                 if len(self._in_flight) >= MAX_IN_FLIGHT:
                     await asyncio.wait(self._in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
                 try:
                     if not orphans_taken:
                         offset, orphans_taken = await self._orphans(), True
-                    batch = await self._source.fetch_updates(offset, LONG_POLL)
+                    batch = await self._unless_stopped(self._source.fetch_updates(offset, LONG_POLL))
+                    if batch is None:
+                        break
                 except (RetryAfter, Transient, RedisError) as error:
                     failures += 1
                     pause = error.seconds if isinstance(error, RetryAfter) else min(self._backoff * failures, 30)
@@ -85,6 +92,22 @@ class Poller:
         finally:
             if self._in_flight:
                 await asyncio.shield(asyncio.gather(*self._in_flight.values(), return_exceptions=True))
+
+    async def _unless_stopped(self, fetch: Coroutine[Any, Any, list[Update]]) -> list[Update] | None:
+        """The batch, or None when `stop` came first (the batch, never confirmed, is served again)."""
+        fetching = asyncio.ensure_future(fetch)
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait((fetching, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not fetching.done():
+                fetching.cancel()
+        if self._stopping.is_set():
+            if fetching.done() and not fetching.cancelled():
+                fetching.exception()  # retrieved: a failed last poll does not matter any more
+            return None
+        return fetching.result()
 
     async def _orphans(self) -> int | None:
         """Start the updates a previous poller fetched but did not finish; the offset that skips them."""

@@ -186,6 +186,10 @@ class PtbAdapter:
             updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
         return [update.to_dict() for update in updates]
 
+    async def stop_polling(self) -> None:
+        if self._front is not None:
+            self._front.stop_polling()
+
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
                                    max_connections=max_connections)

@@ -146,3 +146,15 @@ async def test_personal_data_is_not_readable_in_redis(redis: Redis, codec: Dialo
     raw = await redis.get(key.dialog)
     assert raw.startswith(b'{"step":"birth_date"')  # where the citizen is stays readable
     assert ID_NUMBER.encode() not in raw and NAME.encode() not in raw and b"Nguy" not in raw
+
+
+async def test_a_dialog_no_key_opens_starts_afresh_instead_of_locking_the_citizen_out(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    key = DialogKey("test", "1", "1")
+    async with DialogStore(redis, DialogCodec([Fernet.generate_key()])).hold(key) as held:
+        held.save = Dialog(step=StepName.BIRTH_DATE).with_data(full_name=NAME)  # sealed with a key since retired
+    async with DialogStore(redis, codec).hold(key) as held:
+        assert held.dialog is None
+        held.save = Dialog(language="en")
+    assert await DialogStore(redis, codec).load(key) == Dialog(language="en")

@@ -11,7 +11,7 @@ from tests.botprocess import BotFactory
 from tests.citizen import PASSWORD, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
-from tests.telegram.test_help_desk import Desk, audit_trail, desk, until_birth_date  # noqa: F401 (fixture)
+from tests.telegram.test_help_desk import Desk, audit_trail, desk, until_birth_date
 from tests.telegram.test_telegram_bot import register_until_otp
 
 __all__ = ["desk"]
