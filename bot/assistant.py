@@ -78,6 +78,11 @@ class Assistant:
         self._default_language = default_language
         self._help_desk = help_desk
 
+    @property
+    def default_language(self) -> Language:
+        """The language of a new dialog, and of what is said when no dialog can be read."""
+        return self._default_language
+
     async def handle(
         self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None
     ) -> Handled:

@@ -11,10 +11,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.assistant import Assistant, Clock, utc_now
 from bot.i18n import Catalogs
-from bot.portal.client import PortalClient
+from bot.portal.client import PortalClient, longest_call
 from bot.portal.sandbox import SmsMessage, start_sandbox
 from bot.settings import Settings
 from bot.storage import DialogCodec, DialogStore, load_keys
@@ -30,6 +34,23 @@ class Runtime:
     portal: PortalClient
 
 
+REDIS_RETRIES = 3
+
+
+def redis_client(url: str, timeout: float) -> Redis:
+    """A client that rides out a Redis restart and gives up quickly on a Redis that is down.
+
+    A command that fails to connect, loses its connection or times out is tried again on a fresh
+    connection, 3 more times within about half a second (jittered), so a restart between two messages
+    goes unnoticed; after that the error reaches the front, which tells the citizen their progress is
+    kept (bot/telegram/front.py). `timeout` bounds connecting and each reply, so a hung Redis cannot
+    hold an update for longer than (1 + REDIS_RETRIES) × timeout.
+    """
+    retry = Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.25), REDIS_RETRIES,
+                  supported_errors=(RedisConnectionError, RedisTimeoutError))
+    return Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=retry)
+
+
 @asynccontextmanager
 async def connected(settings: Settings) -> AsyncIterator[Redis]:
     """The configured Redis, or the embedded one in DATA_DIR."""
@@ -39,7 +60,7 @@ async def connected(settings: Settings) -> AsyncIterator[Redis]:
             embedded = EmbeddedRedis(settings.data_dir)
             stack.callback(embedded.close)
             redis_url = embedded.url
-        redis = Redis.from_url(redis_url)
+        redis = redis_client(redis_url, settings.redis_timeout)
         stack.push_async_callback(redis.aclose)
         yield redis
 
@@ -50,6 +71,11 @@ async def running(
     on_sms: Callable[[SmsMessage], None] | None = None,
     clock: Clock = utc_now,
 ) -> AsyncIterator[Runtime]:
+    if settings.dialog_lock_ttl <= longest_call(settings.portal_timeout):
+        raise SystemExit(
+            f"DIALOG_LOCK_TTL ({settings.dialog_lock_ttl:g} s) must be longer than the slowest portal call with its "
+            f"retries ({longest_call(settings.portal_timeout):g} s for PORTAL_TIMEOUT={settings.portal_timeout:g}), "
+            "or a slow portal answer would outlive the dialog's lock.")
     async with AsyncExitStack() as stack:
         redis = await stack.enter_async_context(connected(settings))
         api_key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
@@ -62,7 +88,7 @@ async def running(
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         store = DialogStore(redis, DialogCodec(load_keys(key, settings.data_dir)), ttl=settings.dialog_ttl,
-                            idle_after=settings.reminder_after or None)
+                            lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None)
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None)

@@ -23,6 +23,9 @@ COMMANDS = (
 DESCRIPTION = _(
     "I help you register an account on the National Public Service Portal (dichvucong.gov.vn) with your "
     "mobile number, step by step. Your password never goes through this chat. Press Start to begin.")
+STORE_UNAVAILABLE = _(
+    "Sorry, I cannot work on your registration right now because of a technical problem. Your answers so far "
+    "are kept. Please send your last message again (or press the button again) in a minute.")
 SHORT_DESCRIPTION = _("Register on dichvucong.gov.vn with your mobile number, step by step.")
 
 
