@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -35,6 +35,7 @@ class Runtime:
 
 
 REDIS_RETRIES = 3
+REDIS_CONNECTIONS = 100  # per process; an update past them waits for one (up to the timeout)
 
 
 def redis_client(url: str, timeout: float) -> Redis:
@@ -44,11 +45,14 @@ def redis_client(url: str, timeout: float) -> Redis:
     connection, 3 more times within about half a second (jittered), so a restart between two messages
     goes unnoticed; after that the error reaches the front, which tells the citizen their progress is
     kept (bot/telegram/front.py). `timeout` bounds connecting and each reply, so a hung Redis cannot
-    hold an update for longer than (1 + REDIS_RETRIES) × timeout.
+    hold an update for longer than (1 + REDIS_RETRIES) × timeout. At most REDIS_CONNECTIONS are open;
+    in a burst, an update waits for a free one rather than failing (redis-py's default pool raises).
     """
     retry = Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.25), REDIS_RETRIES,
                   supported_errors=(RedisConnectionError, RedisTimeoutError))
-    return Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=retry)
+    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=timeout,
+                                           socket_timeout=timeout, socket_connect_timeout=timeout, retry=retry)
+    return Redis.from_pool(pool)
 
 
 @asynccontextmanager

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.portal.client import longest_call
-from bot.runtime import redis_client, running
+from bot.runtime import REDIS_CONNECTIONS, redis_client, running
 from bot.settings import Settings
 
 
@@ -28,5 +29,15 @@ async def test_a_redis_that_is_down_fails_the_command_instead_of_hanging(tmp_pat
     try:
         with pytest.raises(RedisConnectionError):
             await client.get("anything")
+    finally:
+        await client.aclose()
+
+
+async def test_a_burst_beyond_the_connection_limit_waits_instead_of_failing(redis_url: str) -> None:
+    client = redis_client(redis_url, timeout=5)
+    try:
+        # Each BLPOP holds a connection for 0.2 s: more at once than the pool has must queue, not raise.
+        answers = await asyncio.gather(*(client.blpop(["empty"], timeout=0.2) for _ in range(REDIS_CONNECTIONS + 50)))
+        assert answers == [None] * (REDIS_CONNECTIONS + 50)
     finally:
         await client.aclose()
