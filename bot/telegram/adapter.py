@@ -20,7 +20,7 @@ class TelegramAdapter(BotCalls, Protocol):
     async def me(self) -> BotIdentity: ...
 
     def listen(self, front: TelegramFront) -> None:
-        """Route every update the framework receives to `front.on_update`."""
+        """The front that polled updates go to (`poll`)."""
 
     def parse_update(self, data: dict[str, Any]) -> Any:
         """A webhook's JSON as the framework's Update."""

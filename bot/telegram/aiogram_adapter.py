@@ -1,11 +1,12 @@
-"""aiogram 3 runs the tree: its Bot makes the calls, its Dispatcher feeds the updates.
+"""aiogram 3 under the tree: its models read the updates, its Bot makes the calls.
 
-Deliberately thin: the FSM and its storage are not used (dialog state lives
-in the shared Redis store, under its lock); every message and button press
-goes to `TelegramFront.on_update`, and aiogram's exceptions are translated
-into the four failures `delivery` knows how to handle. Polling is the
-front's (`bot/telegram/polling.py`, which confirms an update only once it
-is kept in Redis); this adapter only makes its getUpdates calls.
+Deliberately thin: neither the Dispatcher nor the FSM is used (dialog state
+lives in the shared Redis store, under its lock, so routing is the front's):
+every update, polled or posted to the webhook, is parsed into aiogram's
+Update and goes to `TelegramFront.on_update`, and aiogram's exceptions are
+translated into the four failures `delivery` knows how to handle. Polling
+is the front's (`bot/telegram/polling.py`, which confirms an update only
+once it is kept in Redis); this adapter only makes its getUpdates calls.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router, methods
+from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -30,11 +31,9 @@ from aiogram.methods.base import Response
 from aiogram.types import BotCommand as AiogramCommand
 from aiogram.types import (
     BufferedInputFile,
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
-    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -125,7 +124,6 @@ class AiogramAdapter:
     def __init__(self, token: str, api_url: str) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
         self.bot = Bot(token, session=session)
-        self.dispatcher = Dispatcher()
         self._front: TelegramFront | None = None
 
     async def me(self) -> BotIdentity:
@@ -134,21 +132,6 @@ class AiogramAdapter:
 
     def listen(self, front: TelegramFront) -> None:
         self._front = front
-        router = Router(name="registration")
-
-        @router.message()
-        async def on_message(message: Message, event_update: Update) -> None:
-            await front.on_update(event_update)
-
-        @router.edited_message()
-        async def on_edit(message: Message, event_update: Update) -> None:
-            await front.on_update(event_update)
-
-        @router.callback_query()
-        async def on_press(query: CallbackQuery, event_update: Update) -> None:
-            await front.on_update(event_update)
-
-        self.dispatcher.include_router(router)
 
     async def execute(self, action: Action) -> Result:
         async with _translated():

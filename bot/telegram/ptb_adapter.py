@@ -1,10 +1,10 @@
-"""python-telegram-bot (v22) runs the tree: its Bot makes the calls, its Application feeds the updates.
+"""python-telegram-bot (v22) under the tree: its models read the updates, its Bot makes the calls.
 
-As thin as the aiogram adapter: no ConversationHandler and no PTB
-persistence (they keep state per process — PTB issues #4452, #5225);
-every update goes to `TelegramFront.on_update`, updates are processed
-concurrently (the front keeps each chat in order), and PTB's exceptions
-are translated into the four failures `delivery` knows how to handle.
+As thin as the aiogram adapter: no handlers, no ConversationHandler and no
+PTB persistence (they keep state per process — PTB issues #4452, #5225);
+every update is read with `Update.de_json` and goes to
+`TelegramFront.on_update` (the front keeps each chat in order), and PTB's
+exceptions are translated into the four failures `delivery` knows how to handle.
 Polling is the front's, not PTB's `Updater` (`bot/telegram/polling.py`,
 which confirms an update only once it is kept in Redis); this adapter
 only makes its getUpdates calls.
@@ -31,7 +31,7 @@ from telegram import (
 from telegram import BotCommand as PtbCommand
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 from telegram.error import RetryAfter as PtbRetryAfter
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application
 
 from bot.telegram.actions import (
     Action,
@@ -120,11 +120,6 @@ class PtbAdapter:
 
     def listen(self, front: TelegramFront) -> None:
         self._front = front
-
-        async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-            await front.on_update(update)
-
-        self.application.add_handler(TypeHandler(Update, on_update))
 
     async def execute(self, action: Action) -> Result:
         async with _translated():
