@@ -16,6 +16,8 @@ from bot.assistant import Assistant, Clock, utc_now
 from bot.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.portal.sandbox import SmsMessage, start_sandbox
+from bot.pseudonyms import Pseudonyms, pseudonym_secret
+from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.settings import Settings
 from bot.storage import DialogCodec, DialogStore, load_fernet
 from bot.storage.embedded import EmbeddedRedis
@@ -27,6 +29,7 @@ class Runtime:
     catalogs: Catalogs
     portal_url: str
     redis: Redis
+    pseudonyms: Pseudonyms  # hashed identifiers for the rate limits' key names
 
 
 @asynccontextmanager
@@ -61,7 +64,11 @@ async def running(
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         store = DialogStore(redis, DialogCodec(load_fernet(key, settings.data_dir)), ttl=settings.dialog_ttl)
+        pseudonyms = Pseudonyms(pseudonym_secret(key, settings.data_dir))
+        limits = RegistrationLimits(settings.registrations_per_user, settings.registrations_per_id,
+                                    settings.registrations_per_phone)
+        quota = RedisRegistrationQuota(redis, pseudonyms, limits)
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
-                              help_desk=settings.staff_chat_id is not None)
-        yield Runtime(assistant, catalogs, portal_url, redis)
+                              help_desk=settings.staff_chat_id is not None, quota=quota.for_dialog)
+        yield Runtime(assistant, catalogs, portal_url, redis, pseudonyms)

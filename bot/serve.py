@@ -24,6 +24,7 @@ from bot.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transi
 from bot.telegram.adapter import make_adapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
+from bot.telegram.message_rate import MessageRate
 from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.telegram.webhook import mount_webhook
 from bot.web import create_web_app, public_url, serving
@@ -80,6 +81,10 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                 front.desk = HelpDesk(front, runtime.redis, runtime.catalogs, me, settings.staff_chat_id,
                                       language=settings.staff_language, show_name=settings.staff_show_name,
                                       link_ttl=settings.assist_link_ttl)
+            if settings.message_rate_limit > 0:
+                front.rate = MessageRate(front, runtime.redis, runtime.catalogs, runtime.pseudonyms,
+                                         settings.message_rate_limit, settings.message_rate_window,
+                                         settings.default_language)
             adapter.listen(front)
             await announce(adapter, runtime.catalogs)
             app = create_web_app(runtime.redis)

@@ -7,7 +7,8 @@ handled before; turn the replies into Bot API calls; deliver them paced
 and retried. The password form and help-desk staff enter through `handle`
 too (with no update_id). With a help desk configured, it sees each citizen
 event before and after the assistant, and every update from the staff
-group.
+group. First of all, a citizen's update counts against their message rate
+(`message_rate.py`), before the chat's turn and the dialog's lock.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from conversations.replies import Effect
 
 if TYPE_CHECKING:
     from bot.helpdesk.desk import HelpDesk
+    from bot.telegram.message_rate import MessageRate
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class TelegramFront:
         self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
+        self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
 
     @property
     def blocked_key(self) -> str:
@@ -72,7 +75,8 @@ class TelegramFront:
     async def on_update(self, update: Any) -> None:
         incoming = read_update(update)
         if incoming is not None:
-            await self.handle(incoming)
+            if self.rate is None or await self.rate.admits(incoming):
+                await self.handle(incoming)
         elif self.desk is not None:
             await self.desk.on_update(update)
 
