@@ -43,8 +43,12 @@ log = logging.getLogger(__name__)
 # KEYS: the user's counter. ARGV: window (ms). → {messages in this window, ms until it ends}
 _COUNT = """
 local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {count, redis.call('PTTL', KEYS[1])}
+local left = redis.call('PTTL', KEYS[1])
+if count == 1 or left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {count, left}
 """
 
 
@@ -73,7 +77,7 @@ class MessageRate:
         if count == self._limit + 1:
             log.info("user %s over %d messages in %.0f s: told to wait", incoming.user_id, self._limit,
                      self._window_ms / 1000)
-            await self._tell(incoming, max(1, math.ceil((left_ms if left_ms > 0 else self._window_ms) / 1000)))
+            await self._tell(incoming, max(1, math.ceil(left_ms / 1000)))
         elif incoming.callback_id is not None:
             await self._call(incoming.chat_id, AnswerCallback(incoming.callback_id))
         return False
