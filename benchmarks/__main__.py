@@ -35,6 +35,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of every part")
     parser.add_argument("--repeat", type=int, default=None,
                         help="runs of each scenario, order rotated; the median run is reported (default 3; 1 quick)")
+    parser.add_argument("--rates", type=lambda text: [float(r) for r in text.split(",") if r], default=None,
+                        help="open-loop offered updates/s for the product and aiogram's FSM (default 500,1000)")
     parser.add_argument("--profile", action="store_true", help="also profile the product on each framework")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
     return parser.parse_args(argv)
@@ -86,6 +88,11 @@ async def run(options: argparse.Namespace) -> int:
                 after = after_product if scenario.kind == "product" else None
                 runs.setdefault(scenario.name, []).append(await measure(scenario, workload, warmup, after))
         rows = [median_run(runs[name]) for name in runs] + extra
+        for rate in options.rates or [500.0, 1000.0]:
+            for make in (anchors.AiogramFsmRedis, *makers[-2:]):
+                scenario = make(server)
+                print(f"  {scenario.name} at {rate:g}/s offered …", file=sys.stderr)
+                rows.append(await measure(scenario, workload, warmup, rate=rate))
         print("  Redis bytes per step, expiry …", file=sys.stderr)
         redis["bytes_per_step"] = asdict(await redis_cost.bytes_per_step(server, sample))
         redis["expiry"] = await redis_cost.expiry(server)
@@ -97,7 +104,7 @@ async def run(options: argparse.Namespace) -> int:
         "machine": machine,
         "workload": {"citizens": citizens, "updates": workload.size, "invalid": workload.invalid,
                      "warmup_citizens": len(warmup.citizens), "repeat": repeat,
-                     "feeding": "sequential, one update awaited at a time"},
+                     "feeding": "sequential, one update awaited at a time; rows 'at N/s offered': open loop"},
         "ratios": ratios(rows), "redis": redis, "profiles": profiles,
     }
     print(render(result, rows))

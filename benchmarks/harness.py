@@ -7,10 +7,15 @@ Redis round trip it makes. Throughput is updates / wall time of the loop,
 minus the time spent building the test's own JSON between updates. A
 warm-up workload of other citizens runs first, unmeasured (imports, Lua
 script loading, pydantic's lazy schema building).
+
+`feed_at_rate` is the open-loop variant: update i is due at i/rate seconds
+whether or not earlier ones are done, as in a burst of citizens; its
+latency runs from when it was due to when it was handled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import math
 from abc import ABC, abstractmethod
@@ -22,7 +27,7 @@ from typing import Any
 
 from benchmarks.redis_server import RedisServer, new_bot_id
 from benchmarks.stubs import BotApi, Chats
-from benchmarks.workload import Updates, Workload
+from benchmarks.workload import Beat, CitizenData, Updates, Workload
 
 WARMUP_FIRST_USER = 5_000_000_000
 MAIN_FIRST_USER = 6_000_000_000
@@ -101,6 +106,32 @@ async def feed_all(scenario: Scenario, workload: Workload, first_update_id: int)
     return Fed(latencies, perf_counter_ns() - started - building)
 
 
+async def feed_at_rate(scenario: Scenario, workload: Workload, first_update_id: int, rate: float) -> Fed:
+    """Open loop at `rate` updates/s; a citizen's next update waits for the previous (they answer the reply).
+
+    Updates are built when their turn comes (the OTP beat needs the code the previous one caused).
+    """
+    updates = Updates(scenario.api.user, scenario.chats, scenario.otp_code, first_update_id)
+    latencies: list[int] = []
+    previous: dict[int, asyncio.Task[None]] = {}
+    interval_ns = 1e9 / rate
+
+    async def one(due: int, citizen: CitizenData, beat: Beat, after: asyncio.Task[None] | None) -> None:
+        if after is not None:
+            await after
+        await scenario.feed(updates.build(citizen, beat))
+        latencies.append(perf_counter_ns() - due)
+
+    started = perf_counter_ns()
+    for index, (citizen, beat) in enumerate(workload.stream()):
+        due = started + int(index * interval_ns)
+        if (wait := due - perf_counter_ns()) > 0:
+            await asyncio.sleep(wait / 1e9)
+        previous[citizen.user_id] = asyncio.create_task(one(due, citizen, beat, previous.get(citizen.user_id)))
+    await asyncio.gather(*previous.values())
+    return Fed(latencies, perf_counter_ns() - started)
+
+
 def percentile(sorted_values: list[int], fraction: float) -> int:
     """Nearest-rank percentile."""
     return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
@@ -125,9 +156,9 @@ def summarise(scenario: Scenario, workload: Workload, fed: Fed) -> Measurement:
 
 async def measure(
     scenario: Scenario, workload: Workload, warmup: Workload,
-    after: Callable[[Scenario, Measurement], Awaitable[None]] | None = None,
+    after: Callable[[Scenario, Measurement], Awaitable[None]] | None = None, rate: float | None = None,
 ) -> Measurement:
-    """Start, warm up, feed `workload` timed, count, check, (optionally inspect), stop."""
+    """Start, warm up, feed `workload` timed (one at a time, or open loop at `rate`), count, check, stop."""
     await scenario.server.clean()
     await scenario.start()
     try:
@@ -137,12 +168,18 @@ async def measure(
         server_before = await scenario.server.commandstats()
         used_memory = await scenario.server.used_memory()
         gc.collect()
-        fed = await feed_all(scenario, workload, first_update_id=100_000_000)
+        if rate is None:
+            fed = await feed_all(scenario, workload, first_update_id=100_000_000)
+        else:
+            fed = await feed_at_rate(scenario, workload, 100_000_000, rate)
+            scenario.name += f" at {rate:g}/s offered"
         server_after = await scenario.server.commandstats()
         server_after.subtract(server_before)
         server_after.pop("info", None)  # our own probe
         result = summarise(scenario, workload, fed)
-        result.redis_round_trips = round(scenario.server.counts.round_trips / result.updates, 3)
+        counts = scenario.server.counts
+        result.redis_round_trips = round((counts.round_trips - counts.connection_setup) / result.updates, 3)
+        result.extra["redis_connection_setup_round_trips"] = counts.connection_setup
         result.redis_client_commands = per_update(scenario.server.counts.commands, result.updates)
         result.redis_server_commands = per_update(server_after, result.updates)
         result.extra["used_memory_before"] = used_memory

@@ -20,13 +20,14 @@ event loop:
   first citizen in a FIFO queue of ready citizens; if none is ready the slot
   is skipped and counted. POSTs go round-robin across the workers' webhook
   URLs, like a load balancer, with the secret-token header. At most
-  --max-connections POSTs are open at once (default 40: Telegram's
-  setWebhook max_connections, which the product leaves at its default); a
+  --max-connections POSTs are open at once (default 100: the setWebhook
+  max_connections the product asks for, WEBHOOK_MAX_CONNECTIONS); a
   slot's update waits for a free connection (as Telegram queues updates), and
   that wait is reported apart ("wait"; "slot" = slot to first reply).
 * A citizen is ready again only once the webhook POST of its previous update
-  was answered (the product answers 200 after its replies went out) and
-  THINK_S after the last message the bot sent it: the product paces messages
+  was answered (the product answers 200 once the update is saved, and
+  replies after that), its first reply arrived, and THINK_S after the last
+  message the bot had sent it by then: the product paces messages
   to 1/s per chat (`Delivery(chat_interval=1.0)`), and a citizen answering
   faster would measure that pacing, not the product. The active pool is
   3 s × the offered rate (1,500 citizens at 500/s, 3,000 at 1,000/s), at most
@@ -58,7 +59,7 @@ import secrets
 import signal
 import sys
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from time import perf_counter_ns
@@ -76,7 +77,8 @@ from benchmarks.report import machine_section
 from benchmarks.services import CpuSample, Service, clean_environment, command_line, cpu_use, free_port, sample
 from benchmarks.stubs import BotApi, Chats
 from benchmarks.workload import Updates, Workload
-from bot.storage import DialogCodec, DialogKey, DialogStore, load_fernet
+from bot.settings import Settings
+from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
 from bot.telegram.webhook import SECRET_HEADER
 from conversations.dialog import StepName
 
@@ -86,7 +88,7 @@ THINK_S = 1.05  # > the product's 1 s per-chat message interval
 POOL_SECONDS = 3  # active citizens = offered rate × this
 MAX_POOL = 3_000
 DRAIN_S = 30.0
-TELEGRAM_MAX_CONNECTIONS = 40  # setWebhook's default; `AiogramAdapter.set_webhook` does not change it
+TELEGRAM_MAX_CONNECTIONS = Settings.model_fields["webhook_max_connections"].default  # what workers ask Telegram for
 TIMEOUT_S = 60.0
 CODE = re.compile(r"\b(\d{6})\b")
 CORES = os.cpu_count() or 1
@@ -123,6 +125,16 @@ class Post:
     sends: int = 0
     answered_ns: int = 0  # the webhook's answer (0: none: error or still in flight)
     status: int = 0  # HTTP status; 0 with answered_ns set: no HTTP answer (connection error, timeout)
+    replied: asyncio.Event = field(default_factory=asyncio.Event)  # the first reply arrived
+
+    async def reply(self) -> None:
+        """Wait for the first reply, which comes after the webhook's answer (the product answers once saved)."""
+        if self.status == 200 and not self.replied.is_set():
+            try:
+                async with asyncio.timeout(TIMEOUT_S):
+                    await self.replied.wait()
+            except TimeoutError:
+                pass  # counted as "no reply"
 
 
 @dataclass(slots=True)
@@ -158,7 +170,7 @@ class LoadRun:
         self.cursor = [0] * len(workload.citizens)
         self.ready: deque[int] = deque(range(config.pool))
         self.joined = config.pool  # citizens started so far
-        self.outstanding: dict[int, Post] = {}  # chat id -> its update in flight
+        self.outstanding: dict[int, Post] = {}  # chat id -> its latest update (replies come after the POST)
         self.posts: list[Post] = []
         self.skipped: list[int] = []  # slot times with no ready citizen
         self.finished: list[int] = []  # citizens who sent their OTP and got an answer
@@ -185,6 +197,7 @@ class LoadRun:
             return
         if not post.sends:
             post.reply_ns = at_ns
+            post.replied.set()
         post.sends += 1
         post.last_send_ns = at_ns
 
@@ -273,9 +286,6 @@ class LoadRun:
         except (OSError, RawHttpError, TimeoutError) as error:
             post.answered_ns = perf_counter_ns()
             self.failures[type(error).__name__] += 1
-        finally:
-            if self.outstanding.get(data.user_id) is post:
-                del self.outstanding[data.user_id]
 
     async def prefill(self) -> dict[str, Any]:
         """Stagger the pool before the clock starts: citizen i plays its first i mod (script length) beats.
@@ -294,6 +304,7 @@ class LoadRun:
                 post = Post(citizen, "", True, perf_counter_ns())
                 async with gate:
                     await self._exchange(post)
+                await post.reply()
                 posts.append(post)
                 self.cursor[citizen] += 1
                 upcoming = self.workload.beats[citizen][self.cursor[citizen]]
@@ -314,9 +325,11 @@ class LoadRun:
         """Advance the citizen's script; ready again after THINK_S, or leave and let a new citizen start."""
         if self.closing:
             return
+        await post.reply()
         self.cursor[citizen] += 1
         script = self.workload.beats[citizen]
         if self.cursor[citizen] >= len(script):
+            self.outstanding.pop(self.workload.citizens[citizen].user_id, None)
             self.finished.append(citizen)
             if self.joined < len(self.workload.citizens):
                 self.ready.append(self.joined)
@@ -434,7 +447,7 @@ async def dialog_steps(server: RedisServer, key: str, bot_id: int, workload: Wor
                        citizens: list[int]) -> Counter[str]:
     """Where the dialogs of these citizens are: after their OTP, all should be at the password step."""
     with TemporaryDirectory() as unused:
-        store = DialogStore(server.probe, DialogCodec(load_fernet(key, Path(unused))), ttl=3600)
+        store = DialogStore(server.probe, DialogCodec(load_keys(key, Path(unused))), ttl=3600)
         steps: Counter[str] = Counter()
         for index in citizens:
             user = str(workload.citizens[index].user_id)
@@ -611,8 +624,8 @@ def render(result: dict[str, Any]) -> str:
     if run["configs"]:
         slow = {step: values for step, values in run["configs"][0]["steps"].items()
                 if values["sends_per_update"] >= 1.5}
-        parts += ["", "Steps answered with two messages (the second paced 1 s after the first, per chat; the webhook "
-                  "POST stays open meanwhile, holding one of the max_connections): "
+        parts += ["", "Steps answered with two messages (the second paced 1 s after the first, per chat, after the "
+                  "webhook POST was answered): "
                   + (", ".join(f"{step} (webhook answer p50 {values['answer_p50']} ms)"
                                for step, values in slow.items()) or "none")]
     parts += ["", "Checks:"]
@@ -663,7 +676,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=_numbers, default=[1, 2], help="worker counts (default 1,2)")
     parser.add_argument("--max-connections", type=int, default=TELEGRAM_MAX_CONNECTIONS,
                         help="webhook POSTs open at once, over all workers, as Telegram's setWebhook max_connections "
-                             f"(default {TELEGRAM_MAX_CONNECTIONS}, Telegram's default, which the product keeps; "
+                             f"(default {TELEGRAM_MAX_CONNECTIONS}: WEBHOOK_MAX_CONNECTIONS' default; "
                              "0: no limit, every slot posted at once)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
     return parser.parse_args(argv)

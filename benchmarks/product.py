@@ -26,7 +26,8 @@ from benchmarks.stubs import StubRequest, StubSession
 from benchmarks.workload import PASSWORD, Workload
 from bot.assistant import Assistant, utc_now
 from bot.i18n import Catalogs
-from bot.storage import DialogCodec, DialogKey, DialogStore, load_fernet
+from bot.settings import Settings
+from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.aiogram_adapter import AiogramAdapter
 from bot.telegram.delivery import Delivery
@@ -37,6 +38,7 @@ from conversations.dialog import StepName
 from conversations.events import PasswordChosen
 
 WEBAPP_URL = "https://regbot.example.vn"
+REMINDER_AFTER = Settings.model_fields["reminder_after"].default  # as `regbot run` notes idle dialogs
 _catalogs: Catalogs | None = None
 
 
@@ -78,8 +80,8 @@ class Product(Scenario):
 
     async def start(self) -> None:
         self.redis = self.server.client()
-        codec = DialogCodec(load_fernet(None, Path(self._data_dir.name)))  # a dev key, as with DATA_DIR
-        store = DialogStore(self.redis, codec, ttl=self._dialog_ttl)
+        codec = DialogCodec(load_keys(None, Path(self._data_dir.name)))  # a dev key, as with DATA_DIR
+        store = DialogStore(self.redis, codec, ttl=self._dialog_ttl, idle_after=REMINDER_AFTER)
         self.assistant = assistant = Assistant(store, self.portal, catalogs(), utc_now)
         if self.framework == "aiogram":
             self._aiogram = AiogramAdapter(self.api.token, "https://api.telegram.org")

@@ -3,7 +3,9 @@
 Keys of one dialog (bot/storage/keys.py): `regbot:{bot:chat:user}:dialog`
 (the document), `…:handled` (the set of update ids already handled),
 `…:lock` (only while an update is handled), `…:pwlink` (the newest password
-link's nonce) and `regbot:pwlink:<nonce>` (the link's record). Sizes are
+link's nonce), `regbot:pwlink:<nonce>` (the link's record), and the dialog's
+entry in its bot's set of dialogs by idle time (`regbot:idle:<bot>`, for the
+reminder; its share: the set's size over its members). Sizes are
 `MEMORY USAGE` (what Redis holds, overhead included) and `STRLEN` (the
 encoded document itself).
 """
@@ -24,7 +26,7 @@ from bot.storage.keys import PREFIX
 from bot.webapp.links import PasswordLinks
 from conversations.events import Command
 
-KINDS = ("dialog", "handled", "pwlink", "link record")
+KINDS = ("dialog", "handled", "pwlink", "link record", "idle entry")
 
 
 @dataclass(slots=True)
@@ -45,6 +47,8 @@ async def key_sizes(server: RedisServer, key: DialogKey) -> dict[str, int]:
     nonce = await probe.get(key.password_link)
     record = PasswordLinks.PREFIX + (nonce.decode() if isinstance(nonce, bytes) else str(nonce))
     sizes["link record"] = (await probe.memory_usage(record) or 0) if nonce else 0
+    members = await probe.zcard(key.idle)
+    sizes["idle entry"] = round((await probe.memory_usage(key.idle, samples=0) or 0) / members) if members else 0
     return sizes
 
 

@@ -24,11 +24,18 @@ from redis.asyncio import Redis
 
 from bot.storage.embedded import EmbeddedRedis
 
+CONNECTION_SETUP = ("HELLO", "CLIENT", "AUTH", "SELECT")  # once per new connection, not per update
+
 
 @dataclass(slots=True)
 class ClientCounts:
     round_trips: int = 0
     commands: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def connection_setup(self) -> int:
+        """Round trips spent opening connections (an open loop's concurrency grows the pool)."""
+        return sum(self.commands[name] for name in CONNECTION_SETUP)
 
     def reset(self) -> None:
         self.round_trips = 0

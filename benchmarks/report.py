@@ -31,14 +31,14 @@ def _echo_of(row: Measurement, rows: list[Measurement]) -> Measurement | None:
 
 
 def table(rows: list[Measurement]) -> str:
-    head = (f"{'scenario':<36} {'fw':<8} {'updates':>7} {'upd/s':>8} {'mean µs':>9} {'p50 µs':>9} {'p99 µs':>9} "
+    head = (f"{'scenario':<46} {'fw':<8} {'updates':>7} {'upd/s':>8} {'mean µs':>9} {'p50 µs':>9} {'p99 µs':>9} "
             f"{'×echo':>6} {'API/upd':>7} {'Redis RT/upd':>12}  runs' mean µs")
     lines = [head, "-" * len(head)]
     for row in rows:
         echo = _echo_of(row, rows)
         versus = f"{row.mean_us / echo.mean_us:.1f}" if echo else "-"
         api = sum(row.bot_api_calls.values())
-        lines.append(f"{row.name:<36} {row.framework:<8} {row.updates:>7} {row.updates_per_s:>8.0f} "
+        lines.append(f"{row.name:<46} {row.framework:<8} {row.updates:>7} {row.updates_per_s:>8.0f} "
                      f"{row.mean_us:>9.0f} {row.p50_us:>9.0f} {row.p99_us:>9.0f} {versus:>6} {api:>7.2f} "
                      f"{row.redis_round_trips:>12.2f}  {_runs(row)}")
     return "\n".join(lines)
@@ -58,7 +58,9 @@ def redis_section(rows: list[Measurement], redis: dict[str, Any]) -> str:
              "server: INFO commandstats delta, Lua's inner calls included):"]
     for row in rows:
         if row.redis_round_trips:
-            lines.append(f"  {row.name}: {row.redis_round_trips:g} round trips")
+            setup = row.extra.get("redis_connection_setup_round_trips")
+            opened = f" (+ {setup} in all opening connections)" if setup else ""
+            lines.append(f"  {row.name}: {row.redis_round_trips:g} round trips{opened}")
             lines.append(f"    client: {_commands(row.redis_client_commands)}")
             lines.append(f"    server: {_commands(row.redis_server_commands)}")
     steps = redis.get("bytes_per_step")
@@ -66,16 +68,17 @@ def redis_section(rows: list[Measurement], redis: dict[str, Any]) -> str:
         lines.append(f"Bytes of one dialog after each valid answer (MEMORY USAGE, mean of {steps['citizens']} "
                      "citizens; document = STRLEN of the encoded dialog):")
         lines.append(f"  {'after':<11} {'dialog':>7} {'document':>9} {'handled':>8} {'pwlink':>7} {'link rec':>9} "
-                     f"{'total':>7}")
+                     f"{'idle':>5} {'total':>7}")
         for step in steps["steps"]:
             lines.append(f"  {step['after']:<11} {step['dialog']:>7} {step['document']:>9} {step['handled']:>8} "
-                         f"{step['pwlink']:>7} {step['link record']:>9} {step['total']:>7}")
+                         f"{step['pwlink']:>7} {step['link record']:>9} {step['idle entry']:>5} {step['total']:>7}")
     active = redis.get("active_dialogs")
     if active:
         per = active["bytes_per_dialog"]
         lines.append(f"Active dialogs after the stream ({active['dialogs']}, all at the password step): "
                      f"{per['total']} B per dialog by MEMORY USAGE (dialog {per['dialog']}, handled {per['handled']}, "
-                     f"pwlink {per['pwlink']}, link record {per['link record']}; document {per['document']}); "
+                     f"pwlink {per['pwlink']}, link record {per['link record']}, idle entry {per['idle entry']}; "
+                     f"document {per['document']}); "
                      f"used_memory grew {active['used_memory_delta_per_dialog']} B per dialog")
         ttl = active["pttl_ms_of_one"]
         lines.append(f"  PTTL of one: dialog {ttl['dialog']} ms, handled {ttl['handled']} ms, "
@@ -114,7 +117,8 @@ def render(result: dict[str, Any], rows: list[Measurement]) -> str:
              f"Workload: {result['workload']['citizens']} citizens, {result['workload']['updates']} updates "
              f"({result['workload']['invalid']} invalid answers), round-robin, fed one at a time; "
              f"warm-up {result['workload']['warmup_citizens']} other citizens; median of "
-             f"{result['workload']['repeat']} run(s) by mean latency", "",
+             f"{result['workload']['repeat']} run(s) by mean latency. Rows 'at N/s offered': one open-loop run, "
+             "update i due at i/N s, latency from due to handled, upd/s = achieved", "",
              table(rows), ""]
     parts += [f"  {label}: {value}×" for label, value in result["ratios"].items()]
     parts += ["", "Checks:"] + [f"  {row.name}: {row.check}" for row in rows if row.check]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.flow_metrics import observe_handled
 from bot.i18n import Catalogs
 from bot.storage import DialogKey, DialogStore
 from conversations.dialog import Dialog, Language, StepName
@@ -93,17 +94,20 @@ class Assistant:
         async with self.store.hold(key, event_id) as held:
             dialog = held.dialog or Dialog(language=language or self._default_language)
             outcome = await handle(dialog, event, context)
-            if outcome.changed or held.dialog is None:
+            if Effect.ERASE in outcome.effects:
+                held.erase = True
+            elif outcome.changed or held.dialog is None:
                 held.save = outcome.dialog
         stored = held.save is not None
         if dialog.step != outcome.dialog.step:
             log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
         for effect in outcome.effects:
             log.info("dialog %s:%s effect %s", key.bot, key.user, effect)
-        return Handled(tuple(self._render(reply, outcome.dialog.language) for reply in outcome.replies),
+        observe_handled(dialog, event, outcome, started=held.dialog is None)
+        return Handled(tuple(self.render(reply, outcome.dialog.language) for reply in outcome.replies),
                        outcome.effects, outcome.dialog, dialog.step, stored)
 
-    def _render(self, reply: Reply, language: Language) -> Rendered:
+    def render(self, reply: Reply, language: Language) -> Rendered:
         buttons = tuple(
             tuple(RenderedButton(button.id, self._catalogs.render(button.label, language)) for button in row)
             for row in reply.buttons

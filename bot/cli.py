@@ -23,7 +23,7 @@ from bot.webapp.routes import PasswordForm
 
 async def console(settings: Settings, user: str) -> None:
     async with running(settings, on_sms=print_sms) as runtime:
-        app = create_web_app(runtime.redis)
+        app = create_web_app(runtime.redis, runtime.portal)
         form = PasswordForm(lambda link, chosen: terminal.relay(link, chosen), runtime.assistant.store,
                             runtime.redis, runtime.catalogs, None, utc_now)
         form.mount(app)
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
 
     settings = Settings()
-    setup_logging(settings.log_level if arguments.command != "console" else "WARNING")
+    setup_logging(settings.log_level if arguments.command != "console" else "WARNING", settings.log_format)
     if arguments.command == "console":
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(console(settings, arguments.user))

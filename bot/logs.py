@@ -1,15 +1,21 @@
-"""Logging that cannot leak a citizen's ID number, phone or email.
+"""Logging that cannot leak a citizen's ID number, phone or email, as text or JSON lines.
 
 Code should never log personal data in the first place; this filter is the
 safety net for what slips through (an exception message, a library's
 debug line): long digit runs and email addresses are masked wherever they
-appear in a record.
+appear in a record — its message, its exception text and every extra
+field. `LOG_FORMAT=json` writes one JSON object per line (time, level,
+logger, message, the extra fields, exception) for a log collector; the
+default is a readable line for a console.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 _DIGIT_RUN = re.compile(r"(?<!\d)(\+?\d[\d .-]{7,}\d)(?!\d)")
 _EMAIL = re.compile(r"([\w.+-])[\w.+-]*@([\w-]+\.[\w.-]+)")
@@ -23,6 +29,25 @@ def mask_personal_data(text: str) -> str:
     return _EMAIL.sub(r"\1***@\2", _DIGIT_RUN.sub(digits, text))
 
 
+# What every LogRecord has; anything else on a record came in through `extra=` and is written as a field.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+def _masked(value: Any) -> Any:
+    """A value safe to write: strings masked; numbers kept as numbers unless they look like an ID or phone."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value if mask_personal_data(str(value)) == str(value) else mask_personal_data(str(value))
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    return mask_personal_data(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def extra_fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {name: value for name, value in vars(record).items() if name not in _STANDARD}
+
+
 class MaskPersonalData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_personal_data(record.getMessage())
@@ -30,11 +55,44 @@ class MaskPersonalData(logging.Filter):
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = mask_personal_data(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = mask_personal_data(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_personal_data(record.stack_info)
+        for name, value in extra_fields(record).items():
+            setattr(record, name, _masked(value))
         return True
 
 
-def setup_logging(level: str) -> None:
+class JsonLines(logging.Formatter):
+    """One JSON object per record and line: time (UTC, ISO 8601), level, logger, message, extras, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name, value in extra_fields(record).items():
+            line.setdefault(name, _masked(value))
+        if record.exc_info and record.exc_info[1] is not None:  # a record that did not pass the filter
+            line["exception"] = mask_personal_data(self.formatException(record.exc_info))
+        elif record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+LogFormat = Literal["text", "json"]
+
+
+def setup_logging(level: str, log_format: LogFormat = "text") -> None:
     handler = logging.StreamHandler()
     handler.addFilter(MaskPersonalData())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)

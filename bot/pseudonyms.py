@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from pathlib import Path
 
-_PURPOSE = b"regbot pseudonyms for rate limits v1"  # one key per use: never the Fernet key itself
+_PURPOSE = b"regbot pseudonyms for rate limits v1"  # one key per use: never the encryption key itself
 
 
 class Pseudonyms:
@@ -28,13 +27,3 @@ class Pseudonyms:
         message = f"{kind}\0{value}".encode("utf-8", "surrogatepass")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
 
-
-def pseudonym_secret(configured_keys: str | None, data_dir: Path) -> bytes:
-    """The newest key of DIALOG_ENCRYPTION_KEY, or the development key `load_fernet` keeps in DATA_DIR.
-
-    Call it after `load_fernet`, which creates the development key when none is configured.
-    """
-    if configured_keys:
-        newest = next(key.strip() for key in configured_keys.split(",") if key.strip())
-        return newest.encode()
-    return (data_dir / "dialog.key").read_bytes().strip()  # the file bot.storage.codec.load_fernet writes

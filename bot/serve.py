@@ -1,8 +1,11 @@
 """`regbot run`: the bot in Telegram, by long polling or behind a webhook.
 
 Wires the runtime (Redis, portal, assistant) to a framework adapter and
-serves the bot's HTTP app on HOST:PORT in both modes (health, the password
-page, and in webhook mode the webhook). Stops cleanly on SIGINT/SIGTERM.
+serves the bot's HTTP app on HOST:PORT in both modes (health, readiness,
+metrics, the password page, and in webhook mode the webhook). Stops
+gracefully on SIGTERM/SIGINT: updates in progress finish (for up to
+SHUTDOWN_TIMEOUT), their replies are delivered and their locks released
+before Redis is closed.
 """
 
 from __future__ import annotations
@@ -14,20 +17,25 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
+from aiohttp import web
+
 from bot.assistant import utc_now
+from bot.helpdesk.cases import CaseStore
 from bot.helpdesk.desk import HelpDesk
 from bot.i18n import Catalogs
+from bot.metrics import REFRESHERS, handoff_gauges
 from bot.portal.sandbox import print_sms
+from bot.reminders import send_reminders
 from bot.runtime import running
 from bot.settings import Settings
 from bot.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
-from bot.telegram.adapter import make_adapter
+from bot.telegram.adapter import TelegramAdapter, make_adapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
 from bot.telegram.message_rate import MessageRate
 from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.telegram.webhook import mount_webhook
-from bot.web import create_web_app, public_url, serving
+from bot.web import create_web_app, parse_networks, public_url, serving
 from bot.webapp.routes import PasswordForm, through_telegram
 from conversations.dialog import LANGUAGES
 
@@ -67,9 +75,7 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
         raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
     adapter = make_adapter(settings.bot_framework, token, settings.telegram_api_url)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    catch_signals(stop)
     try:
         async with running(settings, on_sms=print_sms) as runtime:
             me = await adapter.me()
@@ -77,37 +83,84 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                                   public_url(settings.webapp_url, settings.port))
             front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate,
                                       group_interval=60.0 / settings.telegram_group_rate)
+            app = create_web_app(runtime.redis, runtime.portal, parse_networks(settings.trusted_proxies))
             if settings.staff_chat_id is not None:
                 front.desk = HelpDesk(front, runtime.redis, runtime.catalogs, me, settings.staff_chat_id,
                                       language=settings.staff_language, show_name=settings.staff_show_name,
                                       link_ttl=settings.assist_link_ttl)
+                app[REFRESHERS].append(handoff_gauges(CaseStore(runtime.redis, me.id).waiting_since))
             if settings.message_rate_limit > 0:
                 front.rate = MessageRate(front, runtime.redis, runtime.catalogs, runtime.pseudonyms,
                                          settings.message_rate_limit, settings.message_rate_window,
                                          settings.default_language)
             adapter.listen(front)
             await announce(adapter, runtime.catalogs)
-            app = create_web_app(runtime.redis)
             PasswordForm(through_telegram(front), front.store, runtime.redis, runtime.catalogs, token,
                          utc_now).mount(app)
             if webhook:
                 assert settings.webhook_url
                 path = urlsplit(settings.webhook_url).path or "/"
                 secret = webhook_secret(settings, token)
-                mount_webhook(app, path, secret, adapter.parse_update, front.on_update)
-                await adapter.set_webhook(settings.webhook_url, secret)
-            async with serving(app, settings.host, settings.port):
-                log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
-                         settings.port, settings.bot_framework)
-                polling = None if webhook else asyncio.create_task(adapter.poll())
-                stopped = asyncio.create_task(stop.wait())
-                await asyncio.wait([task for task in (polling, stopped) if task],
-                                   return_when=asyncio.FIRST_COMPLETED)
-                if polling is not None and polling.done():
-                    polling.result()  # polling ended by itself: a revoked token, say; let it be seen
-                if polling is not None:
-                    polling.cancel()
-                    await asyncio.gather(polling, return_exceptions=True)
-                stopped.cancel()
+                mount_webhook(app, path, secret, adapter.parse_update, front.on_webhook_update)
+                await adapter.set_webhook(settings.webhook_url, secret, settings.webhook_max_connections)
+            await serve_until_stopped(settings, adapter, front, app, stop, webhook)
+    except asyncio.CancelledError:
+        if not stop.is_set():
+            raise
+        log.warning("stopped at once on a second signal; updates in progress were abandoned")
     finally:
         await adapter.close()
+
+
+def catch_signals(stop: asyncio.Event) -> None:
+    """SIGTERM or SIGINT: stop gracefully; the same again while stopping: stop at once."""
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+
+    def on_signal(signum: signal.Signals) -> None:
+        if stop.is_set():
+            main.cancel()
+            return
+        log.info("%s: stopping; updates in progress may take up to SHUTDOWN_TIMEOUT to finish", signum.name)
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+
+
+async def serve_until_stopped(
+    settings: Settings, adapter: TelegramAdapter, front: TelegramFront, app: web.Application, stop: asyncio.Event,
+    webhook: bool,
+) -> None:
+    """Serve until a signal, then shut down gracefully (Redis and the portal are closed by the caller, after).
+
+    In order: stop taking updates (polling stops fetching; the HTTP server stops listening and
+    lets the webhook requests and password submissions in progress finish), wait for the updates
+    still being handled, and cancel those still running after SHUTDOWN_TIMEOUT — which releases
+    their dialog locks while Redis is still open.
+    """
+    loop = asyncio.get_running_loop()
+    grace = settings.shutdown_timeout
+    async with serving(app, settings.host, settings.port, grace=grace):
+        log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
+                 settings.port, settings.bot_framework)
+        polling = None if webhook else asyncio.create_task(adapter.poll())
+        reminding = asyncio.create_task(send_reminders(front, settings.reminder_after))
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait([task for task in (polling, stopped) if task], return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        reminding.cancel()
+        if polling is not None and polling.done():
+            polling.result()  # polling ended by itself: a revoked token, say; let it be seen
+        deadline = loop.time() + grace
+        if polling is not None:
+            await adapter.stop_polling()
+    cancelled = await front.in_flight.drain(deadline - loop.time())
+    if polling is not None:
+        try:
+            async with asyncio.timeout(max(deadline - loop.time(), 1.0)):
+                await polling
+        except TimeoutError:
+            log.warning("shutdown: the %s poller did not stop in time", settings.bot_framework)
+    log.info("stopped%s", f"; {cancelled} update(s) cancelled after {grace:.0f} s" if cancelled else "")

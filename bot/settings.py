@@ -26,9 +26,15 @@ class Settings(BaseSettings):
     dialog_encryption_key: SecretStr | None = Field(
         None, description="Fernet key(s), comma-separated, newest first; unset: a dev key kept in DATA_DIR")
     dialog_ttl: int = Field(24 * 3600, description="Seconds an idle dialog is kept")
+    reminder_after: float = Field(
+        3600, ge=0, description="Seconds idle before a citizen who stopped halfway is reminded, once; 0: never")
     data_dir: Path = Field(Path(".regbot"), description="Where the embedded Redis and the dev key live")
     default_language: Language = Field("vi", description="Language of a new dialog: vi or en")
     log_level: str = Field("INFO", description="Python logging level")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: one readable line per record; json: one JSON object per line, for collectors")
+    shutdown_timeout: float = Field(
+        25.0, description="Seconds a stopping `regbot run` lets updates in progress finish before cancelling them")
 
     telegram_bot_token: SecretStr | None = Field(None, description="The bot's token from @BotFather")
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API base URL (a local server too)")
@@ -38,9 +44,13 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(None, description="Public HTTPS URL Telegram posts updates to (webhook mode)")
     webhook_secret: SecretStr | None = Field(
         None, description="X-Telegram-Bot-Api-Secret-Token; unset: derived from the bot token")
+    webhook_max_connections: int = Field(
+        100, ge=1, le=100, description="Webhook requests Telegram may keep open at once (1–100; Telegram's default 40)")
     webapp_url: str | None = Field(None, description="Public HTTPS base URL of the password Web App")
     host: str = Field("127.0.0.1", description="Address the bot's HTTP server (webhook, Web App, health) binds")
     port: int = Field(8080, description="Port of the bot's HTTP server")
+    trusted_proxies: str | None = Field(
+        None, description="Load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed")
 
     message_rate_limit: int = Field(
         30, description="Messages a Telegram user may send per MESSAGE_RATE_WINDOW; 0: no limit")

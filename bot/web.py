@@ -1,41 +1,146 @@
-"""The bot's own HTTP server on HOST:PORT: health, and where the webhook and the password page mount."""
+"""The bot's own HTTP server on HOST:PORT: health, readiness, metrics; the webhook and the password page mount here.
+
+- `GET /healthz`: the process is up and serving (no dependency is asked):
+  a liveness probe restarts a process only when this fails.
+- `GET /readyz`: Redis and the portal both answer, each within a short
+  timeout; 503 with a JSON body naming what is down otherwise. A load
+  balancer sends no webhook to a worker that is not ready.
+- `GET /metrics`: Prometheus (see `bot/metrics.py`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.metrics import mount_metrics
+from conversations.portal import PortalUnavailable
+
+CHECK_TIMEOUT = 2.0  # seconds each readiness check may take: a probe must answer quickly, even when it says no
+
+
+class Pingable(Protocol):
+    async def ping(self, timeout: float = CHECK_TIMEOUT) -> None:
+        """Raise `PortalUnavailable` saying why, unless the portal answers within `timeout`."""
+
+
 REDIS = web.AppKey("redis", Redis)
+PORTAL = web.AppKey("portal", Pingable)
 
 
 async def health(request: web.Request) -> web.Response:
-    """200 while Redis answers: a load balancer should stop sending updates to a worker that cannot save."""
-    try:
-        await request.app[REDIS].ping()
-    except (RedisError, OSError):
-        return web.json_response({"status": "redis unavailable"}, status=503)
+    """200 while the process serves requests; says nothing about Redis or the portal (that is /readyz)."""
     return web.json_response({"status": "ok"})
 
 
-def create_web_app(redis: Redis) -> web.Application:
-    app = web.Application()
+async def _redis_down(redis: Redis) -> str | None:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            await redis.ping()
+    except (RedisError, OSError, TimeoutError) as error:
+        return type(error).__name__
+    return None
+
+
+async def _portal_down(portal: Pingable) -> str | None:
+    try:
+        await portal.ping(CHECK_TIMEOUT)
+    except PortalUnavailable as error:
+        return str(error)
+    return None
+
+
+async def ready(request: web.Request) -> web.Response:
+    """200 when Redis and the portal answer; else 503 naming what is down (e.g. `{"down": ["portal"]}`)."""
+    redis, portal = await asyncio.gather(_redis_down(request.app[REDIS]), _portal_down(request.app[PORTAL]))
+    checks = {"redis": redis or "ok", "portal": portal or "ok"}
+    down = [name for name, state in checks.items() if state != "ok"]
+    body = {"status": "not ready" if down else "ready", "down": down, "checks": checks}
+    return web.json_response(body, status=503 if down else 200)
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str | None) -> tuple[Network, ...]:
+    """`TRUSTED_PROXIES`: "10.0.0.0/8, 127.0.0.1" → networks (a bare address is a network of one)."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in (text or "").split(",") if part.strip())
+
+
+def _inside(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(peer: str | None, forwarded_for: list[str], proxies: tuple[Network, ...]) -> str | None:
+    """The citizen's address behind our own proxies: the nearest X-Forwarded-For hop that is not one of them.
+
+    Only hops appended by a trusted proxy are believed; whatever a client wrote into the header itself
+    sits further left and is never reached while an untrusted hop comes first.
+    """
+    if peer is None or not _inside(peer, proxies):
+        return peer
+    client = peer
+    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break
+        client = hop
+        if not _inside(hop, proxies):
+            break
+    return client
+
+
+def _behind_proxies(proxies: tuple[Network, ...]) -> Middleware:
+    """Behind a load balancer every request comes from it: limits per address (the password form's)
+    need the citizen's address, which trusted proxies pass in X-Forwarded-For."""
+
+    @web.middleware
+    async def real_client(request: web.Request, handler: Handler) -> web.StreamResponse:
+        client = client_address(request.remote, request.headers.getall("X-Forwarded-For", []), proxies)
+        if client is not None and client != request.remote:
+            request = request.clone(remote=client)
+        return await handler(request)
+
+    return real_client
+
+
+def create_web_app(redis: Redis, portal: Pingable, trusted_proxies: tuple[Network, ...] = ()) -> web.Application:
+    """`trusted_proxies` (TRUSTED_PROXIES): load balancers whose X-Forwarded-For header is believed."""
+    app = web.Application(middlewares=[_behind_proxies(trusted_proxies)] if trusted_proxies else [])
     app[REDIS] = redis
+    app[PORTAL] = portal
     app.router.add_get("/healthz", health)
+    app.router.add_get("/readyz", ready)
+    mount_metrics(app)
     return app
 
 
 @asynccontextmanager
-async def serving(app: web.Application, host: str, port: int, any_port_if_taken: bool = False) -> AsyncIterator[int]:
+async def serving(
+    app: web.Application, host: str, port: int, any_port_if_taken: bool = False, grace: float = 60.0,
+) -> AsyncIterator[int]:
     """Serve `app` until the block ends; yields the port actually bound.
 
+    On the way out it stops listening, then lets requests in progress (a webhook update being
+    handled, a password being set) finish for up to `grace` seconds.
     `any_port_if_taken`: for the console on a developer's machine, where another bot may hold PORT.
     """
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=grace)
     await runner.setup()
     try:
         try:

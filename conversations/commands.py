@@ -1,18 +1,21 @@
-"""The commands that work at every step: /start /back /cancel /help /language /human /status.
+"""The commands that work at every step: /start /back /cancel /help /language /human /status /delete.
 
 None of them loses an answer already given: /back keeps what was typed,
-/language re-asks the same question, and only /cancel wipes the dialog —
-deliberately, since that is what the citizen asked for.
+/language re-asks the same question, and only /cancel wipes the answers —
+deliberately, since that is what the citizen asked for. /delete goes
+further and works in every state, a help-desk conversation too: nothing
+about the citizen is kept, not even the language they chose.
 """
 
 from __future__ import annotations
 
+from conversations import reminder
 from conversations.dialog import LANGUAGES, Dialog, HandoffReason, StepName
 from conversations.events import Command
 from conversations.fields.normalize import is_invisible
 from conversations.handoff import hand_off
 from conversations.outcome import LANGUAGE_CHOSEN, Outcome, moved, question_reply, refusal
-from conversations.replies import Button, Reply
+from conversations.replies import Button, Effect, Reply
 from conversations.step import Context
 from conversations.steps import STEPS
 from conversations.steps.review import summary
@@ -24,9 +27,14 @@ GLOBAL_BUTTONS = {
     "lang:vi": Command("language", "vi"),
     "lang:en": Command("language", "en"),
     "help:human": Command("human"),
+    reminder.CONTINUE: Command("start"),
+    reminder.DELETE: Command("delete"),
 }
-COMMANDS = _("Commands: /back — previous question, /cancel — stop and delete your data, /help — help, "
-             "/language — Tiếng Việt / English, /human — talk to a person, /status — where am I.")
+COMMANDS = _("Commands: /back — previous question, /cancel — stop and delete your answers, /help — help, "
+             "/language — Tiếng Việt / English, /human — talk to a person, /status — where am I, "
+             "/delete — delete everything I keep about you.")
+ERASED = _("I have deleted everything I kept about you: your answers, where you were in the registration, "
+           "the links I sent you and your conversation with the help desk. Send /start to begin again.")
 
 
 def run_command(dialog: Dialog, command: Command, ctx: Context) -> Outcome:
@@ -53,6 +61,11 @@ def _as_typed(name: str) -> str:
     """The unknown command, shown back without invisible characters: a bidi override in it would turn the
     rest of our message around (fuzz: "/\u202estart")."""
     return "".join(ch for ch in name if not is_invisible(ch))[:32]
+
+
+def erase(dialog: Dialog) -> Outcome:
+    """/delete: the stored dialog goes, and with it whatever the bot keeps beside it (Effect.ERASE)."""
+    return Outcome(dialog.restarted(), (Reply((ERASED,)),), changed=True, effects=(Effect.ERASE,))
 
 
 def _start(dialog: Dialog, ctx: Context) -> Outcome:

@@ -9,7 +9,7 @@ citizen can send: bad input becomes a localised refusal and, on a refusal,
 
 from __future__ import annotations
 
-from conversations.commands import GLOBAL_BUTTONS, run_command
+from conversations.commands import GLOBAL_BUTTONS, erase, run_command
 from conversations.dialog import Dialog, StepName
 from conversations.events import (
     Adopted,
@@ -41,6 +41,8 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
         return staff_action(dialog, event, ctx)
     if isinstance(event, Adopted):
         return adopt(dialog, event, ctx)
+    if isinstance(event, Command) and event.name == "delete":
+        return erase(dialog)
     if dialog.handoff is not None:
         return while_with_staff(dialog, event, ctx)
     if isinstance(event, Command):

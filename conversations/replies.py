@@ -32,4 +32,5 @@ class Effect(StrEnum):
     BACK_WITH_ASSISTANT = "back_with_assistant"  # the handoff is over: the assistant answers again
     PREPARED = "prepared"  # an assisted registration is ready: make the link for the citizen's phone
     FORGET_MESSAGE = "forget_message"  # delete the citizen's last message (an OTP, a password)
+    ERASE = "erase"  # delete everything kept about the citizen: dialog, links, help-desk case
 

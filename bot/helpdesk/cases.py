@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
@@ -82,6 +82,11 @@ class CaseStore:
     def _assisting(self, staff_id: int) -> str:
         return f"{self._prefix}:assisting:{staff_id}"
 
+    @property
+    def _waiting(self) -> str:
+        """Cases waiting for staff, scored by when they were handed off: for the metrics, without a scan."""
+        return f"{self._prefix}:waiting"
+
     async def get(self, case_id: bytes | str | None) -> Case | None:
         if not case_id:
             return None
@@ -130,6 +135,11 @@ class CaseStore:
             pipe.expire(self._citizen(case.chat_id, case.user_id), CASE_TTL)
             if case.topic:
                 pipe.set(self._topic(case.topic), case.id, ex=CASE_TTL)
+            if case.status is Status.WAITING:
+                pipe.zadd(self._waiting, {case.id: case.since})
+                pipe.expire(self._waiting, CASE_TTL)
+            else:
+                pipe.zrem(self._waiting, case.id)
             await pipe.execute()
 
     async def claim(self, case: Case, staff_id: int, name: str) -> bool:
@@ -140,7 +150,34 @@ class CaseStore:
                 case.assignee, case.assignee_name, case.status = fresh.assignee, fresh.assignee_name, fresh.status
             return False
         case.assignee, case.assignee_name, case.status = staff_id, name, Status.TALKING
+        await self._redis.zrem(self._waiting, case.id)
         return True
+
+    async def forget(self, case: Case) -> None:
+        """The citizen had their data deleted: the case, and every way to it from them or its topic, go."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._case(case.id), self._citizen(case.chat_id, case.user_id), self._topic(case.topic),
+                        f"{self._prefix}:copies:{case.id}")
+            pipe.zrem(self._waiting, case.id)
+            await pipe.execute()
+
+    async def waiting_since(self) -> list[float]:
+        """When each case still waiting for staff was handed off (epoch seconds).
+
+        Entries whose case is no longer waiting (deleted, or changed by an older release) are dropped.
+        """
+        entries = cast("list[tuple[bytes, float]]", await self._redis.zrange(self._waiting, 0, -1, withscores=True))
+        if not entries:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for case_id, _since in entries:
+                pipe.hget(self._case(case_id.decode()), "status")
+            statuses = await pipe.execute()
+        stale = [case_id for (case_id, _since), status in zip(entries, statuses, strict=True)
+                 if status != Status.WAITING.value.encode()]
+        if stale:
+            await self._redis.zrem(self._waiting, *stale)
+        return [float(since) for (case_id, since) in entries if case_id not in stale]
 
     async def remember_copy(self, case: Case, source: str, copy_id: int) -> None:
         """`source` ("c:<id>" citizen's, "s:<id>" staff's) was relayed as `copy_id`: edits follow it."""

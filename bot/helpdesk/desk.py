@@ -31,6 +31,7 @@ from bot.helpdesk.texts import (
     CARD,
     CHOOSE_STEP,
     CITIZEN_BACK,
+    CITIZEN_ERASED,
     CLOSED_NOTE,
     LINK_OPENED,
     LINK_READY,
@@ -51,6 +52,7 @@ from bot.helpdesk.texts import (
     UNKNOWN_STAFF,
 )
 from bot.i18n import Catalogs
+from bot.storage.keys import ASSIST_LINKS
 from bot.telegram.actions import (
     Action,
     AnswerCallback,
@@ -111,7 +113,7 @@ class HelpDesk:
         self._cases = CaseStore(redis, bot.id)
         self._audit = AuditLog(redis)
         self._roster = StaffRoster(redis, bot.id, self._member_status)
-        self._links = OneTimeLinks(redis, "regbot:assist:", attrgetter("assist_link"), link_ttl)
+        self._links = OneTimeLinks(redis, ASSIST_LINKS, attrgetter("assist_link"), link_ttl)
 
     async def is_staff(self, user_id: int) -> bool:
         """A member of the staff group (asked of Telegram at most once a minute per person)."""
@@ -144,7 +146,9 @@ class HelpDesk:
 
     async def _after(self, incoming: Incoming, handled: Handled) -> None:
         effects, dialog = handled.effects, handled.dialog
-        if Effect.HANDED_OFF in effects:
+        if Effect.ERASE in effects:
+            await self._erase(incoming)
+        elif Effect.HANDED_OFF in effects:
             await self._hand_off(incoming, dialog)
         elif Effect.RELAY in effects:
             await self._relay_from_citizen(incoming)
@@ -161,6 +165,19 @@ class HelpDesk:
             case = await self._cases.of_citizen(incoming.chat_id, incoming.user_id)
             if case is not None and case.status is not Status.CLOSED:
                 await self._refresh(case, dialog)
+
+    async def _erase(self, incoming: Incoming) -> None:
+        """/delete: staff are told, the card and topic name lose the (masked) details, the case is forgotten."""
+        case = await self._cases.of_citizen(incoming.chat_id, incoming.user_id)
+        if case is None:
+            return
+        await self._cases.save(case, status=Status.CLOSED)
+        await self._say(case, CITIZEN_ERASED, number=case.id)
+        await self._refresh(case)  # the dialog is gone: nothing personal left to show
+        with suppress(Rejected):
+            await self._call(CloseTopic(self.chat_id, case.topic))
+        await self._cases.forget(case)
+        await self._audit.record("erase", case.id, "citizen")
 
     async def _hand_off(self, incoming: Incoming, dialog: Dialog) -> None:
         assert dialog.handoff is not None

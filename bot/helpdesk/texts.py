@@ -54,6 +54,7 @@ NOT_YOURS = _("Not sent to the citizen: case #{number} is with {name}. Use /take
 NOT_TALKING = _("Not sent to the citizen: they are with the assistant. Use /take to step in.")
 CLOSED_NOTE = _("Case #{number} was closed by {name}.")
 CITIZEN_BACK = _("The citizen went back to the assistant (/cancel).")
+CITIZEN_ERASED = _("The citizen deleted their data (/delete). Case #{number} is closed and no longer leads to them.")
 RESUMED = _("{name} gave the dialog back to the assistant at: {step}.")
 CANNOT_RESUME = _("The dialog cannot resume at that step now. Choose one of these:")
 CHOOSE_STEP = _("Where should the assistant take over again?")

@@ -116,6 +116,23 @@ class PortalClient:
             return AccountCreated(_field(body, "username", str, "set_password"))
         return _refusal("set_password", status, body)
 
+    # -- for operations -------------------------------------------------------------
+
+    async def ping(self, timeout: float = 2.0) -> None:
+        """Whether `GET /health` answers 200 within `timeout` (no retry): raises `PortalUnavailable` saying why not.
+
+        For readiness checks (`/readyz`), not for the flow: a 401 here means our API key is refused.
+        """
+        try:
+            async with self._session().get(self._api + "/health", headers=self._headers,
+                                           timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+                status = response.status
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise PortalUnavailable(type(error).__name__) from error
+        if status != 200:
+            raise PortalUnavailable(f"HTTP {status}")
+
     # -- transport -----------------------------------------------------------------
 
     def _session(self) -> aiohttp.ClientSession:

@@ -153,6 +153,11 @@ async def set_password(request: web.Request) -> web.Response:
     return refusal_response(answer)
 
 
+async def health(request: web.Request) -> web.Response:
+    """Cheap and side-effect free: the bot's /readyz asks it whether the portal is reachable (and the key right)."""
+    return web.json_response({"status": "ok"})
+
+
 # -- /sandbox --------------------------------------------------------------------
 
 
@@ -223,6 +228,7 @@ def create_sandbox_app(
     app.router.add_post(registration + "/otp/resend", resend)
     app.router.add_post(registration + "/otp/verify", verify)
     app.router.add_post(registration + "/password", set_password)
+    app.router.add_get(API + "/health", health, allow_head=False)
     app.router.add_get("/sandbox/outbox", outbox, allow_head=False)
     app.router.add_post("/sandbox/accounts", seed_account)
     app.router.add_post("/sandbox/subscribers", seed_subscriber)

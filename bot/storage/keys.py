@@ -10,6 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PREFIX = "regbot"
+PASSWORD_LINKS = f"{PREFIX}:pwlink:"  # + nonce: the dialog a password-form link opens
+ASSIST_LINKS = f"{PREFIX}:assist:"  # + nonce: the staff-prepared dialog a citizen's link opens
+
+
+def idle_dialogs(bot: str) -> str:
+    """A sorted set of `bot`'s dialogs by when they fall idle (epoch ms), for the reminder."""
+    return f"{PREFIX}:idle:{bot}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,25 @@ class DialogKey:
     def assist_link(self) -> str:
         """The token of the newest link handing this (staff-prepared) dialog to a citizen's phone."""
         return f"{PREFIX}:{self._tag}:assistlink"
+
+    @classmethod
+    def of_member(cls, bot: str, member: str) -> DialogKey:
+        chat, _, user = member.partition(":")
+        return cls(bot, chat, user)
+
+    @property
+    def member(self) -> str:
+        """How the dialog is named in its bot's sets (see `idle_dialogs`)."""
+        return f"{self.chat}:{self.user}"
+
+    @property
+    def idle(self) -> str:
+        return idle_dialogs(self.bot)
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """(key holding the dialog's newest link nonce, prefix of that link's record), for each kind of link."""
+        return (self.password_link, PASSWORD_LINKS), (self.assist_link, ASSIST_LINKS)
 
     @property
     def handled(self) -> str:

@@ -11,15 +11,17 @@ the idle TTL.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.storage.codec import DialogCodec
-from bot.storage.keys import DialogKey
+from bot.storage.codec import DialogCodec, UnreadableDialog
+from bot.storage.keys import DialogKey, idle_dialogs
 from conversations.dialog import Dialog
 
 # KEYS: lock, dialog[, handled events]  ARGV: token, lock ms[, event id]
@@ -35,7 +37,14 @@ end
 return {0, redis.call('PTTL', KEYS[1])}
 """
 
-# KEYS: lock, dialog[, handled events]  ARGV: token, new document or '', idle ttl ms[, event id]
+log = logging.getLogger(__name__)
+
+HANDLED_KEPT = 16
+"""How many of a dialog's latest event ids are remembered: a re-delivery comes long before 16 newer updates."""
+
+# KEYS: lock, dialog, handled events, idle dialogs
+# ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member
+# Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
 _SAVE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
@@ -45,12 +54,46 @@ if ARGV[2] ~= '' then
 else
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
 end
-if KEYS[3] then
+if ARGV[6] ~= '' then
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
+end
+if ARGV[4] ~= '' then
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
+  if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then
+    local oldest
+    for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+      if not oldest or tonumber(id) < tonumber(oldest) then oldest = id end
+    end
+    redis.call('SREM', KEYS[3], oldest)
+  end
 end
 redis.call('DEL', KEYS[1])
 return 1
+"""
+
+
+# KEYS: lock, dialog, handled events, idle dialogs, then each key holding a link's nonce
+# ARGV: token, member, then each link's record prefix → 1 erased, 0 the lock was lost
+_ERASE_AND_UNLOCK = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('ZREM', KEYS[4], ARGV[2])
+for i = 5, #KEYS do
+  local nonce = redis.call('GET', KEYS[i])
+  if nonce then redis.call('DEL', ARGV[i - 2] .. nonce) end
+  redis.call('DEL', KEYS[i])
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return 1
+"""
+
+# KEYS: idle dialogs  ARGV: now (epoch ms), at most → the members idle by now, taken out of the set
+_TAKE_IDLE = """
+local idle = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+if #idle > 0 then redis.call('ZREM', KEYS[1], unpack(idle)) end
+return idle
 """
 
 
@@ -68,10 +111,12 @@ class LockLost(Exception):
 
 @dataclass(slots=True)
 class Held:
-    """A dialog under its lock: read `dialog`, set `save` to have it written on release."""
+    """A dialog under its lock: read `dialog`; set `save` to have it written on release, or `erase`
+    to have it deleted with every key kept beside it (the updates handled, the links it was given)."""
 
     dialog: Dialog | None
     save: Dialog | None = None
+    erase: bool = False
 
 
 class DialogStore:
@@ -82,7 +127,9 @@ class DialogStore:
         ttl: float = 24 * 3600,
         lock_ttl: float = 60.0,
         wait: float = 30.0,
+        idle_after: float | None = None,
     ) -> None:
+        """`idle_after`: seconds without activity after which a dialog is listed by `take_idle` (None: never)."""
         self._redis = redis
         self._codec = codec
         self._ttl_ms = int(ttl * 1000)
@@ -90,6 +137,9 @@ class DialogStore:
         self._wait = wait
         self._lock_and_load = redis.register_script(_LOCK_AND_LOAD)
         self._save_and_unlock = redis.register_script(_SAVE_AND_UNLOCK)
+        self._erase_and_unlock = redis.register_script(_ERASE_AND_UNLOCK)
+        self._take_idle = redis.register_script(_TAKE_IDLE)
+        self._idle_after_ms = None if idle_after is None else int(idle_after * 1000)
 
     @asynccontextmanager
     async def hold(self, key: DialogKey, event_id: str | None = None) -> AsyncIterator[Held]:
@@ -103,15 +153,45 @@ class DialogStore:
         keys = [key.lock, key.dialog, *marker]
         token = secrets.token_hex(16)
         raw = await self._acquire(keys, [token, self._lock_ttl_ms, *event])
-        held = Held(self._codec.decode(raw) if raw else None)
+        held = Held(self._readable(key, raw))
         try:
             yield held
         except BaseException:
-            await self._save_and_unlock(keys=keys[:2], args=[token, "", self._ttl_ms])
+            await self._release(key, token, b"", None)
             raise
+        if held.erase:
+            pointers, prefixes = zip(*key.links, strict=True)
+            if not await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, key.idle, *pointers],
+                                                args=[token, key.member, *prefixes]):
+                raise LockLost(f"lock on {key.lock} expired before the dialog was erased")
+            return
         payload = self._codec.encode(held.save) if held.save is not None else b""
-        if not await self._save_and_unlock(keys=keys, args=[token, payload, self._ttl_ms, *event]):
+        if not await self._release(key, token, payload, event_id):
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
+
+    async def _release(self, key: DialogKey, token: str, payload: bytes, event_id: str | None) -> bool:
+        """Save (or only keep alive), mark the event handled, note when the dialog falls idle, unlock."""
+        handled = bool(payload or event_id)  # not the release after a failure
+        idle_at = "" if self._idle_after_ms is None or not handled else int(time.time() * 1000) + self._idle_after_ms
+        keys = [key.lock, key.dialog, key.handled, key.idle]
+        event = event_id or ""
+        args: list[bytes | str | int] = [token, payload, self._ttl_ms, event, HANDLED_KEPT, idle_at, key.member]
+        return bool(await self._save_and_unlock(keys=keys, args=args))
+
+    async def take_idle(self, bot: str, limit: int = 100) -> list[DialogKey]:
+        """Dialogs of `bot` idle for `idle_after`, each given to one caller only (it leaves the set)."""
+        members = await self._take_idle(keys=[idle_dialogs(bot)], args=[int(time.time() * 1000), limit])
+        return [DialogKey.of_member(bot, member.decode()) for member in members]
+
+    def _readable(self, key: DialogKey, raw: bytes | None) -> Dialog | None:
+        """The stored dialog; one that no configured key opens (a key retired too early) starts afresh."""
+        if not raw:
+            return None
+        try:
+            return self._codec.decode(raw)
+        except UnreadableDialog as error:
+            log.warning("dialog %s:%s unreadable (%s): starting afresh", key.bot, key.user, error)
+            return None
 
     async def load(self, key: DialogKey) -> Dialog | None:
         """Read without locking: for status views and tests, never for handling."""

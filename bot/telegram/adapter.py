@@ -26,9 +26,12 @@ class TelegramAdapter(BotCalls, Protocol):
         """A webhook's JSON as the framework's Update."""
 
     async def poll(self) -> None:
-        """Long-poll until cancelled."""
+        """Long-poll until `stop_polling` (or cancelled)."""
 
-    async def set_webhook(self, url: str, secret: str) -> None: ...
+    async def stop_polling(self) -> None:
+        """Stop fetching updates; `poll` returns once the framework has let go (updates in flight go on)."""
+
+    async def set_webhook(self, url: str, secret: str, max_connections: int) -> None: ...
 
     async def close(self) -> None: ...
 

@@ -8,6 +8,7 @@ into the four failures `delivery` knows how to handle.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -195,11 +196,16 @@ class AiogramAdapter:
         await self.dispatcher.start_polling(self.bot, handle_signals=False, close_bot_session=False,
                                             allowed_updates=ALLOWED_UPDATES)
 
+    async def stop_polling(self) -> None:
+        with contextlib.suppress(RuntimeError):  # polling had not started: nothing to stop
+            await self.dispatcher.stop_polling()
+
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})
 
-    async def set_webhook(self, url: str, secret: str) -> None:
-        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+                                   max_connections=max_connections)
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot import metrics
 from bot.telegram.actions import (
     Action,
     AnswerCallback,
@@ -73,18 +74,30 @@ class Delivery:
         the retries are spent.
         """
         failures = 0
+        method = type(action).__name__
         while True:
             await self._pace(chat_id, action)
             try:
-                return await self._calls.execute(action)
+                result = await self._calls.execute(action)
             except RetryAfter as error:
+                metrics.telegram_call(method, "429")
                 log.warning("flood limit in chat %s: waiting %.1f s", chat_id, error.seconds)
                 await asyncio.sleep(error.seconds)
+            except Blocked:
+                metrics.telegram_call(method, "blocked")
+                raise
+            except Rejected:
+                metrics.telegram_call(method, "rejected")
+                raise
             except Transient:
+                metrics.telegram_call(method, "transient")
                 failures += 1
                 if failures >= self._transient_tries:
                     raise
                 await asyncio.sleep(self._backoff * 2 ** (failures - 1))
+            else:
+                metrics.telegram_call(method, "ok")
+                return result
 
     async def _call(self, chat_id: int, action: Action) -> None:
         try:

@@ -13,14 +13,18 @@ group. First of all, a citizen's update counts against their message rate
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 
+from bot import metrics
 from bot.assistant import Assistant, Handled, Rendered
 from bot.i18n import Catalogs
+from bot.inflight import InFlight
 from bot.keyed_lock import KeyedLock
 from bot.storage import AlreadyHandled, DialogKey, DialogStore
 from bot.telegram.actions import (
@@ -44,6 +48,8 @@ from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
+from conversations.events import Command, Pressed, Said, SharedContact, Unsupported
+from conversations.reminder import reminder
 from conversations.replies import Effect
 
 if TYPE_CHECKING:
@@ -67,18 +73,68 @@ class TelegramFront:
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
         self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
+        self.in_flight = InFlight()  # what a graceful shutdown waits for
+
+    @property
+    def bot_id(self) -> int:
+        return self._bot_id
 
     @property
     def blocked_key(self) -> str:
         return f"regbot:blocked:{self._bot_id}"
 
-    async def on_update(self, update: Any) -> None:
+    async def on_update(self, update: Any, saved: Callable[[], None] = lambda: None) -> None:
+        """Handle and answer one update; `saved` is called once its result is in Redis (see `handle`)."""
         incoming = read_update(update)
-        if incoming is not None:
-            if self.rate is None or await self.rate.admits(incoming):
-                await self.handle(incoming)
-        elif self.desk is not None:
-            await self.desk.on_update(update)
+        with self.in_flight.track(), metrics.handling(self._kind(incoming)):
+            if incoming is not None:
+                if self.rate is None or await self.rate.admits(incoming):
+                    await self.handle(incoming, saved)
+            elif self.desk is not None:
+                await self.desk.on_update(update)
+
+    def _kind(self, incoming: Incoming | None) -> str:
+        """The update's kind, for `regbot_updates_total`."""
+        match incoming:
+            case None:
+                return "ignored" if self.desk is None else "desk"
+            case Incoming(event=Said()):
+                return "text"
+            case Incoming(event=Command()):
+                return "command"
+            case Incoming(event=Pressed()):
+                return "press"
+            case Incoming(event=SharedContact()):
+                return "contact"
+            case Incoming(event=Unsupported(kind=kind)):
+                return kind
+        return "other"
+
+    async def on_webhook_update(self, update: Any) -> None:
+        """Return once the update's result is saved; its replies go on in the background.
+
+        Telegram keeps at most `max_connections` webhook requests open and waits for each 200.
+        Holding one while a chat's second message waits for its one-second slot would cap the
+        bot at about `max_connections` updates a second. Once saved, the update is safe: a
+        re-delivery is skipped, so a held request would not have saved the replies either.
+        An error before the save still fails the request, and Telegram delivers it again.
+        """
+        saved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def mark_saved() -> None:
+            saved.set_result(None)
+
+        replying = asyncio.create_task(self.on_update(update, mark_saved))  # in `in_flight` till replied
+        replying.add_done_callback(lambda task: self._replied(task, saved.done()))
+        either: list[asyncio.Future[Any]] = [saved, replying]
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if not saved.done():
+            replying.result()  # failed before the save: let the webhook answer an error
+
+    @staticmethod
+    def _replied(task: asyncio.Task[None], saved: bool) -> None:
+        if saved and not task.cancelled() and task.exception() is not None:  # else the webhook raised it
+            log.error("replying failed after the update was saved", exc_info=task.exception())
 
     @property
     def store(self) -> DialogStore:
@@ -87,8 +143,11 @@ class TelegramFront:
     def dialog_key(self, chat_id: int, user_id: int) -> DialogKey:
         return DialogKey(str(self._bot_id), str(chat_id), str(user_id))
 
-    async def handle(self, incoming: Incoming) -> Handled | None:
-        """Handle and answer one event; None when it was handled before (a re-delivered update)."""
+    async def handle(self, incoming: Incoming, saved: Callable[[], None] = lambda: None) -> Handled | None:
+        """Handle and answer one event; None when it was handled before (a re-delivered update).
+
+        `saved` is called once the result is in Redis, before the replies go out.
+        """
         assert self.delivery is not None, "the adapter sets the delivery before feeding updates"
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
         event_id = None if incoming.update_id is None else str(incoming.update_id)
@@ -99,11 +158,24 @@ class TelegramFront:
                 handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
+                saved()
                 return None
+            saved()
             await self.delivery.deliver(incoming.chat_id, await self.actions(key, incoming, handled))
             if self.desk is not None:
                 await self.desk.after(incoming, handled)
         return handled
+
+    async def remind(self, key: DialogKey) -> bool:
+        """Nudge the citizen of an idle dialog, if it is one worth a nudge (`conversations.reminder`)."""
+        dialog = await self.store.load(key)
+        reply = reminder(dialog) if dialog is not None else None
+        if dialog is None or reply is None:
+            return False
+        rendered = self._assistant.render(reply, dialog.language)
+        chat = int(key.chat)
+        await self.send(chat, SendMessage(chat, rendered.text, InlineKeyboard(tuple(_rows(rendered)))))
+        return True
 
     async def send(self, chat_id: int, action: Action) -> Result:
         """One call into a citizen's chat, in turn with the assistant's replies there."""
@@ -129,7 +201,7 @@ class TelegramFront:
             actions.append(DeleteMessage(chat, incoming.message_id))
         leaving_phone = handled.step_before is StepName.PHONE
         for reply in handled.replies:
-            rows: list[Row] = [tuple(CallbackButton(b.label, b.id) for b in row) for row in reply.buttons]
+            rows = _rows(reply)
             if reply.ask_password:
                 rows[:0] = await self._password_buttons(key, handled.dialog.language)
             actions += self._messages(chat, reply, tuple(rows), handled, leaving_phone and not reply.ask_contact)
@@ -157,3 +229,7 @@ class TelegramFront:
         # the question keeps its buttons.
         *first, question = reply.paragraphs
         return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
+
+
+def _rows(reply: Rendered) -> list[Row]:
+    return [tuple(CallbackButton(button.label, button.id) for button in row) for row in reply.buttons]

@@ -110,6 +110,7 @@ class PtbAdapter:
             .concurrent_updates(256).build()
         )
         self.bot: Bot = self.application.bot
+        self._stopping = asyncio.Event()
 
     async def me(self) -> BotIdentity:
         await self.application.initialize()
@@ -180,13 +181,17 @@ class PtbAdapter:
         assert self.application.updater is not None
         await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         try:
-            await asyncio.Event().wait()  # until cancelled
-        finally:
+            await self._stopping.wait()
+        finally:  # Application.stop handles the updates already fetched and waits for those in flight
             await self.application.updater.stop()
             await self.application.stop()
 
-    async def set_webhook(self, url: str, secret: str) -> None:
-        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    async def stop_polling(self) -> None:
+        self._stopping.set()
+
+    async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+                                   max_connections=max_connections)
 
     async def close(self) -> None:
         if self.application.running:

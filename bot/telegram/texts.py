@@ -17,7 +17,8 @@ COMMANDS = (
     ("help", _("Help with the current question")),
     ("language", _("Tiếng Việt / English")),
     ("human", _("Talk to a person from the help desk")),
-    ("cancel", _("Stop and delete my data")),
+    ("cancel", _("Stop and delete my answers")),
+    ("delete", _("Delete everything this bot keeps about me")),
 )
 DESCRIPTION = _(
     "I help you register an account on the National Public Service Portal (dichvucong.gov.vn) with your "

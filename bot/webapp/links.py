@@ -19,6 +19,7 @@ from operator import attrgetter
 from redis.asyncio import Redis
 
 from bot.storage import DialogKey
+from bot.storage.keys import PASSWORD_LINKS
 from conversations.dialog import Language
 
 LINK_TTL_SECONDS = 15 * 60
@@ -65,10 +66,10 @@ class OneTimeLinks:
 
 
 class PasswordLinks(OneTimeLinks):
-    PREFIX = "regbot:pwlink:"
+    PREFIX = PASSWORD_LINKS
 
     def __init__(self, redis: Redis, ttl: int = LINK_TTL_SECONDS) -> None:
-        super().__init__(redis, PasswordLinks.PREFIX, attrgetter("password_link"), ttl)
+        super().__init__(redis, PASSWORD_LINKS, attrgetter("password_link"), ttl)
 
 
 def plausible(nonce: str) -> bool:

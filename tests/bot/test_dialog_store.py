@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot.assistant import Assistant
@@ -13,6 +13,7 @@ from bot.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore
 from bot.storage.codec import UnreadableDialog
+from bot.storage.redis_store import HANDLED_KEPT
 from conversations.dialog import Dialog, StepName
 from conversations.events import Said
 from tests.citizen import ID_NUMBER, NAME, Citizen
@@ -80,7 +81,7 @@ async def test_dialog_encrypted_with_another_key_is_not_readable(redis: Redis, c
     key = DialogKey("test", "1", "1")
     async with DialogStore(redis, codec).hold(key) as held:
         held.save = Dialog().with_data(id_number=ID_NUMBER)
-    stranger = DialogStore(redis, DialogCodec(MultiFernet([Fernet(Fernet.generate_key())])))
+    stranger = DialogStore(redis, DialogCodec([Fernet.generate_key()]))
     with pytest.raises(UnreadableDialog):
         await stranger.load(key)
 
@@ -88,9 +89,9 @@ async def test_dialog_encrypted_with_another_key_is_not_readable(redis: Redis, c
 async def test_key_rotation_keeps_old_dialogs_readable(redis: Redis) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
     key = DialogKey("test", "1", "1")
-    async with DialogStore(redis, DialogCodec(MultiFernet([Fernet(old)]))).hold(key) as held:
+    async with DialogStore(redis, DialogCodec([old])).hold(key) as held:
         held.save = Dialog().with_data(full_name=NAME)
-    rotated = DialogStore(redis, DialogCodec(MultiFernet([Fernet(new), Fernet(old)])))
+    rotated = DialogStore(redis, DialogCodec([new, old]))
     loaded = await rotated.load(key)
     assert loaded is not None and loaded.data.full_name == NAME
 
@@ -114,3 +115,46 @@ async def test_an_event_whose_handling_failed_is_handled_again(redis: Redis, cod
     async with store.hold(key, event_id="41") as held:
         held.save = Dialog(language="en")
     assert await store.load(key) == Dialog(language="en")
+
+
+async def test_only_the_latest_events_are_remembered(redis: Redis, codec: DialogCodec) -> None:
+    store, key = DialogStore(redis, codec), DialogKey("test", "1", "1")
+    for update_id in range(100, 100 + HANDLED_KEPT + 5):
+        async with store.hold(key, event_id=str(update_id)) as held:
+            held.save = Dialog()
+    assert await redis.scard(key.handled) == HANDLED_KEPT
+    with pytest.raises(AlreadyHandled):  # the newest are still recognised …
+        async with store.hold(key, event_id=str(100 + 5)):
+            pass
+    async with store.hold(key, event_id="104"):  # … the oldest, forgotten, would be handled again
+        pass
+
+
+async def test_dialogs_stored_in_the_earlier_fernet_format_are_still_read(redis: Redis) -> None:
+    secret = Fernet.generate_key()
+    key = DialogKey("test", "1", "1")
+    personal = Fernet(secret).encrypt(b'{"full_name":"Nguy\\u1ec5n V\\u0103n An"}').decode()
+    await redis.set(key.dialog, f'{{"step":"birth_date","schema_version":2,"pii":"{personal}"}}')
+    dialog = await DialogStore(redis, DialogCodec([secret])).load(key)
+    assert dialog is not None and dialog.step is StepName.BIRTH_DATE and dialog.data.full_name == NAME
+
+
+async def test_personal_data_is_not_readable_in_redis(redis: Redis, codec: DialogCodec) -> None:
+    key = DialogKey("test", "1", "1")
+    async with DialogStore(redis, codec).hold(key) as held:
+        held.save = Dialog(step=StepName.BIRTH_DATE).with_data(id_number=ID_NUMBER, full_name=NAME)
+    raw = await redis.get(key.dialog)
+    assert raw.startswith(b'{"step":"birth_date"')  # where the citizen is stays readable
+    assert ID_NUMBER.encode() not in raw and NAME.encode() not in raw and b"Nguy" not in raw
+
+
+async def test_a_dialog_no_key_opens_starts_afresh_instead_of_locking_the_citizen_out(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    key = DialogKey("test", "1", "1")
+    async with DialogStore(redis, DialogCodec([Fernet.generate_key()])).hold(key) as held:
+        held.save = Dialog(step=StepName.BIRTH_DATE).with_data(full_name=NAME)  # sealed with a key since retired
+    async with DialogStore(redis, codec).hold(key) as held:
+        assert held.dialog is None
+        held.save = Dialog(language="en")
+    assert await DialogStore(redis, codec).load(key) == Dialog(language="en")

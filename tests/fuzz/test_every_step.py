@@ -158,7 +158,7 @@ def must_be_refused(event: Event, snapshot: Snapshot) -> bool:
         case Said(text=text):
             return len(text) > MAX_TEXT_LENGTH or not text.strip()
         case Command(name=name):
-            return name not in ("start", "back", "cancel", "help", "language", "lang", "human", "status")
+            return name not in ("start", "back", "cancel", "help", "language", "lang", "human", "status", "delete")
         case PasswordChosen():
             return snapshot.dialog.step is not StepName.PASSWORD or snapshot.dialog.handoff is not None
     return False
@@ -183,7 +183,9 @@ async def test_any_event_at_any_step(
 
     assert handled is not None
     stored = await scene.store.load(snapshot.key)
-    if not handled.stored:
+    if Effect.ERASE in handled.effects:
+        assert stored is None, "/delete left the dialog in Redis"
+    elif not handled.stored:
         assert stored == snapshot.dialog, "a refusal changed the stored dialog"
     else:
         assert stored == handled.dialog

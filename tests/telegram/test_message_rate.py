@@ -44,8 +44,11 @@ async def test_a_burst_is_told_to_wait_once_and_the_dialog_stays_where_it_was(
     assert all("Bước 1/8" in text for text in burst if TOO_FAST not in text)  # refused "abc", same question
 
 
-async def test_an_english_dialog_is_told_in_english(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
-    await start_bot(env=RATE)
+async def test_an_english_dialog_is_told_in_english_behind_a_webhook(
+    fake_api: FakeBotAPI, start_bot: BotFactory,
+) -> None:
+    # Behind a webhook a chat's updates come one after another, each after the last one's reply: a longer window.
+    await start_bot(webhook=True, env={**RATE, "MESSAGE_RATE_WINDOW": "60"})
     citizen = TelegramCitizen(fake_api, user_id=1102, language_code="vi")
     await citizen.send_command("/language en")  # the dialog's language, not the Telegram app's, decides
     await citizen.wait_for_reply("I agree")
