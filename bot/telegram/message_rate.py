@@ -4,8 +4,8 @@ A person answering questions sends a message every few seconds; a script,
 a stuck key or a pasted flood sends far more, and each message would take
 the dialog's lock and earn a reply that Telegram lets us send only about
 once a second per chat. So the front counts every citizen update in a
-window shared by all workers (one Redis round trip, before the chat's turn
-and the dialog lock) and, past the limit, tells the citizen once how many
+window shared by all workers (one Redis round trip as it arrives, before
+the dialog's lock) and, past the limit, tells the citizen once how many
 seconds to wait. The rest of that window's messages are dropped unread
 (button presses are still acknowledged so the client stops spinning); the
 dialog stays exactly where it was. Help-desk staff are never limited: who
@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from redis.asyncio import Redis
 
@@ -52,6 +52,11 @@ return {count, left}
 """
 
 
+class Counted(NamedTuple):
+    number: int  # this update's number in the sender's current window
+    left_ms: int  # until the window ends
+
+
 class MessageRate:
     def __init__(
         self, front: TelegramFront, redis: Redis, catalogs: Catalogs, pseudonyms: Pseudonyms, limit: int,
@@ -65,16 +70,21 @@ class MessageRate:
         self._window_ms = max(1, int(window * 1000))
         self._default_language = default_language
 
-    async def admits(self, incoming: Incoming) -> bool:
-        """Count `incoming`; False when its sender is over the limit (they have been told, once)."""
+    async def count(self, incoming: Incoming) -> Counted:
+        """Count `incoming` as it arrives (the front does this before waiting for the chat's turn)."""
         key = f"regbot:rate:{self._pseudonyms.of('telegram user', str(incoming.user_id))}"
         count, left_ms = await self._count(keys=[key], args=[self._window_ms])
-        if count <= self._limit:
+        return Counted(int(count), int(left_ms))
+
+    async def admits(self, incoming: Incoming, counted: Counted) -> bool:
+        """In the chat's turn: False when the sender is over the limit (told once, the first time)."""
+        number, left_ms = counted
+        if number <= self._limit:
             return True
         desk = self._front.desk
         if desk is not None and await desk.is_staff(incoming.user_id):
             return True
-        if count == self._limit + 1:
+        if number == self._limit + 1:
             log.info("user %s over %d messages in %.0f s: told to wait", incoming.user_id, self._limit,
                      self._window_ms / 1000)
             await self._tell(incoming, max(1, math.ceil(left_ms / 1000)))
@@ -99,7 +109,7 @@ class MessageRate:
 
     async def _call(self, chat_id: int, action: AnswerCallback | SendMessage) -> None:
         try:
-            await self._front.send(chat_id, action)
+            await self._front.delivery_call(chat_id, action)  # the front holds the chat's turn
         except Blocked:
             await self._front.record_blocked(chat_id)
         except (Rejected, Transient) as error:
