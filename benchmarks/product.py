@@ -1,5 +1,12 @@
 """The product through each framework's full stack, wired as `bot/serve.py` wires it.
 
+An update takes the path a webhook's does in `regbot run`: the framework
+parses the JSON into its Update (aiogram's pydantic models, PTB's
+`Update.de_json`), the front reads it and hands it to the assistant, and
+the replies go out through the framework's Bot (its request layer stubbed).
+The frameworks' dispatchers are not on that path — the dialog state is
+ours — while the anchors, being the frameworks' own bots, go through them.
+
 Differences from `regbot run`, each on purpose: the Bot API is the in-process
 stub; the portal is the sandbox's rules called in process (`InProcessPortal`),
 not over HTTP; the Assistant is built here (as `bot.runtime.running` does)
@@ -97,11 +104,9 @@ class Product(Scenario):
         self.adapter.listen(self.front)
 
     async def feed(self, update: dict[str, Any]) -> None:
-        if self._aiogram is not None:
-            await self._aiogram.dispatcher.feed_update(self._aiogram.bot, self._aiogram.parse_update(update))
-        else:
-            assert self._ptb is not None
-            await self._ptb.application.process_update(self._ptb.parse_update(update))
+        """The path of a webhook's update in `regbot run`: the framework parses it, the front handles it."""
+        assert self.adapter is not None and self.front is not None
+        await self.front.on_update(self.adapter.parse_update(update))
 
     async def stop(self) -> None:
         if self.adapter is not None:

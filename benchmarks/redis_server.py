@@ -20,7 +20,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any, ClassVar
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot.storage.embedded import EmbeddedRedis
 
@@ -66,8 +66,8 @@ class RedisServer:
 
     def client(self) -> Redis:
         """A client whose every connection adds to `counts`."""
-        redis = Redis.from_url(self.url)
-        pool = redis.connection_pool
+        pool = BlockingConnectionPool.from_url(self.url, max_connections=100)  # waits, as `regbot run`'s does
+        redis = Redis(connection_pool=pool)
         pool.connection_class = type(f"Counting{pool.connection_class.__name__}",
                                      (CountingConnection, pool.connection_class), {"counts": self.counts})
         return redis

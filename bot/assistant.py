@@ -82,6 +82,11 @@ class Assistant:
         self._help_desk = help_desk
         self._quota = quota
 
+    @property
+    def default_language(self) -> Language:
+        """The language of a new dialog, and of what is said when no dialog can be read."""
+        return self._default_language
+
     async def handle(
         self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None
     ) -> Handled:

@@ -10,11 +10,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.assistant import Assistant, Clock, utc_now
 from bot.i18n import Catalogs
-from bot.portal.client import PortalClient
+from bot.portal.client import PortalClient, longest_call
 from bot.portal.sandbox import SmsMessage, start_sandbox
 from bot.pseudonyms import Pseudonyms
 from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
@@ -33,6 +37,27 @@ class Runtime:
     pseudonyms: Pseudonyms  # hashed identifiers for the rate limits' key names
 
 
+REDIS_RETRIES = 3
+REDIS_CONNECTIONS = 100  # per process; an update past them waits for one (up to the timeout)
+
+
+def redis_client(url: str, timeout: float) -> Redis:
+    """A client that rides out a Redis restart and gives up quickly on a Redis that is down.
+
+    A command that fails to connect, loses its connection or times out is tried again on a fresh
+    connection, 3 more times within about half a second (jittered), so a restart between two messages
+    goes unnoticed; after that the error reaches the front, which tells the citizen their progress is
+    kept (bot/telegram/front.py). `timeout` bounds connecting and each reply, so a hung Redis cannot
+    hold an update for longer than (1 + REDIS_RETRIES) × timeout. At most REDIS_CONNECTIONS are open;
+    in a burst, an update waits for a free one rather than failing (redis-py's default pool raises).
+    """
+    retry = Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.25), REDIS_RETRIES,
+                  supported_errors=(RedisConnectionError, RedisTimeoutError))
+    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=timeout,
+                                           socket_timeout=timeout, socket_connect_timeout=timeout, retry=retry)
+    return Redis.from_pool(pool)
+
+
 @asynccontextmanager
 async def connected(settings: Settings) -> AsyncIterator[Redis]:
     """The configured Redis, or the embedded one in DATA_DIR."""
@@ -42,7 +67,7 @@ async def connected(settings: Settings) -> AsyncIterator[Redis]:
             embedded = EmbeddedRedis(settings.data_dir)
             stack.callback(embedded.close)
             redis_url = embedded.url
-        redis = Redis.from_url(redis_url)
+        redis = redis_client(redis_url, settings.redis_timeout)
         stack.push_async_callback(redis.aclose)
         yield redis
 
@@ -53,6 +78,11 @@ async def running(
     on_sms: Callable[[SmsMessage], None] | None = None,
     clock: Clock = utc_now,
 ) -> AsyncIterator[Runtime]:
+    if settings.dialog_lock_ttl <= longest_call(settings.portal_timeout):
+        raise SystemExit(
+            f"DIALOG_LOCK_TTL ({settings.dialog_lock_ttl:g} s) must be longer than the slowest portal call with its "
+            f"retries ({longest_call(settings.portal_timeout):g} s for PORTAL_TIMEOUT={settings.portal_timeout:g}), "
+            "or a slow portal answer would outlive the dialog's lock.")
     async with AsyncExitStack() as stack:
         redis = await stack.enter_async_context(connected(settings))
         api_key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
@@ -66,7 +96,7 @@ async def running(
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         keys = load_keys(key, settings.data_dir)
         store = DialogStore(redis, DialogCodec(keys), ttl=settings.dialog_ttl,
-                            idle_after=settings.reminder_after or None)
+                            lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None)
         pseudonyms = Pseudonyms(keys[0])  # the newest key: rotating it starts the counters afresh
         limits = RegistrationLimits(settings.registrations_per_user, settings.registrations_per_id,
                                     settings.registrations_per_phone)

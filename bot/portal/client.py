@@ -44,6 +44,7 @@ from conversations.portal import (
 log = logging.getLogger(__name__)
 
 _REFUSALS = {code.value: code for code in RefusalCode}
+RETRY_DELAYS = (0.2, 0.5)  # pauses before the 2nd and 3rd try
 Body = dict[str, Any]
 T = TypeVar("T")
 
@@ -56,7 +57,7 @@ class PortalClient:
         *,
         timeout: float = 10.0,
         session: aiohttp.ClientSession | None = None,
-        retry_delays: Sequence[float] = (0.2, 0.5),
+        retry_delays: Sequence[float] = RETRY_DELAYS,
     ) -> None:
         """`session` is borrowed, never closed here; without one the client opens (and closes) its own."""
         self._api = base_url.rstrip("/") + "/api/v1"
@@ -170,6 +171,11 @@ class PortalClient:
             log.info("portal %s failed (%s); retrying", operation, failure)
             await asyncio.sleep(self._retry_delays[attempt - 1])
         raise AssertionError("unreachable")
+
+
+def longest_call(timeout: float, retry_delays: Sequence[float] = RETRY_DELAYS) -> float:
+    """The longest one operation can take with its retries: what the dialog's lock must outlast."""
+    return timeout * (len(retry_delays) + 1) + sum(retry_delays)
 
 
 def _registration(registration_id: str, tail: str) -> str:

@@ -3,7 +3,8 @@
 This module only translates: JSON in, validation of the form's shape, the
 rule call, JSON and status code out. The rules live in `sandbox_state`, so
 both can be read (and tested) on their own. The `/sandbox/*` routes exist
-only here: testers read the SMS outbox and seed accounts and subscribers.
+only here: testers read the SMS outbox and seed accounts and subscribers;
+tests also make it slow or failing and move its clock (`sandbox_faults`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
+from bot.portal.sandbox_faults import FAULTS, Faults, fault_middleware, mount_faults
 from bot.portal.sandbox_state import RandomSource, SandboxPortal, SmsMessage
 from conversations.portal import (
     AccountCreated,
@@ -190,6 +192,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def reset(request: web.Request) -> web.Response:
     request.app[SANDBOX].reset()
+    request.app[FAULTS].reset()
     return web.Response(status=204)
 
 
@@ -219,16 +222,18 @@ def create_sandbox_app(
     api_key: str | None = None,
     rng: RandomSource = secrets,
 ) -> web.Application:
-    """The sandbox portal as an aiohttp application; `app[SANDBOX]` is its state."""
-    app = web.Application(middlewares=[_middleware(api_key)])
-    app[SANDBOX] = SandboxPortal(clock or (lambda: datetime.now(UTC)), on_sms, rng)
+    """The sandbox portal as an aiohttp application; `app[SANDBOX]` is its state, `app[FAULTS]` the test faults."""
+    faults = Faults()
+    app = web.Application(middlewares=[_middleware(api_key), fault_middleware()])
+    app[SANDBOX] = SandboxPortal(faults.skewed(clock or (lambda: datetime.now(UTC))), on_sms, rng)
     registration = API + "/registrations/{registration_id}"
-    app.router.add_post(API + "/accounts/check", check_account)
-    app.router.add_post(API + "/registrations", submit)
-    app.router.add_post(registration + "/otp/resend", resend)
-    app.router.add_post(registration + "/otp/verify", verify)
-    app.router.add_post(registration + "/password", set_password)
+    app.router.add_post(API + "/accounts/check", check_account, name="account_exists")
+    app.router.add_post(API + "/registrations", submit, name="submit")
+    app.router.add_post(registration + "/otp/resend", resend, name="resend_otp")
+    app.router.add_post(registration + "/otp/verify", verify, name="verify_otp")
+    app.router.add_post(registration + "/password", set_password, name="set_password")
     app.router.add_get(API + "/health", health, allow_head=False)
+    mount_faults(app, faults)
     app.router.add_get("/sandbox/outbox", outbox, allow_head=False)
     app.router.add_post("/sandbox/accounts", seed_account)
     app.router.add_post("/sandbox/subscribers", seed_subscriber)

@@ -5,7 +5,10 @@ stand-in that behaves like it: an existing account or a phone registered to
 someone else is refused, the OTP is 6 digits from a CSPRNG, valid 5 minutes
 for 5 tries, "Gửi lại OTP" waits 60 seconds and at most 3 codes go out per
 10 minutes. Codes are kept only as salted HMACs. Everything lives in memory
-and all times come from the injected clock, so tests control expiries.
+and all times come from the injected clock, so tests control expiries; the
+times it answers are seconds from now by that clock (a repeated submit
+answers the registration as it stands), so a client never needs to agree
+with the portal on what time it is.
 Methods are synchronous, hence atomic on the event loop.
 """
 
@@ -126,7 +129,14 @@ class SandboxPortal:
         now = self._prune()
         earlier = self._submitted.get(idempotency_key)
         if earlier is not None:
-            return earlier.answer if earlier.form == form else PortalRefusal(RefusalCode.INVALID_DATA)
+            if earlier.form != form:
+                return PortalRefusal(RefusalCode.INVALID_DATA)
+            if not isinstance(earlier.answer, OtpSent):
+                return earlier.answer
+            pending = self._pending.get(earlier.answer.registration_id)
+            if pending is not None:  # the same registration, as it stands now: no new code, no new SMS
+                return self._otp_sent(pending, now)
+            del self._submitted[idempotency_key]  # its registration is finished: this is a new submission
         answer = self._create(form, now)
         self._submitted[idempotency_key] = _Submitted(form, answer, now + REGISTRATION_TTL)
         return answer
@@ -214,17 +224,23 @@ class SandboxPortal:
         self.outbox.append(sms)
         if self._on_sms is not None:
             self._on_sms(sms)
+        return self._otp_sent(pending, now)
+
+    @staticmethod
+    def _otp_sent(pending: _Pending, now: datetime) -> OtpSent:
+        """The registration's code as of `now`, by the portal's clock: seconds left, not moments."""
+        assert pending.code_expires_at is not None, "a code is sent when the registration is created"
         return OtpSent(
             registration_id=pending.registration_id,
             masked_phone=mask_phone(pending.form.phone),
-            expires_in=int(OTP_TTL.total_seconds()),
-            resend_in=int(RESEND_COOLDOWN.total_seconds()),
-            attempts_left=OTP_ATTEMPTS,
+            expires_in=max(0, math.ceil((pending.code_expires_at - now).total_seconds())),
+            resend_in=max(0, math.ceil((pending.sends[-1] + RESEND_COOLDOWN - now).total_seconds())),
+            attempts_left=pending.attempts_left,
         )
 
     def _prune(self) -> datetime:
         """Forget expired registrations and idempotency keys; answer the current time."""
-        now = self._clock()
+        now = self.now()
         self._pending = {key: p for key, p in self._pending.items() if p.expires_at > now}
         self._submitted = {key: s for key, s in self._submitted.items() if s.forget_at > now}
         return now

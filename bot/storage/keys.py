@@ -50,12 +50,12 @@ class DialogKey:
     @classmethod
     def of_member(cls, bot: str, member: str) -> DialogKey:
         chat, _, user = member.partition(":")
-        return cls(bot, chat, user)
+        return cls(bot, chat, user or chat)
 
     @property
     def member(self) -> str:
-        """How the dialog is named in its bot's sets (see `idle_dialogs`)."""
-        return f"{self.chat}:{self.user}"
+        """How the dialog is named in its bot's sets (see `idle_dialogs`): "user" in a private chat."""
+        return self.user if self.chat == self.user else f"{self.chat}:{self.user}"
 
     @property
     def idle(self) -> str:

@@ -39,8 +39,8 @@ return {0, redis.call('PTTL', KEYS[1])}
 
 log = logging.getLogger(__name__)
 
-HANDLED_KEPT = 16
-"""How many of a dialog's latest event ids are remembered: a re-delivery comes long before 16 newer updates."""
+HANDLED_KEPT = 8
+"""How many of a dialog's latest event ids are remembered: a re-delivery comes long before 8 newer updates."""
 
 # KEYS: lock, dialog, handled events, idle dialogs
 # ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member

@@ -26,10 +26,14 @@ class TelegramAdapter(BotCalls, Protocol):
         """A webhook's JSON as the framework's Update."""
 
     async def poll(self) -> None:
-        """Long-poll until `stop_polling` (or cancelled)."""
+        """Long-poll until `stop_polling` (or cancelled), through `TelegramFront.poll`, which keeps each
+        update in Redis until it is handled."""
 
     async def stop_polling(self) -> None:
-        """Stop fetching updates; `poll` returns once the framework has let go (updates in flight go on)."""
+        """Stop fetching updates; `poll` returns once the updates in hand are done (or cancelled by the drain)."""
+
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        """One getUpdates: the pending updates as the Bot API's JSON, confirming those below `offset`."""
 
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None: ...
 

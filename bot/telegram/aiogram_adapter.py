@@ -3,12 +3,13 @@
 Deliberately thin: the FSM and its storage are not used (dialog state lives
 in the shared Redis store, under its lock); every message and button press
 goes to `TelegramFront.on_update`, and aiogram's exceptions are translated
-into the four failures `delivery` knows how to handle.
+into the four failures `delivery` knows how to handle. Polling is the
+front's (`bot/telegram/polling.py`, which confirms an update only once it
+is kept in Redis); this adapter only makes its getUpdates calls.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramNotFound,
@@ -91,7 +93,7 @@ async def _translated() -> AsyncIterator[None]:
         raise RetryAfter(error.retry_after) from error
     except TelegramForbiddenError as error:
         raise Blocked(str(error)) from error
-    except (TelegramServerError, TelegramNetworkError) as error:
+    except (TelegramServerError, TelegramNetworkError, TelegramConflictError) as error:  # 409: another poller
         raise Transient(str(error)) from error
     except (TelegramBadRequest, TelegramNotFound) as error:
         raise rejected(str(error)) from error
@@ -124,12 +126,14 @@ class AiogramAdapter:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
         self.bot = Bot(token, session=session)
         self.dispatcher = Dispatcher()
+        self._front: TelegramFront | None = None
 
     async def me(self) -> BotIdentity:
         me = await self.bot.get_me()
         return BotIdentity(me.id, me.username or "")
 
     def listen(self, front: TelegramFront) -> None:
+        self._front = front
         router = Router(name="registration")
 
         @router.message()
@@ -192,13 +196,19 @@ class AiogramAdapter:
             await self.bot.set_my_short_description(short_description, language_code=language)
 
     async def poll(self) -> None:
+        assert self._front is not None, "listen() first"
         await self.bot.delete_webhook()
-        await self.dispatcher.start_polling(self.bot, handle_signals=False, close_bot_session=False,
-                                            allowed_updates=ALLOWED_UPDATES)
+        await self._front.poll(self, self.parse_update)
+
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        async with _translated():
+            updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
+                                                 request_timeout=int(self.bot.session.timeout + timeout))
+        return [update.model_dump(mode="json", exclude_none=True, by_alias=True) for update in updates]
 
     async def stop_polling(self) -> None:
-        with contextlib.suppress(RuntimeError):  # polling had not started: nothing to stop
-            await self.dispatcher.stop_polling()
+        if self._front is not None:
+            self._front.stop_polling()
 
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})

@@ -10,6 +10,11 @@ event before and after the assistant, and every update from the staff
 group. A citizen's update counts against their message rate as it arrives
 (`message_rate.py`); one over the limit is dropped in its turn, before the
 dialog's lock.
+
+When Redis cannot be reached (or the dialog stays locked), the citizen is
+told at once, in their Telegram language, that their progress is kept and
+to send again; nothing was changed, so nothing is lost, and the next
+message after Redis is back carries on where they were.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot import metrics
 from bot.assistant import Assistant, Handled, Rendered
 from bot.i18n import Catalogs
 from bot.inflight import InFlight
 from bot.keyed_lock import KeyedLock
-from bot.storage import AlreadyHandled, DialogKey, DialogStore
+from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore
+from bot.storage.redis_store import LockLost
 from bot.telegram.actions import (
     Action,
     AnswerCallback,
@@ -46,7 +53,8 @@ from bot.telegram.actions import (
     WebAppButton,
 )
 from bot.telegram.delivery import Delivery
-from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE
+from bot.telegram.polling import Poller, UpdateSource
+from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE, STORE_UNAVAILABLE
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
@@ -59,6 +67,9 @@ if TYPE_CHECKING:
     from bot.telegram.message_rate import MessageRate
 
 log = logging.getLogger(__name__)
+
+# The dialog could not be read or saved: nothing about it changed, so the citizen may simply send again.
+STORE_FAILURES = (RedisError, DialogBusy, LockLost)
 
 
 class TelegramFront:
@@ -76,6 +87,7 @@ class TelegramFront:
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
         self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
         self.in_flight = InFlight()  # what a graceful shutdown waits for
+        self._poller: Poller | None = None  # while `poll` runs
 
     @property
     def bot_id(self) -> int:
@@ -110,6 +122,16 @@ class TelegramFront:
             case Incoming(event=Unsupported(kind=kind)):
                 return kind
         return "other"
+
+    async def poll(self, source: UpdateSource, parse: Callable[[dict[str, Any]], Any]) -> None:
+        """Long-poll `source` until `stop_polling`; each update is kept in Redis until it is handled."""
+        self._poller = Poller(source, lambda data: self.on_update(parse(data)), self._redis, self._bot_id)
+        await self._poller.run()
+
+    def stop_polling(self) -> None:
+        """Fetch no more updates; `poll` returns once those in hand are done (or cancelled by the drain)."""
+        if self._poller is not None:
+            self._poller.stop()
 
     async def on_webhook_update(self, update: Any) -> None:
         """Return once the update's result is saved; its replies go on in the background.
@@ -150,7 +172,8 @@ class TelegramFront:
         """Handle and answer one event; None when it was handled before (a re-delivered update), or
         when `rated` (a citizen's update) and its sender is over their message rate.
 
-        `saved` is called once the result is in Redis, before the replies go out.
+        `saved` is called once the result is in Redis, before the replies go out (or once the
+        store has failed and the citizen is about to be told to send again).
         """
         assert self.delivery is not None, "the adapter sets the delivery before feeding updates"
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
@@ -160,22 +183,36 @@ class TelegramFront:
         rate = self.rate if rated else None
         counting = asyncio.ensure_future(rate.count(incoming)) if rate is not None else None
         async with _settled(counting), self._turns(incoming.chat_id):
-            if rate is not None and counting is not None and not await rate.admits(incoming, await counting):
-                saved()
-                return None
-            if self.desk is not None:
-                incoming = await self.desk.translate(incoming)
             try:
+                if rate is not None and counting is not None and not await rate.admits(incoming, await counting):
+                    saved()
+                    return None
+                if self.desk is not None:
+                    incoming = await self.desk.translate(incoming)
                 handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id)
+                actions = await self.actions(key, incoming, handled)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
                 saved()
                 return None
+            except STORE_FAILURES as error:
+                log.error("update %s not handled, the dialog store failed: %s", incoming.update_id,
+                          type(error).__name__)
+                saved()  # the citizen is told to send it again: Telegram need not
+                await self.delivery.deliver(incoming.chat_id, self._unavailable(incoming))
+                return None
             saved()
-            await self.delivery.deliver(incoming.chat_id, await self.actions(key, incoming, handled))
+            await self.delivery.deliver(incoming.chat_id, actions)
             if self.desk is not None:
                 await self.desk.after(incoming, handled)
         return handled
+
+    def _unavailable(self, incoming: Incoming) -> list[Action]:
+        """"Try again in a minute", in the language Telegram reports for the citizen (their dialog is unreadable)."""
+        language = incoming.language or self._assistant.default_language
+        text = self._catalogs.render(STORE_UNAVAILABLE, language)
+        answer = [AnswerCallback(incoming.callback_id)] if incoming.callback_id is not None else []
+        return [*answer, SendMessage(incoming.chat_id, text)]
 
     async def remind(self, key: DialogKey) -> bool:
         """Nudge the citizen of an idle dialog, if it is one worth a nudge (`conversations.reminder`)."""

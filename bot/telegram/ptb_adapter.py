@@ -5,11 +5,13 @@ persistence (they keep state per process — PTB issues #4452, #5225);
 every update goes to `TelegramFront.on_update`, updates are processed
 concurrently (the front keeps each chat in order), and PTB's exceptions
 are translated into the four failures `delivery` knows how to handle.
+Polling is the front's, not PTB's `Updater` (`bot/telegram/polling.py`,
+which confirms an update only once it is kept in Redis); this adapter
+only makes its getUpdates calls.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -27,7 +29,7 @@ from telegram import (
     WebAppInfo,
 )
 from telegram import BotCommand as PtbCommand
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -76,7 +78,7 @@ async def _translated() -> AsyncIterator[None]:
         raise Blocked(str(error)) from error
     except BadRequest as error:  # a NetworkError subclass in PTB: test it first
         raise rejected(str(error)) from error
-    except NetworkError as error:  # timeouts, connection errors, 5xx
+    except (NetworkError, Conflict) as error:  # timeouts, connection errors, 5xx; 409: another poller
         raise Transient(str(error)) from error
 
 
@@ -110,13 +112,15 @@ class PtbAdapter:
             .concurrent_updates(256).build()
         )
         self.bot: Bot = self.application.bot
-        self._stopping = asyncio.Event()
+        self._front: TelegramFront | None = None
 
     async def me(self) -> BotIdentity:
         await self.application.initialize()
         return BotIdentity(self.bot.id, self.bot.username)
 
     def listen(self, front: TelegramFront) -> None:
+        self._front = front
+
         async def on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await front.on_update(update)
 
@@ -176,18 +180,18 @@ class PtbAdapter:
         return update
 
     async def poll(self) -> None:
+        assert self._front is not None, "listen() first"
         await self.bot.delete_webhook()
-        await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        try:
-            await self._stopping.wait()
-        finally:  # Application.stop handles the updates already fetched and waits for those in flight
-            await self.application.updater.stop()
-            await self.application.stop()
+        await self._front.poll(self, self.parse_update)
+
+    async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        async with _translated():
+            updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        return [update.to_dict() for update in updates]
 
     async def stop_polling(self) -> None:
-        self._stopping.set()
+        if self._front is not None:
+            self._front.stop_polling()
 
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,

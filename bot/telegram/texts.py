@@ -25,6 +25,9 @@ DESCRIPTION = _(
     "mobile number, step by step. Your password never goes through this chat. Press Start to begin.")
 TOO_FAST = _("You are sending messages faster than I can answer. Please wait {seconds} seconds, then send your "
              "answer again; everything you have told me is kept.")
+STORE_UNAVAILABLE = _(
+    "Sorry, I cannot work on your registration right now because of a technical problem. Your answers so far "
+    "are kept. Please send your last message again (or press the button again) in a minute.")
 SHORT_DESCRIPTION = _("Register on dichvucong.gov.vn with your mobile number, step by step.")
 
 

@@ -1,7 +1,8 @@
 """One-time links: unguessable, bound to one dialog, short-lived, newest only.
 
-A link is a 192-bit random nonce kept in Redis with the dialog it opens
-and a language. Issuing a new link for a dialog kills the previous one;
+A link is a 128-bit random nonce kept in Redis with the dialog it opens
+and a language (as "bot chat user language": a few bytes per active
+dialog count, see the README's Performance section). Issuing a new link for a dialog kills the previous one;
 using a link consumes it atomically (GETDEL), so a replayed or
 double-submitted one finds nothing. The password page uses them (15
 minutes), and so does the help desk's hand-over of an assisted
@@ -15,6 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import cast
 
 from redis.asyncio import Redis
 
@@ -48,8 +50,8 @@ class OneTimeLinks:
         self._issue = redis.register_script(_ISSUE)
 
     async def issue(self, dialog: DialogKey, language: Language) -> str:
-        nonce = secrets.token_urlsafe(24)
-        record = json.dumps({"b": dialog.bot, "c": dialog.chat, "u": dialog.user, "l": language})
+        nonce = secrets.token_urlsafe(16)
+        record = f"{dialog.bot} {dialog.chat} {dialog.user} {language}"
         keys = [self.PREFIX + nonce, self._newest(dialog)]
         await self._issue(keys=keys, args=[record, self._ttl, self.PREFIX, nonce])
         return nonce
@@ -80,5 +82,9 @@ def plausible(nonce: str) -> bool:
 def _link(raw: bytes | str | None) -> Link | None:
     if raw is None:
         return None
-    record = json.loads(raw)
-    return Link(DialogKey(record["b"], record["c"], record["u"]), record["l"])
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    if text.startswith("{"):  # issued before the compact form, within the last link TTL
+        record = json.loads(text)
+        return Link(DialogKey(record["b"], record["c"], record["u"]), record["l"])
+    bot, chat, user, language = text.split(" ")
+    return Link(DialogKey(bot, chat, user), cast(Language, language))

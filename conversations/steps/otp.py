@@ -1,9 +1,13 @@
 """The code the portal sent by SMS: expiry, attempts left, and "Gửi lại OTP".
 
-Obvious typos (not six digits), codes we know have expired and tries after
-a lockout are answered here without spending one of the portal's attempts.
-A registration the portal has forgotten sends the citizen back to the
-review, answers intact, to submit again.
+Obvious typos (not six digits) and tries after a lockout are answered here
+without spending one of the portal's attempts. Whether a code has expired
+and whether a new one may be sent yet are the portal's to decide, by its
+clock: the bot's clock may jump or drift (NTP, a VM resumed), and a code
+the portal still accepts must not be refused here, nor a resend it would
+allow. The countdown shown is only a hint. A registration the portal has
+forgotten sends the citizen back to the review, answers intact, to submit
+again.
 """
 
 from __future__ import annotations
@@ -51,8 +55,6 @@ async def answer_otp(dialog: Dialog, event: Event, ctx: Context) -> Answer:
         return refuse(_("The code has exactly 6 digits. Please check the SMS and type it again."))
     if otp.attempts_left == 0:
         return Stay((LOCKED,), effects=(Effect.FORGET_MESSAGE,))
-    if ctx.now >= otp.expires_at:
-        return Stay((EXPIRED,), effects=(Effect.FORGET_MESSAGE,))
     answer = await ctx.portal.verify_otp(otp.registration_id, code)
     if not isinstance(answer, PortalRefusal):
         verified = dialog.model_copy(update={"otp": None, "verified_registration": otp.registration_id})
@@ -72,14 +74,14 @@ async def answer_otp(dialog: Dialog, event: Event, ctx: Context) -> Answer:
 async def _resend(dialog: Dialog, ctx: Context) -> Answer:
     otp = dialog.otp
     assert otp is not None
-    wait = ctx.seconds_until(otp.resend_at)
-    if wait:
-        return refuse(_("Please wait {seconds} seconds before asking for a new code.", seconds=wait))
     answer = await ctx.portal.resend_otp(otp.registration_id)
     if isinstance(answer, PortalRefusal):
         if answer.code is RefusalCode.UNKNOWN_REGISTRATION:
             return Move(StepName.REVIEW, dialog.model_copy(update={"otp": None}), say=(REGISTRATION_EXPIRED,))
-        if answer.code in (RefusalCode.SEND_LIMIT, RefusalCode.RESEND_COOLDOWN):
+        if answer.code is RefusalCode.RESEND_COOLDOWN:
+            return refuse(_("Please wait {seconds} seconds before asking for a new code.",
+                            seconds=answer.retry_after or 60))
+        if answer.code is RefusalCode.SEND_LIMIT:
             minutes = max(1, ((answer.retry_after or 60) + 59) // 60)
             return refuse(_("The portal has sent too many codes to this number. Please try again in "
                             "{minutes} minutes.", minutes=minutes))

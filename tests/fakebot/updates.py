@@ -192,7 +192,7 @@ class UpdateQueue:
             hook.last_error_message = (f"Wrong response from the webhook: {status} {phrase(status)}"
                                        if status else "Connection refused")
             if attempt + 1 < self.attempts:
-                await asyncio.sleep(0.05 * 2**attempt)
+                await asyncio.sleep(min(0.05 * 2**attempt, 1.0))  # Telegram keeps trying for long
         self.failures.append(WebhookFailure(int(update["update_id"]), hook.url, status))
         return False
 

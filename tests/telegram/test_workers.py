@@ -33,6 +33,8 @@ async def test_duplicated_updates_at_two_workers_are_handled_once_in_order(
             fake_api.deliver_webhook(second.webhook_url, update, secret),
         )
         assert statuses == [200, 200]
+    # A webhook is answered once its update is saved; the paced replies follow.
+    await fake_api.wait_until(lambda: True if any("Step 4/8" in m["text"] for m in citizen.sent_to_me()) else None, 10)
     replies = [message["text"] for message in citizen.sent_to_me()]
     assert len(replies) == len(answers)  # once each, not twice
     for reply, expected in zip(replies[3:], ("Step 1/8", "Step 2/8", "Step 3/8", "Step 4/8"), strict=True):

@@ -181,3 +181,22 @@ async def test_malformed_code_spends_no_attempt(client: PortalClient, served: Se
     assert await client.verify_otp(otp.registration_id, "12 34") == PortalRefusal(RefusalCode.INVALID_DATA)
     assert await client.verify_otp(otp.registration_id, wrong(await served.last_code())) == PortalRefusal(
         RefusalCode.OTP_INVALID, attempts_left=4)
+
+
+async def test_a_late_replay_answers_the_registration_as_it_stands(
+    client: PortalClient, served: Served, clock: ManualClock,
+) -> None:
+    first = await sent(client, "same")
+    await client.verify_otp(first.registration_id, wrong(await served.last_code()))
+    clock.advance(100)
+    again = await sent(client, "same")  # a retry whose first answer was lost 100 s ago
+    assert again.registration_id == first.registration_id
+    assert (again.expires_in, again.resend_in, again.attempts_left) == (200, 0, 4)
+    assert len(await served.outbox()) == 1
+
+
+async def test_a_replay_after_the_account_is_created_is_a_new_submission(client: PortalClient, served: Served) -> None:
+    otp = await sent(client, "same")
+    await client.verify_otp(otp.registration_id, await served.last_code())
+    await client.set_password(otp.registration_id, PASSWORD)
+    assert await client.submit(FORM, "same") == PortalRefusal(RefusalCode.ACCOUNT_EXISTS)

@@ -1,0 +1,68 @@
+"""A worker SIGKILLed while an update is in flight: the lock expires, the update comes back — from
+Telegram in webhook mode, from the Redis inbox in polling mode — and the next worker handles it once;
+the portal registers once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.storage import DialogKey
+from tests.botprocess import TOKEN, BotFactory
+from tests.citizen import Sandbox
+from tests.fakebot.citizen import TelegramCitizen
+from tests.fakebot.server import FakeBotAPI
+from tests.telegram.test_portal_faults import until_review
+from tests.telegram.test_redis_faults import stored
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotAPI]:
+    """Telegram keeps re-delivering an unanswered update (here: for about a minute) and waits long for an answer."""
+    api = FakeBotAPI(TOKEN, webhook_attempts=60, webhook_timeout=60)
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.mark.parametrize("webhook", [True, False], ids=["webhook", "polling"])
+async def test_an_update_in_flight_when_its_worker_is_killed_is_handled_once_after_the_restart(
+    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox, redis_url: str, webhook: bool,
+) -> None:
+    settings = {"PORTAL_TIMEOUT": "2", "DIALOG_LOCK_TTL": "8"}
+    first = await start_bot(webhook=webhook, env=settings)
+    citizen = TelegramCitizen(fake_api, user_id=6001)
+    await until_review(citizen)
+    await sandbox.arm_fault(operation="submit", delay=8)  # the portal is slow: the worker waits for it
+    update_id = await citizen.press("Đăng ký")
+    async with asyncio.timeout(10):
+        while not (await sandbox.calls()).get("submit"):
+            await asyncio.sleep(0.02)
+    if not webhook:  # the poller has already confirmed it: Telegram will not serve it again
+        await fake_api.wait_until(
+            lambda: True if all(u["update_id"] != update_id for u in fake_api.pending_updates) else None, 10)
+    first.kill()  # mid-handling: the dialog is locked, the portal has registered and texted the code
+    await first.process.wait()  # type: ignore[union-attr]
+
+    key = DialogKey(str(fake_api.bot_id), str(citizen.chat_id), str(citizen.user_id))
+    redis = Redis.from_url(redis_url)
+    try:
+        assert await redis.exists(key.lock)  # the dead worker's lock, until its TTL runs out
+        await start_bot(webhook=webhook, env=settings)  # another worker gets the update again
+        await citizen.wait_for_reply("Bước 7/8", timeout=30)
+        await fake_api.flush_webhook(timeout=10)
+        assert not await redis.exists(key.lock)
+        assert await redis.sismember(key.handled, str(update_id))
+        async with asyncio.timeout(10):  # out of the polling inbox once handled to the end
+            while await redis.hlen(f"regbot:inbox:{fake_api.bot_id}"):
+                await asyncio.sleep(0.05)
+    finally:
+        await redis.aclose()
+    assert (await stored(redis_url, fake_api, citizen))["step"] == "otp"
+    assert sum("Bước 7/8" in message.get("text", "") for message in citizen.sent_to_me()) == 1
+    assert len(await sandbox.outbox()) == 1  # one registration, one SMS
+    await citizen.send_text(await sandbox.last_code())
+    await citizen.wait_for_reply("Bước 8/8")
