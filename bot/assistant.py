@@ -20,12 +20,14 @@ from conversations.dialog import Dialog, Language, StepName
 from conversations.engine import handle
 from conversations.events import Event
 from conversations.portal import Portal
+from conversations.quota import UNLIMITED, RegistrationQuota
 from conversations.replies import Effect, Reply
 from conversations.step import Context
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+QuotaOf = Callable[[DialogKey], RegistrationQuota]  # the registration quota that applies to a dialog
 
 
 def utc_now() -> datetime:
@@ -70,6 +72,7 @@ class Assistant:
         clock: Clock = utc_now,
         default_language: Language = "vi",
         help_desk: bool = False,
+        quota: QuotaOf = lambda key: UNLIMITED,
     ) -> None:
         self.store = store
         self._portal = portal
@@ -77,6 +80,7 @@ class Assistant:
         self._clock = clock
         self._default_language = default_language
         self._help_desk = help_desk
+        self._quota = quota
 
     @property
     def default_language(self) -> Language:
@@ -91,7 +95,7 @@ class Assistant:
         An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`.
         """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
-                          help_desk=self._help_desk)
+                          help_desk=self._help_desk, quota=self._quota(key))
         async with self.store.hold(key, event_id) as held:
             dialog = held.dialog or Dialog(language=language or self._default_language)
             outcome = await handle(dialog, event, context)

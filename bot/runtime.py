@@ -20,6 +20,8 @@ from bot.assistant import Assistant, Clock, utc_now
 from bot.i18n import Catalogs
 from bot.portal.client import PortalClient, longest_call
 from bot.portal.sandbox import SmsMessage, start_sandbox
+from bot.pseudonyms import Pseudonyms
+from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.settings import Settings
 from bot.storage import DialogCodec, DialogStore, load_keys
 from bot.storage.embedded import EmbeddedRedis
@@ -32,6 +34,7 @@ class Runtime:
     portal_url: str
     redis: Redis
     portal: PortalClient
+    pseudonyms: Pseudonyms  # hashed identifiers for the rate limits' key names
 
 
 REDIS_RETRIES = 3
@@ -91,9 +94,14 @@ async def running(
         stack.push_async_callback(portal.close)
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
-        store = DialogStore(redis, DialogCodec(load_keys(key, settings.data_dir)), ttl=settings.dialog_ttl,
+        keys = load_keys(key, settings.data_dir)
+        store = DialogStore(redis, DialogCodec(keys), ttl=settings.dialog_ttl,
                             lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None)
+        pseudonyms = Pseudonyms(keys[0])  # the newest key: rotating it starts the counters afresh
+        limits = RegistrationLimits(settings.registrations_per_user, settings.registrations_per_id,
+                                    settings.registrations_per_phone)
+        quota = RedisRegistrationQuota(redis, pseudonyms, limits)
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
-                              help_desk=settings.staff_chat_id is not None)
-        yield Runtime(assistant, catalogs, portal_url, redis, portal)
+                              help_desk=settings.staff_chat_id is not None, quota=quota.for_dialog)
+        yield Runtime(assistant, catalogs, portal_url, redis, portal, pseudonyms)

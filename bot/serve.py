@@ -32,6 +32,7 @@ from bot.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transi
 from bot.telegram.adapter import TelegramAdapter, make_adapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
+from bot.telegram.message_rate import MessageRate
 from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.telegram.webhook import mount_webhook
 from bot.web import create_web_app, parse_networks, public_url, serving
@@ -88,6 +89,10 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                                       language=settings.staff_language, show_name=settings.staff_show_name,
                                       link_ttl=settings.assist_link_ttl)
                 app[REFRESHERS].append(handoff_gauges(CaseStore(runtime.redis, me.id).waiting_since))
+            if settings.message_rate_limit > 0:
+                front.rate = MessageRate(front, runtime.redis, runtime.catalogs, runtime.pseudonyms,
+                                         settings.message_rate_limit, settings.message_rate_window,
+                                         settings.default_language)
             adapter.listen(front)
             await announce(adapter, runtime.catalogs)
             PasswordForm(through_telegram(front), front.store, runtime.redis, runtime.catalogs, token,

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     trusted_proxies: str | None = Field(
         None, description="Load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed")
 
+    message_rate_limit: int = Field(
+        30, description="Messages a Telegram user may send per MESSAGE_RATE_WINDOW; 0: no limit")
+    message_rate_window: float = Field(60.0, description="Seconds over which MESSAGE_RATE_LIMIT counts")
+    registrations_per_user: int = Field(3, description="Registrations one Telegram user may start a day; 0: no limit")
+    registrations_per_id: int = Field(3, description="Registrations one ID number may start a day; 0: no limit")
+    registrations_per_phone: int = Field(3, description="Registrations one phone may start a day; 0: no limit")
+
     staff_chat_id: int | None = Field(
         None, description="The help desk's forum supergroup (its members are staff); unset: no help desk")
     staff_language: Language = Field("vi", description="Language of what the bot writes to staff")

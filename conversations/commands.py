@@ -12,6 +12,7 @@ from __future__ import annotations
 from conversations import reminder
 from conversations.dialog import LANGUAGES, Dialog, HandoffReason, StepName
 from conversations.events import Command
+from conversations.fields.normalize import is_invisible
 from conversations.handoff import hand_off
 from conversations.outcome import LANGUAGE_CHOSEN, Outcome, moved, question_reply, refusal
 from conversations.replies import Button, Effect, Reply
@@ -53,7 +54,13 @@ def run_command(dialog: Dialog, command: Command, ctx: Context) -> Outcome:
             return _human(dialog, ctx)
         case "status":
             return _status(dialog, ctx)
-    return refusal(dialog, ctx, _("I do not know the command /{name}.", name=command.name[:32]))
+    return refusal(dialog, ctx, _("I do not know the command /{name}.", name=_as_typed(command.name)))
+
+
+def _as_typed(name: str) -> str:
+    """The unknown command, shown back without invisible characters: a bidi override in it would turn the
+    rest of our message around (fuzz: "/\u202estart")."""
+    return "".join(ch for ch in name if not is_invisible(ch))[:32]
 
 
 def erase(dialog: Dialog) -> Outcome:

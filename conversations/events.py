@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -80,8 +81,9 @@ def read_command(text: str) -> Command | None:
     stripped = text.strip()
     if not stripped.startswith("/") or len(stripped) < 2:
         return None
-    head, _space, args = stripped[1:].partition(" ")
-    return Command(head.split("@")[0].lower()[:64], args.strip())
+    # Any whitespace ends the name: "/cancel\nplease" is /cancel (fuzz: a newline once stayed in the name).
+    head, *args = re.split(r"\s+", stripped[1:], maxsplit=1)
+    return Command(head.split("@")[0].lower()[:64], args[0].strip() if args else "")
 
 
 def read_text(text: str) -> Command | Said:

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from conversations.dialog import Dialog, StepName
 from conversations.events import Event
 from conversations.portal import Portal
+from conversations.quota import UNLIMITED, RegistrationQuota
 from conversations.replies import Button, Effect
 from conversations.text import Paragraph, Text
 
@@ -23,12 +24,13 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving: a fixed off
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a step may use besides the dialog: the time, the portal, and the catalogs' labels."""
+    """What a step may use besides the dialog: the time, the portal, the catalogs' labels, the quota."""
 
     now: datetime
     portal: Portal
     labels: Callable[[Text], Iterable[str]] = lambda text: (text.msgid,)  # every translation of a label
     help_desk: bool = False  # staff can take over (a staff group is configured)
+    quota: RegistrationQuota = UNLIMITED  # how many registrations this citizen, ID and phone may still start
 
     @property
     def today(self) -> date:

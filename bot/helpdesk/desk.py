@@ -115,6 +115,10 @@ class HelpDesk:
         self._roster = StaffRoster(redis, bot.id, self._member_status)
         self._links = OneTimeLinks(redis, ASSIST_LINKS, attrgetter("assist_link"), link_ttl)
 
+    async def is_staff(self, user_id: int) -> bool:
+        """A member of the staff group (asked of Telegram at most once a minute per person)."""
+        return await self._roster.is_staff(Person(user_id, ""))
+
     # --- the citizen's side: before and after the assistant answers --------------------------------------------
 
     async def translate(self, incoming: Incoming) -> Incoming:

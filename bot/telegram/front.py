@@ -7,7 +7,9 @@ handled before; turn the replies into Bot API calls; deliver them paced
 and retried. The password form and help-desk staff enter through `handle`
 too (with no update_id). With a help desk configured, it sees each citizen
 event before and after the assistant, and every update from the staff
-group.
+group. A citizen's update counts against their message rate as it arrives
+(`message_rate.py`); one over the limit is dropped in its turn, before the
+dialog's lock.
 
 When Redis cannot be reached (or the dialog stays locked), the citizen is
 told at once, in their Telegram language, that their progress is kept and
@@ -20,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
@@ -61,6 +64,7 @@ from conversations.replies import Effect
 
 if TYPE_CHECKING:
     from bot.helpdesk.desk import HelpDesk
+    from bot.telegram.message_rate import MessageRate
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,7 @@ class TelegramFront:
         self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
+        self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
         self.in_flight = InFlight()  # what a graceful shutdown waits for
         self._poller: Poller | None = None  # while `poll` runs
 
@@ -97,7 +102,7 @@ class TelegramFront:
         incoming = read_update(update)
         with self.in_flight.track(), metrics.handling(self._kind(incoming)):
             if incoming is not None:
-                await self.handle(incoming, saved)
+                await self.handle(incoming, saved, rated=True)
             elif self.desk is not None:
                 await self.desk.on_update(update)
 
@@ -161,8 +166,11 @@ class TelegramFront:
     def dialog_key(self, chat_id: int, user_id: int) -> DialogKey:
         return DialogKey(str(self._bot_id), str(chat_id), str(user_id))
 
-    async def handle(self, incoming: Incoming, saved: Callable[[], None] = lambda: None) -> Handled | None:
-        """Handle and answer one event; None when it was handled before (a re-delivered update).
+    async def handle(
+        self, incoming: Incoming, saved: Callable[[], None] = lambda: None, rated: bool = False,
+    ) -> Handled | None:
+        """Handle and answer one event; None when it was handled before (a re-delivered update), or
+        when `rated` (a citizen's update) and its sender is over their message rate.
 
         `saved` is called once the result is in Redis, before the replies go out (or once the
         store has failed and the citizen is about to be told to send again).
@@ -170,8 +178,15 @@ class TelegramFront:
         assert self.delivery is not None, "the adapter sets the delivery before feeding updates"
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
         event_id = None if incoming.update_id is None else str(incoming.update_id)
-        async with self._turns(incoming.chat_id):
+        # Counted as it arrives, judged in the chat's turn: awaiting the count before taking the turn let
+        # a burst's updates overtake each other (tests/telegram/test_help_desk.py saw relays out of order).
+        rate = self.rate if rated else None
+        counting = asyncio.ensure_future(rate.count(incoming)) if rate is not None else None
+        async with _settled(counting), self._turns(incoming.chat_id):
             try:
+                if rate is not None and counting is not None and not await rate.admits(incoming, await counting):
+                    saved()
+                    return None
                 if self.desk is not None:
                     incoming = await self.desk.translate(incoming)
                 handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id)
@@ -262,6 +277,16 @@ class TelegramFront:
         # the question keeps its buttons.
         *first, question = reply.paragraphs
         return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
+
+
+@asynccontextmanager
+async def _settled(task: asyncio.Future[Any] | None) -> AsyncIterator[None]:
+    """Cancel `task` if the block ends without awaiting it (cancelled while waiting for the turn)."""
+    try:
+        yield
+    finally:
+        if task is not None and not task.done():
+            task.cancel()
 
 
 def _rows(reply: Rendered) -> list[Row]:

@@ -166,7 +166,10 @@ class PtbAdapter:
             await self.bot.set_my_short_description(short_description, language_code=language)
 
     def parse_update(self, data: dict[str, Any]) -> Update:
-        update = Update.de_json(data, self.bot)
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as error:  # de_json does not validate: a malformed update fails anywhere (tests/fuzz)
+            raise ValueError(f"unreadable update: {type(error).__name__}: {error}") from error
         if update is None:
             raise ValueError("empty update")
         return update

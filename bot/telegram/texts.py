@@ -1,4 +1,4 @@
-"""What Telegram shows outside the conversation: the command menu, the bot's descriptions, the contact button."""
+"""What Telegram shows outside the conversation: command menu, descriptions, contact button, rate-limit notice."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ COMMANDS = (
 DESCRIPTION = _(
     "I help you register an account on the National Public Service Portal (dichvucong.gov.vn) with your "
     "mobile number, step by step. Your password never goes through this chat. Press Start to begin.")
+TOO_FAST = _("You are sending messages faster than I can answer. Please wait {seconds} seconds, then send your "
+             "answer again; everything you have told me is kept.")
 STORE_UNAVAILABLE = _(
     "Sorry, I cannot work on your registration right now because of a technical problem. Your answers so far "
     "are kept. Please send your last message again (or press the button again) in a minute.")

@@ -41,41 +41,60 @@ class Incoming:
 
 
 def language_of(code: str | None) -> Language | None:
-    if not code:
+    if not code or not isinstance(code, str):
         return None
     base = code.split("-")[0].lower()
     return "vi" if base == "vi" else "en" if base == "en" else None
 
 
 def read_update(update: Any) -> Incoming | None:
-    """The update as an `Incoming`, or None for updates the assistant ignores (edits, groups, bots)."""
+    """The update as an `Incoming`, or None for updates the assistant ignores (edits, groups, bots).
+
+    Also None for a malformed update: python-telegram-bot does not check the JSON's types, so a forged
+    one could carry a number where text belongs (found by tests/fuzz); aiogram refuses those itself.
+    """
     if update.callback_query is not None:
         return _read_callback(update.update_id, update.callback_query)
     message = update.message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
-    if message.chat.type != "private":
+    if message.chat is None or message.chat.type != "private":
         return None
     user = message.from_user
-    return Incoming(update.update_id, message.chat.id, user.id, language_of(user.language_code),
-                    _read_message(message, user.id), message_id=message.message_id)
+    event = _read_message(message, user.id)
+    if event is None or not _are_ids(update.update_id, message.chat.id, user.id, message.message_id):
+        return None
+    return Incoming(update.update_id, message.chat.id, user.id, language_of(user.language_code), event,
+                    message_id=message.message_id)
 
 
-def _read_message(message: Any, user_id: int) -> Event:
+def _read_message(message: Any, user_id: int) -> Event | None:
     if message.text is not None:
-        return read_text(message.text)
+        text = _text(message.text)
+        return read_text(text) if text is not None else None
     if message.contact is not None:
-        return SharedContact(message.contact.phone_number, own=message.contact.user_id == user_id)
+        phone = _text(message.contact.phone_number)
+        return SharedContact(phone, own=message.contact.user_id == user_id) if phone is not None else None
     kind = next((kind for kind in CONTENT_KINDS if getattr(message, kind, None)), "other")
     return Unsupported(kind)
 
 
 def _read_callback(update_id: int, query: Any) -> Incoming | None:
-    message = query.message
-    if message is None or message.chat.type != "private" or query.data is None:
+    message, user, data = query.message, query.from_user, _text(query.data)
+    if message is None or message.chat is None or message.chat.type != "private" or data is None or user is None:
         return None
-    return Incoming(update_id, message.chat.id, query.from_user.id, language_of(query.from_user.language_code),
-                    Pressed(query.data[:64]), callback_id=query.id, keyboard_message_id=message.message_id)
+    if not _are_ids(update_id, message.chat.id, user.id, message.message_id) or _text(query.id) is None:
+        return None
+    return Incoming(update_id, message.chat.id, user.id, language_of(user.language_code),
+                    Pressed(data[:64]), callback_id=query.id, keyboard_message_id=message.message_id)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _are_ids(*values: object) -> bool:
+    return all(isinstance(value, int) for value in values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,26 +144,28 @@ def read_other(update: Any) -> GroupPost | GroupPress | PrivateEdit | None:
     """What `read_update` leaves aside and the help desk needs: group traffic and citizens' edits."""
     query = update.callback_query
     if query is not None:
-        message = query.message
-        if message is None or message.chat.type == "private" or query.data is None:
+        message, data = query.message, _text(query.data)
+        if message is None or message.chat is None or message.chat.type == "private" or data is None \
+                or query.from_user is None:
             return None
         return GroupPress(message.chat.id, _thread(message), message.message_id, _person(query.from_user),
-                          query.data[:64], query.id)
+                          data[:64], query.id)
     edited = update.edited_message is not None
     message = update.edited_message if edited else update.message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+    if message is None or message.chat is None or message.from_user is None or message.from_user.is_bot:
         return None
     if any(getattr(message, kind, None) for kind in SERVICE_KINDS):
         return None
     if message.chat.type == "private":
-        return PrivateEdit(message.chat.id, message.from_user.id, message.message_id, message.text) \
-            if edited and message.text is not None else None
+        text = _text(message.text)
+        return PrivateEdit(message.chat.id, message.from_user.id, message.message_id, text) \
+            if edited and text is not None else None
     replied = message.reply_to_message
     replied_to = _person(replied.from_user) if replied is not None and replied.from_user is not None \
         and not _is_topic_start(message, replied) else None
     mention = next((entity.user for entity in message.entities or () if entity.type == "text_mention"), None)
     return GroupPost(message.chat.id, _thread(message), message.message_id, _person(message.from_user),
-                     message.text if message.text is not None else message.caption, edited, replied_to,
+                     _text(message.text) if message.text is not None else _text(message.caption), edited, replied_to,
                      _person(mention) if mention is not None else None)
 
 
@@ -153,7 +174,8 @@ def _person(user: Any) -> Person:
 
 
 def _thread(message: Any) -> int | None:
-    return message.message_thread_id if message.is_topic_message else None
+    """The forum topic; a press on a message too old for Telegram to show (InaccessibleMessage) has none."""
+    return message.message_thread_id if getattr(message, "is_topic_message", False) else None
 
 
 def _is_topic_start(message: Any, replied: Any) -> bool:

@@ -4,7 +4,9 @@ Submitting asks the portal to create the pending registration, which sends
 the OTP. The idempotency key is derived from the answers themselves, so a
 retried submit (a double tap, a second worker, a crash after the portal
 answered) can never make two registrations, while an edited form is a new
-submission.
+submission. Before it reaches the portal the quota is asked
+(`conversations.quota`): past the day's limit the citizen is told when a
+new one can be started, and nothing is sent.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from conversations.events import Event, Pressed
 from conversations.fields import national_phone
 from conversations.portal import OtpSent, PortalRefusal, RefusalCode, Registration
 from conversations.replies import Button, Effect
-from conversations.step import Answer, Context, Move, Question, Stay, Step, refuse
+from conversations.step import VIETNAM, Answer, Context, Move, Question, Stay, Step, refuse
 from conversations.steps.fields import ACCOUNT_EXISTS
 from conversations.text import Lines, _
 
@@ -67,7 +69,12 @@ async def answer_review(dialog: Dialog, event: Event, ctx: Context) -> Answer:
     registration = _registration(dialog.data)
     if registration is None:  # cannot happen through the flow; guards a hand-edited store
         return Move(StepName.ID_NUMBER, dialog, say=(_("Some details are missing; let us fill them in."),))
-    answer = await ctx.portal.submit(registration, idempotency_key(dialog))
+    key = idempotency_key(dialog)
+    again = await ctx.quota.claim(registration, key, ctx.now)
+    if again is not None:  # before the portal: no SMS, no answer about this ID and phone
+        local = again.astimezone(VIETNAM)
+        return refuse(_TOO_MANY_STARTED.bind(time=local.strftime("%H:%M"), date=local.date()))
+    answer = await ctx.portal.submit(registration, key)
     if isinstance(answer, PortalRefusal):
         return refuse(_SUBMIT_REFUSALS.get(answer.code, _COULD_NOT_SUBMIT))
     return Move(StepName.OTP, dialog.model_copy(update={"otp": otp_state(answer, ctx)}),
@@ -99,6 +106,10 @@ def _registration(data: PersonalData) -> Registration | None:
 
 REGISTRATION_EXPIRED = _("The portal has closed this registration because it waited too long. Your answers are "
                          "kept: press \"Register\" to get a new code.")
+_TOO_MANY_STARTED = _(
+    "Too many registrations have been started today from this Telegram account, or with this ID number or "
+    "phone number. To protect citizens from misuse, a new one can be started after {time} on {date} "
+    "(Vietnam time). Your answers are kept.")
 _COULD_NOT_SUBMIT = _("The portal did not accept the details. Please check them, edit what is wrong and "
                       "press \"Register\" again.")
 _SUBMIT_REFUSALS = {

@@ -1,0 +1,150 @@
+"""Registrations started per day, per Telegram user, per ID number and per phone: real Redis, real portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.assistant import Assistant
+from bot.i18n import Catalogs
+from bot.portal.client import PortalClient
+from bot.pseudonyms import Pseudonyms
+from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
+from bot.runtime import running
+from bot.settings import Settings
+from bot.storage import DialogStore
+from conversations.dialog import StepName
+from conversations.events import Pressed
+from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE, Citizen, Sandbox, everything_in
+from tests.clock import ManualClock
+
+# The same birth date (05/09/1990) fits each of these CCCD numbers; none of these numbers has an account.
+IDS = ["001090012345", "001090054321", "001090011111", "001090022222"]
+PHONES = ["0821234088", "0821234089", "0821234090", "0821234091"]
+REFUSED_VI = "quá nhiều lượt đăng ký"
+
+
+def e164(phone: str) -> str:
+    return "+84" + phone[1:]
+
+
+@pytest.fixture
+def quota(redis: Redis) -> RedisRegistrationQuota:
+    return RedisRegistrationQuota(redis, Pseudonyms(b"test secret"), RegistrationLimits(3, 3, 3))
+
+
+@pytest.fixture
+def limited(store: DialogStore, portal: PortalClient, catalogs: Catalogs, clock: ManualClock,
+            quota: RedisRegistrationQuota) -> Assistant:
+    return Assistant(store, portal, catalogs, clock, quota=quota.for_dialog)
+
+
+async def until_review(citizen: Citizen, id_number: str = ID_NUMBER, phone: str = PHONE) -> None:
+    await citizen.start()
+    for answer in (Pressed("consent:agree"), Pressed("subject:citizen"), Pressed("method:mobile"),
+                   id_number, NAME, BIRTH, phone, Pressed("email:skip")):
+        await citizen.send(answer)
+    assert await citizen.step() == StepName.REVIEW
+
+
+async def all_sms(sandbox: Sandbox) -> int:
+    return sum([len(await sandbox.outbox(e164(phone))) for phone in PHONES])
+
+
+async def submit(citizen: Citizen) -> str:
+    return await citizen.press("review:submit")
+
+
+@pytest.mark.parametrize("shared", ["user", "id", "phone"])
+async def test_a_fourth_registration_in_a_day_is_refused_with_when_to_come_back(
+    limited: Assistant, sandbox: Sandbox, clock: ManualClock, shared: str,
+) -> None:
+    """Four registrations share one Telegram user, one ID number or one phone; the rest differs."""
+    people = []
+    for n in range(4):
+        citizen = Citizen(limited, sandbox, user="77" if shared == "user" else f"7{n}")
+        id_number, phone = IDS[0 if shared == "id" else n], PHONES[0 if shared == "phone" else n]
+        await until_review(citizen, id_number, phone)
+        people.append((citizen, phone))
+        if n < 3:
+            await submit(citizen)
+            assert await citizen.step() == StepName.OTP, citizen.text
+            await citizen.send("/cancel")  # the same user may start afresh: a new registration
+            clock.advance(60)
+
+    citizen, _phone = people[3]
+    before, sms_before = await citizen.dialog(), await all_sms(sandbox)
+    texts = await submit(citizen)
+    # The first one was started at 10:00 in Vietnam on 26 November: a place frees at 10:00 the next day.
+    assert REFUSED_VI in texts and "10:00 ngày 27 tháng 11, 2026" in texts
+    assert "Bước 6/8" in texts  # the same question again
+    assert await citizen.dialog() == before
+    assert await all_sms(sandbox) == sms_before == 3  # nothing reached the portal
+
+    clock.advance(24 * 3600 - 3 * 60 - 1)  # a second before the first place frees
+    assert REFUSED_VI in await submit(citizen)
+    clock.advance(1)
+    await submit(citizen)
+    assert await citizen.step() == StepName.OTP
+
+
+async def test_submitting_the_same_form_again_is_not_a_new_registration(
+    limited: Assistant, sandbox: Sandbox,
+) -> None:
+    citizen = Citizen(limited, sandbox, user="80")
+    await until_review(citizen)
+    for _ in range(5):  # a double tap, or /back from the code and "Register" again
+        await submit(citizen)
+        assert await citizen.step() == StepName.OTP, citizen.text
+        await citizen.send("/back")
+    for n in (1, 2):  # so two more registrations fit in the day…
+        await citizen.send("/cancel")
+        await until_review(citizen, IDS[n], PHONES[n])
+        await submit(citizen)
+        assert await citizen.step() == StepName.OTP
+    await citizen.send("/cancel")
+    await until_review(citizen, IDS[3], PHONES[3])
+    assert REFUSED_VI in await submit(citizen)  # …and not a third
+
+
+async def test_english_dialogs_are_told_in_english(limited: Assistant, sandbox: Sandbox) -> None:
+    for n in range(4):
+        citizen = Citizen(limited, sandbox, user=f"9{n}")
+        await citizen.start("en")
+        for answer in (Pressed("consent:agree"), Pressed("subject:citizen"), Pressed("method:mobile"),
+                       ID_NUMBER, NAME, BIRTH, PHONES[n], Pressed("email:skip")):
+            await citizen.send(answer)
+        text = await submit(citizen)
+    assert "Too many registrations have been started today" in text
+    assert "after 10:00 on November 27, 2026 (Vietnam time)" in text
+
+
+async def test_redis_holds_hashed_identifiers_only(
+    limited: Assistant, sandbox: Sandbox, redis: Redis,
+) -> None:
+    for n in range(2):
+        citizen = Citizen(limited, sandbox, user=f"6{n}")
+        await until_review(citizen, IDS[n], PHONES[n])
+        await submit(citizen)
+    dump = await everything_in(redis)
+    counters = [key async for key in redis.scan_iter("regbot:quota:*")]
+    assert len(counters) == 6  # a user, an ID and a phone for each of the two
+    for secret in (*IDS[:2], *PHONES[:2], *(e164(phone) for phone in PHONES[:2]), *(p[1:] for p in PHONES[:2])):
+        assert secret.encode() not in dump
+
+
+async def test_limits_come_from_the_settings(
+    redis_url: str, redis: Redis, sandbox: Sandbox, tmp_path: Path,
+) -> None:
+    settings = Settings(redis_url=redis_url, portal_url=sandbox.url, data_dir=tmp_path,
+                        registrations_per_id=1, registrations_per_user=0, registrations_per_phone=0)
+    async with running(settings, clock=ManualClock()) as runtime:
+        first = Citizen(runtime.assistant, sandbox, user="51")
+        await until_review(first, IDS[0], PHONES[0])
+        await submit(first)
+        assert await first.step() == StepName.OTP
+        second = Citizen(runtime.assistant, sandbox, user="52")  # another Telegram user, the same ID
+        await until_review(second, IDS[0], PHONES[1])
+        assert REFUSED_VI in await submit(second)
