@@ -10,7 +10,8 @@ ours — while the anchors, being the frameworks' own bots, go through them.
 Differences from `regbot run`, each on purpose: the Bot API is the in-process
 stub; the portal is the sandbox's rules called in process (`InProcessPortal`),
 not over HTTP; the Assistant is built here (as `bot.runtime.running` does)
-around that portal; delivery pacing is off (rate 1e9, no per-chat or group
+around that portal (no daily registration quota); the message-rate counter
+is on, as by default (the stream never reaches its limit); delivery pacing is off (rate 1e9, no per-chat or group
 interval), so the numbers are the process's, not Telegram's limits; no help
 desk (STAFF_CHAT_ID unset); logging stays at WARNING (production logs each
 step move at INFO).
@@ -33,19 +34,22 @@ from benchmarks.stubs import StubRequest, StubSession
 from benchmarks.workload import PASSWORD, Workload
 from bot.assistant import Assistant, utc_now
 from bot.i18n import Catalogs
+from bot.pseudonyms import Pseudonyms
 from bot.settings import Settings
 from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.aiogram_adapter import AiogramAdapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
+from bot.telegram.message_rate import MessageRate
 from bot.telegram.ptb_adapter import PtbAdapter
 from bot.telegram.updates import Incoming
 from conversations.dialog import StepName
 from conversations.events import PasswordChosen
 
 WEBAPP_URL = "https://regbot.example.vn"
-REMINDER_AFTER = Settings.model_fields["reminder_after"].default  # as `regbot run` notes idle dialogs
+DEFAULTS = Settings(_env_file=None)  # what `regbot run` does unless configured
+REMINDER_AFTER = DEFAULTS.reminder_after  # as `regbot run` notes idle dialogs
 _catalogs: Catalogs | None = None
 
 
@@ -87,7 +91,8 @@ class Product(Scenario):
 
     async def start(self) -> None:
         self.redis = self.server.client()
-        codec = DialogCodec(load_keys(None, Path(self._data_dir.name)))  # a dev key, as with DATA_DIR
+        keys = load_keys(None, Path(self._data_dir.name))  # a dev key, as with DATA_DIR
+        codec = DialogCodec(keys)
         store = DialogStore(self.redis, codec, ttl=self._dialog_ttl, idle_after=REMINDER_AFTER)
         self.assistant = assistant = Assistant(store, self.portal, catalogs(), utc_now)
         if self.framework == "aiogram":
@@ -101,6 +106,8 @@ class Product(Scenario):
         self.front = TelegramFront(assistant, catalogs(), self.redis, me.id, WEBAPP_URL)
         self.front.delivery = Delivery(self.adapter, self.front.record_blocked, rate=1e9, chat_interval=0.0,
                                        group_interval=0.0)
+        self.front.rate = MessageRate(self.front, self.redis, catalogs(), Pseudonyms(keys[0]),
+                                      DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)
         self.adapter.listen(self.front)
 
     async def feed(self, update: dict[str, Any]) -> None:
