@@ -25,8 +25,8 @@ event loop:
   slot's update waits for a free connection (as Telegram queues updates), and
   that wait is reported apart ("wait"; "slot" = slot to first reply).
 * A citizen is ready again only once the webhook POST of its previous update
-  was answered (the product answers 200 once the update is saved, and
-  replies after that), its first reply arrived, and THINK_S after the last
+  was answered (the product answers 200 after its replies went out), its
+  first reply arrived, and THINK_S after the last
   message the bot had sent it by then: the product paces messages
   to 1/s per chat (`Delivery(chat_interval=1.0)`), and a citizen answering
   faster would measure that pacing, not the product. The active pool is
@@ -170,7 +170,7 @@ class LoadRun:
         self.cursor = [0] * len(workload.citizens)
         self.ready: deque[int] = deque(range(config.pool))
         self.joined = config.pool  # citizens started so far
-        self.outstanding: dict[int, Post] = {}  # chat id -> its latest update (replies come after the POST)
+        self.outstanding: dict[int, Post] = {}  # chat id -> its latest update
         self.posts: list[Post] = []
         self.skipped: list[int] = []  # slot times with no ready citizen
         self.finished: list[int] = []  # citizens who sent their OTP and got an answer
@@ -624,8 +624,8 @@ def render(result: dict[str, Any]) -> str:
     if run["configs"]:
         slow = {step: values for step, values in run["configs"][0]["steps"].items()
                 if values["sends_per_update"] >= 1.5}
-        parts += ["", "Steps answered with two messages (the second paced 1 s after the first, per chat, after the "
-                  "webhook POST was answered): "
+        parts += ["", "Steps answered with two messages (the second paced 1 s after the first, per chat; the webhook "
+                  "POST stays open meanwhile, holding one of the max_connections): "
                   + (", ".join(f"{step} (webhook answer p50 {values['answer_p50']} ms)"
                                for step, values in slow.items()) or "none")]
     parts += ["", "Checks:"]

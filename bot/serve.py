@@ -101,7 +101,7 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                 assert settings.webhook_url
                 path = urlsplit(settings.webhook_url).path or "/"
                 secret = webhook_secret(settings, token)
-                mount_webhook(app, path, secret, adapter.parse_update, front.on_webhook_update)
+                mount_webhook(app, path, secret, adapter.parse_update, front.on_update)
                 await adapter.set_webhook(settings.webhook_url, secret, settings.webhook_max_connections)
             await serve_until_stopped(settings, adapter, front, app, stop, webhook)
     except asyncio.CancelledError:

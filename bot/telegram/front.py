@@ -97,12 +97,13 @@ class TelegramFront:
     def blocked_key(self) -> str:
         return f"regbot:blocked:{self._bot_id}"
 
-    async def on_update(self, update: Any, saved: Callable[[], None] = lambda: None) -> None:
-        """Handle and answer one update; `saved` is called once its result is in Redis (see `handle`)."""
+    async def on_update(self, update: Any) -> None:
+        """Handle and answer one update (a webhook's request is answered after its replies went out:
+        answering at the save let a second worker's reply to the next update overtake them)."""
         incoming = read_update(update)
         with self.in_flight.track(), metrics.handling(self._kind(incoming)):
             if incoming is not None:
-                await self.handle(incoming, saved, rated=True)
+                await self.handle(incoming, rated=True)
             elif self.desk is not None:
                 await self.desk.on_update(update)
 
@@ -133,32 +134,6 @@ class TelegramFront:
         if self._poller is not None:
             self._poller.stop()
 
-    async def on_webhook_update(self, update: Any) -> None:
-        """Return once the update's result is saved; its replies go on in the background.
-
-        Telegram keeps at most `max_connections` webhook requests open and waits for each 200.
-        Holding one while a chat's second message waits for its one-second slot would cap the
-        bot at about `max_connections` updates a second. Once saved, the update is safe: a
-        re-delivery is skipped, so a held request would not have saved the replies either.
-        An error before the save still fails the request, and Telegram delivers it again.
-        """
-        saved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def mark_saved() -> None:
-            saved.set_result(None)
-
-        replying = asyncio.create_task(self.on_update(update, mark_saved))  # in `in_flight` till replied
-        replying.add_done_callback(lambda task: self._replied(task, saved.done()))
-        either: list[asyncio.Future[Any]] = [saved, replying]
-        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-        if not saved.done():
-            replying.result()  # failed before the save: let the webhook answer an error
-
-    @staticmethod
-    def _replied(task: asyncio.Task[None], saved: bool) -> None:
-        if saved and not task.cancelled() and task.exception() is not None:  # else the webhook raised it
-            log.error("replying failed after the update was saved", exc_info=task.exception())
-
     @property
     def store(self) -> DialogStore:
         return self._assistant.store
@@ -166,14 +141,9 @@ class TelegramFront:
     def dialog_key(self, chat_id: int, user_id: int) -> DialogKey:
         return DialogKey(str(self._bot_id), str(chat_id), str(user_id))
 
-    async def handle(
-        self, incoming: Incoming, saved: Callable[[], None] = lambda: None, rated: bool = False,
-    ) -> Handled | None:
+    async def handle(self, incoming: Incoming, rated: bool = False) -> Handled | None:
         """Handle and answer one event; None when it was handled before (a re-delivered update), or
         when `rated` (a citizen's update) and its sender is over their message rate.
-
-        `saved` is called once the result is in Redis, before the replies go out (or once the
-        store has failed and the citizen is about to be told to send again).
         """
         assert self.delivery is not None, "the adapter sets the delivery before feeding updates"
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
@@ -185,7 +155,6 @@ class TelegramFront:
         async with _settled(counting), self._turns(incoming.chat_id):
             try:
                 if rate is not None and counting is not None and not await rate.admits(incoming, await counting):
-                    saved()
                     return None
                 if self.desk is not None:
                     incoming = await self.desk.translate(incoming)
@@ -193,15 +162,12 @@ class TelegramFront:
                 actions = await self.actions(key, incoming, handled)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
-                saved()
                 return None
             except STORE_FAILURES as error:
                 log.error("update %s not handled, the dialog store failed: %s", incoming.update_id,
                           type(error).__name__)
-                saved()  # the citizen is told to send it again: Telegram need not
                 await self.delivery.deliver(incoming.chat_id, self._unavailable(incoming))
                 return None
-            saved()
             await self.delivery.deliver(incoming.chat_id, actions)
             if self.desk is not None:
                 await self.desk.after(incoming, handled)
