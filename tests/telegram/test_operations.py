@@ -16,10 +16,10 @@ from redis.asyncio import Redis
 
 from bot.portal.sandbox import start_sandbox
 from tests.botprocess import BotFactory, BotProcess, free_port
-from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, Sandbox
+from tests.citizen import EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
-from tests.telegram.test_telegram_bot import start_registration
+from tests.telegram.test_telegram_bot import answer_until_review, start_registration
 from tests.webapp.conftest import form_button
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -55,13 +55,7 @@ async def register_to_the_end(citizen: TelegramCitizen, sandbox: Sandbox) -> Non
     await start_registration(citizen)
     await citizen.send_text("0010900123")
     await citizen.wait_for_reply("Số này có 10 chữ số")
-    for answer, next_step in ((ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8"), (BIRTH, "Bước 4/8")):
-        await citizen.send_text(answer)
-        await citizen.wait_for_reply(next_step)
-    await citizen.share_contact(PHONE_E164)
-    await citizen.wait_for_reply("Bước 5/8")
-    await citizen.send_text(EMAIL)
-    await citizen.wait_for_reply("Bước 6/8")
+    await answer_until_review(citizen)
     await citizen.press("Đăng ký")
     await citizen.wait_for_reply("Bước 7/8")
     code = await sandbox.last_code()

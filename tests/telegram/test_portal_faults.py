@@ -4,24 +4,18 @@ citizen told, and never a second registration or a second SMS (the submit's Idem
 from __future__ import annotations
 
 from tests.botprocess import BotFactory
-from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PHONE_E164, Sandbox
+from tests.citizen import Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_redis_faults import stored
-from tests.telegram.test_telegram_bot import start_registration
+from tests.telegram.test_telegram_bot import answer_until_review, start_registration
 
 NOT_ANSWERING = "Cổng dịch vụ công hiện không phản hồi"
 
 
 async def until_review(citizen: TelegramCitizen) -> None:
     await start_registration(citizen)
-    for answer, next_step in ((ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8"), (BIRTH, "Bước 4/8")):
-        await citizen.send_text(answer)
-        await citizen.wait_for_reply(next_step)
-    await citizen.share_contact(PHONE_E164)
-    await citizen.wait_for_reply("Bước 5/8")
-    await citizen.send_text(EMAIL)
-    await citizen.wait_for_reply("Bước 6/8")
+    await answer_until_review(citizen)
 
 
 async def test_a_portal_5xx_is_retried_and_the_citizen_never_sees_it(

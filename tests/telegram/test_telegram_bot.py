@@ -26,8 +26,8 @@ async def start_registration(citizen: TelegramCitizen, command: str = "/start") 
     await citizen.wait_for_reply("Bước 1/8")
 
 
-async def register_until_otp(citizen: TelegramCitizen) -> None:
-    await start_registration(citizen)
+async def answer_until_review(citizen: TelegramCitizen) -> None:
+    """From the first question (Bước 1/8) to the review, every answer valid, the phone shared as a contact."""
     for answer, next_step in ((ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8"), (BIRTH, "Bước 4/8")):
         await citizen.send_text(answer)
         await citizen.wait_for_reply(next_step)
@@ -36,6 +36,11 @@ async def register_until_otp(citizen: TelegramCitizen) -> None:
     await citizen.wait_for_reply("Bước 5/8")
     await citizen.send_text(EMAIL)
     await citizen.wait_for_reply("Bước 6/8")
+
+
+async def register_until_otp(citizen: TelegramCitizen) -> None:
+    await start_registration(citizen)
+    await answer_until_review(citizen)
     await citizen.press("Đăng ký")
     await citizen.wait_for_reply("Bước 7/8")
 
