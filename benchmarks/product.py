@@ -106,7 +106,7 @@ class Product(Scenario):
         self.front = TelegramFront(assistant, catalogs(), self.redis, me.id, WEBAPP_URL)
         self.front.delivery = Delivery(self.adapter, self.front.record_blocked, rate=1e9, chat_interval=0.0,
                                        group_interval=0.0)
-        self.front.rate = MessageRate(self.front, self.redis, catalogs(), Pseudonyms(keys[0]),
+        self.front.rate = MessageRate(self.front, catalogs(), Pseudonyms(keys[0]),
                                       DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)
         self.adapter.listen(self.front)
 

@@ -9,13 +9,13 @@ stored on a refusal — hold whichever door an event comes through.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.flow_metrics import observe_handled
 from bot.i18n import Catalogs
-from bot.storage import DialogKey, DialogStore
+from bot.storage import Counted, DialogKey, DialogStore, Tally
 from conversations.dialog import Dialog, Language, StepName
 from conversations.engine import handle
 from conversations.events import Event
@@ -32,6 +32,19 @@ QuotaOf = Callable[[DialogKey], RegistrationQuota]  # the registration quota tha
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """Turns events away past a rate: counted by the round trip that takes the dialog's lock (no trip of
+    its own), judged under it, in the dialog's language. `admits` says whether the event goes on."""
+
+    tally: Tally
+    admits: Callable[[Counted, Language], Awaitable[bool]]
+
+
+class TurnedAway(Exception):
+    """The gate refused the event: nothing was run or stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +101,20 @@ class Assistant:
         return self._default_language
 
     async def handle(
-        self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None
+        self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None,
+        gate: Gate | None = None,
     ) -> Handled:
         """Handle `event` for the dialog at `key`; `language` picks the language of a new dialog.
 
-        An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`.
+        An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`; one the `gate`
+        refuses raises `TurnedAway`.
         """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
                           help_desk=self._help_desk, quota=self._quota(key))
-        async with self.store.hold(key, event_id) as held:
+        async with self.store.hold(key, event_id, gate.tally if gate else None) as held:
             dialog = held.dialog or Dialog(language=language or self._default_language)
+            if gate is not None and held.counted is not None and not await gate.admits(held.counted, dialog.language):
+                raise TurnedAway
             outcome = await handle(dialog, event, context)
             if Effect.ERASE in outcome.effects:
                 held.erase = True

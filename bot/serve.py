@@ -90,9 +90,8 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                                       link_ttl=settings.assist_link_ttl)
                 app[REFRESHERS].append(handoff_gauges(CaseStore(runtime.redis, me.id).waiting_since))
             if settings.message_rate_limit > 0:
-                front.rate = MessageRate(front, runtime.redis, runtime.catalogs, runtime.pseudonyms,
-                                         settings.message_rate_limit, settings.message_rate_window,
-                                         settings.default_language)
+                front.rate = MessageRate(front, runtime.catalogs, runtime.pseudonyms, settings.message_rate_limit,
+                                         settings.message_rate_window)
             adapter.listen(front)
             await announce(adapter, runtime.catalogs)
             PasswordForm(through_telegram(front), front.store, runtime.redis, runtime.catalogs, token,

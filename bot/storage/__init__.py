@@ -2,6 +2,8 @@
 
 from bot.storage.codec import DialogCodec, load_keys
 from bot.storage.keys import DialogKey
-from bot.storage.redis_store import AlreadyHandled, DialogBusy, DialogStore, Held
+from bot.storage.redis_store import AlreadyHandled, Counted, DialogBusy, DialogStore, Held, Tally
 
-__all__ = ["AlreadyHandled", "DialogBusy", "DialogCodec", "DialogKey", "DialogStore", "Held", "load_keys"]
+__all__ = [
+    "AlreadyHandled", "Counted", "DialogBusy", "DialogCodec", "DialogKey", "DialogStore", "Held", "Tally", "load_keys",
+]

@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from redis.asyncio import Redis
 
@@ -24,17 +25,28 @@ from bot.storage.codec import DialogCodec, UnreadableDialog
 from bot.storage.keys import DialogKey, idle_dialogs
 from conversations.dialog import Dialog
 
-# KEYS: lock, dialog[, handled events]  ARGV: token, lock ms[, event id]
-# → {1, dialog} locked; {0, ms left} busy; {2} the event was handled before (not locked)
+# KEYS: lock, dialog, handled events[, counter]  ARGV: token, lock ms, event id or '', counter window ms
+# → {1, dialog[, count, ms left in the counter's window]} locked; {0, ms left} busy;
+#   {2} the event was handled before (not locked, not counted)
 _LOCK_AND_LOAD = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  if KEYS[3] and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
-    redis.call('DEL', KEYS[1])
-    return {2}
-  end
-  return {1, redis.call('GET', KEYS[2])}
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('PTTL', KEYS[1])}
 end
-return {0, redis.call('PTTL', KEYS[1])}
+if ARGV[3] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
+  redis.call('DEL', KEYS[1])
+  return {2}
+end
+local dialog = redis.call('GET', KEYS[2])
+if not KEYS[4] then
+  return {1, dialog}
+end
+local count = redis.call('INCR', KEYS[4])
+local left = redis.call('PTTL', KEYS[4])
+if count == 1 or left < 0 then
+  redis.call('PEXPIRE', KEYS[4], ARGV[4])
+  left = tonumber(ARGV[4])
+end
+return {1, dialog, count, left}
 """
 
 log = logging.getLogger(__name__)
@@ -109,12 +121,26 @@ class LockLost(Exception):
     """Handling outlived the lock; the result was not saved so as not to overwrite a newer one."""
 
 
+class Tally(NamedTuple):
+    """A counter of the sender's events, bumped by the round trip that takes the lock (the message rate):
+    a busy dialog's retries and a re-delivered update are not counted again."""
+
+    key: str
+    window_ms: int
+
+
+class Counted(NamedTuple):
+    number: int  # this event's number in the counter's current window
+    left_ms: int  # until the window ends
+
+
 @dataclass(slots=True)
 class Held:
     """A dialog under its lock: read `dialog`; set `save` to have it written on release, or `erase`
     to have it deleted with every key kept beside it (the updates handled, the links it was given)."""
 
     dialog: Dialog | None
+    counted: Counted | None = None  # with a `Tally`
     save: Dialog | None = None
     erase: bool = False
 
@@ -142,18 +168,24 @@ class DialogStore:
         self._idle_after_ms = None if idle_after is None else int(idle_after * 1000)
 
     @asynccontextmanager
-    async def hold(self, key: DialogKey, event_id: str | None = None) -> AsyncIterator[Held]:
+    async def hold(
+        self, key: DialogKey, event_id: str | None = None, tally: Tally | None = None,
+    ) -> AsyncIterator[Held]:
         """Lock the dialog, load it, and on a clean exit save `Held.save` and unlock.
 
         With an `event_id`, an event handled before raises `AlreadyHandled`, and this one is
         marked handled in the same step that saves its result: a worker killed in between
         leaves it unmarked, so the re-delivery is handled once the lock expires.
         """
-        marker, event = ([key.handled], [event_id]) if event_id else ([], [])
-        keys = [key.lock, key.dialog, *marker]
+        keys = [key.lock, key.dialog, key.handled]
         token = secrets.token_hex(16)
-        raw = await self._acquire(keys, [token, self._lock_ttl_ms, *event])
-        held = Held(self._readable(key, raw))
+        args: list[str | int] = [token, self._lock_ttl_ms, event_id or ""]
+        if tally is not None:
+            keys.append(tally.key)
+            args.append(tally.window_ms)
+        answer = await self._acquire(keys, args)
+        counted = Counted(int(answer[2]), int(answer[3])) if tally is not None else None
+        held = Held(self._readable(key, answer[1]), counted)
         try:
             yield held
         except BaseException:
@@ -198,16 +230,16 @@ class DialogStore:
         raw = await self._redis.get(key.dialog)
         return self._codec.decode(raw) if isinstance(raw, bytes) else None
 
-    async def _acquire(self, keys: list[str], args: list[str | int]) -> bytes | None:
+    async def _acquire(self, keys: list[str], args: list[str | int]) -> list[Any]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait
         pause = 0.005
         while True:
             answer = await self._lock_and_load(keys=keys, args=args)
             if answer[0] == 1:
-                return answer[1]  # type: ignore[no-any-return]
+                return answer  # type: ignore[no-any-return]
             if answer[0] == 2:
-                raise AlreadyHandled(keys[-1])
+                raise AlreadyHandled(keys[2])
             if loop.time() >= deadline:
                 raise DialogBusy(f"{keys[0]} still held after {self._wait:.0f} s")
             await asyncio.sleep(min(pause, max(0.001, answer[1] / 1000)))

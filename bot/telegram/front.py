@@ -7,9 +7,9 @@ handled before; turn the replies into Bot API calls; deliver them paced
 and retried. The password form and help-desk staff enter through `handle`
 too (with no update_id). With a help desk configured, it sees each citizen
 event before and after the assistant, and every update from the staff
-group. A citizen's update counts against their message rate as it arrives
-(`message_rate.py`); one over the limit is dropped in its turn, before the
-dialog's lock.
+group. A citizen's update counts against their message rate in the round
+trip that locks its dialog (`message_rate.py`); one over the limit is
+dropped there, unread.
 
 When Redis cannot be reached (or the dialog stays locked), the citizen is
 told at once, in their Telegram language, that their progress is kept and
@@ -19,18 +19,16 @@ message after Redis is back carries on where they were.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot import metrics
-from bot.assistant import Assistant, Handled, Rendered
+from bot.assistant import Assistant, Handled, Rendered, TurnedAway
 from bot.i18n import Catalogs
 from bot.inflight import InFlight
 from bot.keyed_lock import KeyedLock
@@ -148,20 +146,17 @@ class TelegramFront:
         assert self.delivery is not None, "the adapter sets the delivery before feeding updates"
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
         event_id = None if incoming.update_id is None else str(incoming.update_id)
-        # Counted as it arrives, judged in the chat's turn: awaiting the count before taking the turn let
-        # a burst's updates overtake each other (tests/telegram/test_help_desk.py saw relays out of order).
-        rate = self.rate if rated else None
-        counting = asyncio.ensure_future(rate.count(incoming)) if rate is not None else None
-        async with _settled(counting), self._turns(incoming.chat_id):
+        gate = self.rate.gate(incoming) if rated and self.rate is not None else None
+        async with self._turns(incoming.chat_id):
             try:
-                if rate is not None and counting is not None and not await rate.admits(incoming, await counting):
-                    return None
                 if self.desk is not None:
                     incoming = await self.desk.translate(incoming)
-                handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id)
+                handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id, gate)
                 actions = await self.actions(key, incoming, handled)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
+                return None
+            except TurnedAway:
                 return None
             except STORE_FAILURES as error:
                 log.error("update %s not handled, the dialog store failed: %s", incoming.update_id,
@@ -243,16 +238,6 @@ class TelegramFront:
         # the question keeps its buttons.
         *first, question = reply.paragraphs
         return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
-
-
-@asynccontextmanager
-async def _settled(task: asyncio.Future[Any] | None) -> AsyncIterator[None]:
-    """Cancel `task` if the block ends without awaiting it (cancelled while waiting for the turn)."""
-    try:
-        yield
-    finally:
-        if task is not None and not task.done():
-            task.cancel()
 
 
 def _rows(reply: Rendered) -> list[Row]:

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from bot.assistant import Assistant
 from bot.i18n import Catalogs
 from bot.portal.client import PortalClient
-from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore
+from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally
 from bot.storage.codec import UnreadableDialog
 from bot.storage.redis_store import HANDLED_KEPT
 from conversations.dialog import Dialog, StepName
@@ -158,3 +158,27 @@ async def test_a_dialog_no_key_opens_starts_afresh_instead_of_locking_the_citize
         assert held.dialog is None
         held.save = Dialog(language="en")
     assert await DialogStore(redis, codec).load(key) == Dialog(language="en")
+
+
+async def test_a_tally_counts_each_event_once_in_its_window(redis: Redis, codec: DialogCodec) -> None:
+    """The message rate rides on the lock: a re-delivered update and a busy dialog's retries are not counted."""
+    store, key, tally = DialogStore(redis, codec), DialogKey("test", "1", "1"), Tally("test:rate:1", 60_000)
+    async with store.hold(key, event_id="41", tally=tally) as held:
+        assert held.counted is not None and held.counted.number == 1
+        assert 59_000 < held.counted.left_ms <= 60_000
+        held.save = Dialog()
+        waiting = asyncio.create_task(_counted(store, key, "42", tally))
+        await asyncio.sleep(0.1)  # it retries the lock meanwhile
+    assert await waiting == 2
+    with pytest.raises(AlreadyHandled):
+        await _counted(store, key, "41", tally)
+    assert await _counted(store, key, "43", tally) == 3
+    await redis.pexpire(tally.key, 1)
+    await asyncio.sleep(0.01)
+    assert await _counted(store, key, "44", tally) == 1  # a new window
+
+
+async def _counted(store: DialogStore, key: DialogKey, event_id: str, tally: Tally) -> int:
+    async with store.hold(key, event_id=event_id, tally=tally) as held:
+        assert held.counted is not None
+        return held.counted.number

@@ -59,7 +59,7 @@ async def adapters(
                               "https://regbot.example")
         bot = RecordingBot()
         front.delivery = Delivery(bot, front.record_blocked, rate=1e9, chat_interval=0.0, group_interval=0.0)
-        front.rate = MessageRate(front, redis, catalogs, Pseudonyms(b"fuzz"), limit=30, window=60)
+        front.rate = MessageRate(front, catalogs, Pseudonyms(b"fuzz"), limit=30, window=60)
         fronts[name] = (front, bot)
     yield Adapters(by_name, fronts, store)
     for adapter in by_name.values():
