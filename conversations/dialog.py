@@ -41,6 +41,14 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class ScannedCard(_Frozen):
+    """What the QR code of a CCCD card gave, awaiting the citizen's "that is right"."""
+
+    id_number: str
+    full_name: str
+    birth_date: date
+
+
 class PersonalData(_Frozen):
     """Encrypted at rest, wiped on done or cancel."""
 
@@ -50,6 +58,7 @@ class PersonalData(_Frozen):
     phone: str | None = None  # E.164
     email: str | None = None
     unconfirmed_id_number: str | None = None  # accepted with a doubt, awaiting "yes, it is right"
+    scanned: ScannedCard | None = None  # read from the card's QR code, awaiting "yes, it is right"
 
     def is_empty(self) -> bool:
         return self == PersonalData()

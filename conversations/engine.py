@@ -16,6 +16,7 @@ from conversations.events import (
     Command,
     Event,
     PasswordChosen,
+    Picture,
     Pressed,
     Said,
     SharedContact,
@@ -47,7 +48,7 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
         return while_with_staff(dialog, event, ctx)
     if isinstance(event, Command):
         return run_command(dialog, event, ctx)
-    if isinstance(event, Unsupported):
+    if isinstance(event, Unsupported) or (isinstance(event, Picture) and not STEPS[dialog.step].reads_pictures):
         return refusal(dialog, ctx, _("I can only read text messages and buttons here. Please type "
                                       "your answer."))
     if isinstance(event, Said):

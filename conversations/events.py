@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from conversations.dialog import Dialog, StepName
@@ -57,6 +59,33 @@ class Unsupported:
     kind: str
 
 
+class PictureProblem(StrEnum):
+    """Why no QR code came out of a picture, each with its own advice to the citizen."""
+
+    TOO_LARGE = "too_large"  # over the size the bot downloads
+    NOT_AN_IMAGE = "not_an_image"  # a file no image library opens
+    TOO_SMALL = "too_small"  # too few pixels for a QR code to be read
+    NO_CODE = "no_code"  # no QR code found (blurred, too far, cut off, or simply none)
+    NOT_FETCHED = "not_fetched"  # the file could not be downloaded
+
+
+@dataclass(frozen=True, slots=True)
+class PictureReading:
+    """The texts of the QR codes in a picture (personal data: never in a repr), or why there are none."""
+
+    texts: tuple[str, ...] = field(default=(), repr=False)
+    problem: PictureProblem | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A photo or an image file. Only a step that wants one reads it (`read` downloads and decodes it, in
+    memory); anywhere else it is content the bot does not take, like a sticker."""
+
+    kind: str  # as `Unsupported` names it: "photo" or "document"
+    read: Callable[[], Awaitable[PictureReading]] = field(compare=False, repr=False)
+
+
 @dataclass(frozen=True, slots=True)
 class StaffAction:
     """What a help-desk staff member did with this dialog. Staff never give a field, a code or a password."""
@@ -73,7 +102,7 @@ class Adopted:
     prepared: Dialog | None  # None: the link was used already or has expired
 
 
-Event = Said | Pressed | SharedContact | Command | PasswordChosen | Unsupported | StaffAction | Adopted
+Event = Said | Pressed | SharedContact | Command | PasswordChosen | Unsupported | Picture | StaffAction | Adopted
 
 
 def read_command(text: str) -> Command | None:

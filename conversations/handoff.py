@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from conversations.dialog import LANGUAGES, Dialog, Handoff, HandoffReason, StepName
-from conversations.events import Adopted, Command, Event, Said, SharedContact, StaffAction, Unsupported
+from conversations.events import Adopted, Command, Event, Picture, Said, SharedContact, StaffAction, Unsupported
 from conversations.fields import password_problems
 from conversations.fields.normalize import normalize_digits
 from conversations.outcome import LANGUAGE_CHOSEN, Outcome, moved, refusal
@@ -74,7 +74,7 @@ def while_with_staff(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
             return Outcome(switched, (Reply((LANGUAGE_CHOSEN, WITH_STAFF)),), changed=True)
         case Said(text=text) if looks_secret(dialog, text):
             return Outcome(dialog, (Reply((_WITHHELD,)),), changed=False, effects=(Effect.FORGET_MESSAGE,))
-        case Said() | Unsupported() | SharedContact():
+        case Said() | Unsupported() | Picture() | SharedContact():
             return Outcome(dialog, (), changed=False, effects=(Effect.RELAY,))
     return Outcome(dialog, (Reply((WITH_STAFF,)),), changed=False)
 

@@ -96,3 +96,4 @@ class Step:
     back: StepName | None  # where /back goes; None: there is no going back from here
     hint: Text  # what /help adds for this step
     numbered: bool = True  # shows "Step n/8"
+    reads_pictures: bool = False  # a `Picture` is read here; elsewhere it is refused like a sticker

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from conversations.dialog import Dialog, StepName
-from conversations.events import Event, Pressed, Said, SharedContact
+from conversations.events import Event, Picture, PictureProblem, Pressed, Said, SharedContact
 from conversations.fields import (
     parse_birth_date,
     parse_email,
@@ -18,9 +18,10 @@ from conversations.fields import (
     parse_id_number,
     parse_phone,
 )
+from conversations.fields.card_code import parse_card_code, read_card_code
 from conversations.parsing import ParseResult, Refused
 from conversations.portal import PortalUnavailable
-from conversations.replies import Button
+from conversations.replies import Button, Effect
 from conversations.step import NEXT, Answer, Context, Move, Question, Stay, Step, refuse
 from conversations.text import _
 
@@ -45,19 +46,41 @@ def _typed(dialog: Dialog, event: Event, field: str, parse: Callable[[str], Pars
 
 ID_IS_RIGHT = Button("id_number:confirm", _("Yes, the number is right"))
 ID_RETYPE = Button("id_number:retype", _("Type it again"))
+CARD_IS_RIGHT = Button("id_number:card_right", _("Right"))
+CARD_FIX = Button("id_number:card_fix", _("Change"))
 
 
 def ask_id_number(dialog: Dialog, ctx: Context) -> Question:
+    scanned = dialog.data.scanned
+    if scanned:
+        return Question(
+            (_("From your card I read:\nID number: {id_number}\nFull name: {full_name}\nDate of birth: {birth_date}"
+               "\n\nIs this right?", id_number=scanned.id_number, full_name=scanned.full_name,
+               birth_date=scanned.birth_date),),
+            ((CARD_IS_RIGHT, CARD_FIX),),
+        )
     if dialog.data.unconfirmed_id_number:
         return Question(
             (_("Is {id_number} really your ID number?", id_number=dialog.data.unconfirmed_id_number),),
             ((ID_IS_RIGHT, ID_RETYPE),),
         )
     return Question((_("Type the number of your ID card: the 12-digit CCCD or the 9-digit CMND "
-                       "(it will be your login name)."),))
+                       "(it will be your login name)."),
+                     _("With a chip-based CCCD card you can instead send a photo of the QR code on its front: "
+                       "it fills in your ID number, name and date of birth at once."),))
 
 
 async def answer_id_number(dialog: Dialog, event: Event, ctx: Context) -> Answer:
+    scanned = dialog.data.scanned
+    if event == Pressed(CARD_IS_RIGHT.id) and scanned:
+        return await _take_id_number(
+            dialog.with_data(full_name=scanned.full_name, birth_date=scanned.birth_date, scanned=None),
+            scanned.id_number, ctx, then=StepName.PHONE,
+        )
+    if event == Pressed(CARD_FIX.id):
+        return Stay((), dialog.with_data(scanned=None))
+    if isinstance(event, Picture):
+        return await _read_card(dialog, event, ctx)
     if event == Pressed(ID_IS_RIGHT.id) and dialog.data.unconfirmed_id_number:
         return await _take_id_number(dialog, dialog.data.unconfirmed_id_number, ctx)
     if event == Pressed(ID_RETYPE.id):
@@ -68,11 +91,45 @@ async def answer_id_number(dialog: Dialog, event: Event, ctx: Context) -> Answer
     if isinstance(parsed, Refused):
         return refuse(parsed.reason)
     if parsed.doubt is not None:
-        return Stay((parsed.doubt,), dialog.with_data(unconfirmed_id_number=parsed.value))
+        return Stay((parsed.doubt,), dialog.with_data(unconfirmed_id_number=parsed.value, scanned=None))
     return await _take_id_number(dialog, parsed.value, ctx)
 
 
-async def _take_id_number(dialog: Dialog, id_number: str, ctx: Context) -> Answer:
+async def _read_card(dialog: Dialog, picture: Picture, ctx: Context) -> Stay:
+    """The photo of a card's QR code: show what it gives, for "right" or "change"; the photo is deleted
+    from the chat once read, whatever it held."""
+    reading = await picture.read()
+    forget = (Effect.FORGET_MESSAGE,)
+    if reading.problem is not None:
+        return Stay((PICTURE_PROBLEMS[reading.problem], TYPE_INSTEAD), effects=forget)
+    codes = [code for code in map(read_card_code, reading.texts) if code is not None]
+    if not codes:
+        return Stay((NOT_A_CARD_CODE, TYPE_INSTEAD), effects=forget)
+    parsed = parse_card_code(codes[0], ctx.today)
+    if isinstance(parsed, Refused):
+        return Stay((_("I read the QR code, but:"), parsed.reason, TYPE_INSTEAD), effects=forget)
+    return Stay((), dialog.with_data(scanned=parsed.value, unconfirmed_id_number=None), effects=forget)
+
+
+TYPE_INSTEAD = _("You can also simply type your ID number.")
+NOT_A_CARD_CODE = _("That QR code is not the one on a CCCD card. The card's code is at the top right of the front "
+                    "of a chip-based CCCD card.")
+PICTURE_PROBLEMS = {
+    PictureProblem.TOO_LARGE: _("That file is too large (over 10 MB). Please send the photo as a normal photo, "
+                                "not as a file."),
+    PictureProblem.NOT_AN_IMAGE: _("I could not open that file as a picture. Please send a photo."),
+    PictureProblem.TOO_SMALL: _("That picture is too small to read a QR code from. Please take the photo closer, "
+                                "so that the QR code fills a good part of it."),
+    PictureProblem.NO_CODE: _("I could not find a readable QR code in that photo. Lay the card flat in good light, "
+                              "hold the phone steady above the QR code, let it focus, and take the photo again."),
+    PictureProblem.NOT_FETCHED: _("I could not download that photo from Telegram. Please send it again in a "
+                                  "moment."),
+}
+
+
+async def _take_id_number(
+    dialog: Dialog, id_number: str, ctx: Context, then: StepName | None = None,
+) -> Answer:
     try:
         exists = await ctx.portal.account_exists(id_number)
     except PortalUnavailable:
@@ -85,7 +142,7 @@ async def _take_id_number(dialog: Dialog, id_number: str, ctx: Context) -> Answe
         recheck = parse_birth_date(birth_date.strftime("%d/%m/%Y"), ctx.today, id_number)
         if isinstance(recheck, Refused):
             return Move(StepName.BIRTH_DATE, dialog, say=(recheck.reason,))
-    return Move(NEXT, dialog)
+    return Move(then if then is not None and not dialog.editing else NEXT, dialog)
 
 
 ACCOUNT_EXISTS = _(
@@ -97,9 +154,11 @@ ACCOUNT_EXISTS = _(
 
 id_number = Step(
     StepName.ID_NUMBER, ask_id_number, answer_id_number,
-    exits=(StepName.FULL_NAME, StepName.BIRTH_DATE, StepName.REVIEW), back=StepName.METHOD,
+    exits=(StepName.FULL_NAME, StepName.BIRTH_DATE, StepName.PHONE, StepName.REVIEW), back=StepName.METHOD,
     hint=_("The CCCD number is printed on the front of your citizen identity card; spaces and dots "
-           "are fine."),
+           "are fine. Or send a photo of the QR code at the top right of the front of a chip-based CCCD card: "
+           "I read the number, your name and date of birth from it, show them to you, and delete the photo."),
+    reads_pictures=True,
 )
 
 # -- full_name ------------------------------------------------------------------
