@@ -31,6 +31,8 @@ UPDATES = Counter("regbot_updates", "Telegram updates handled, by kind: text, co
                   "kind (sticker, photo...), desk (staff group, edits) or ignored", ["kind"])
 UPDATE_FAILURES = Counter("regbot_update_failures", "Updates whose handling raised (Redis or the Bot API down...)",
                           ["kind"])
+RATE_LIMITED = Counter("regbot_rate_limited", "Citizen updates dropped unread over MESSAGE_RATE_LIMIT (a flood, "
+                       "a script or a stuck key)")
 HANDLING_SECONDS = Histogram(
     "regbot_update_handling_seconds", "From receiving an update to its replies delivered (pacing included)",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0))

@@ -25,6 +25,7 @@ import math
 from functools import partial
 from typing import TYPE_CHECKING
 
+from bot import metrics
 from bot.assistant import Gate
 from bot.i18n import Catalogs
 from bot.pseudonyms import Pseudonyms
@@ -63,6 +64,7 @@ class MessageRate:
         desk = self._front.desk
         if desk is not None and await desk.is_staff(incoming.user_id):
             return True
+        metrics.RATE_LIMITED.inc()
         if incoming.callback_id is not None:
             await self._call(incoming.chat_id, AnswerCallback(incoming.callback_id))
         if number == self._limit + 1:

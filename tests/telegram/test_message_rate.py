@@ -9,6 +9,7 @@ from tests.citizen import ID_NUMBER
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.fakebot.staff import ForumGroup, TelegramStaff
+from tests.telegram.test_operations import metric, scrape_when
 from tests.telegram.test_telegram_bot import start_registration
 
 # Updates are counted as they are handled, and a chat's replies go out about one a second: the window must
@@ -50,7 +51,7 @@ async def test_an_english_dialog_is_told_in_english_behind_a_webhook(
     fake_api: FakeBotAPI, start_bot: BotFactory,
 ) -> None:
     # Behind a webhook a chat's updates come one after another, each after the last one's reply: a longer window.
-    await start_bot(webhook=True, env={**RATE, "MESSAGE_RATE_WINDOW": "60"})
+    bot = await start_bot(webhook=True, env={**RATE, "MESSAGE_RATE_WINDOW": "60"})
     citizen = TelegramCitizen(fake_api, user_id=1102, language_code="vi")
     await citizen.send_command("/language en")  # the dialog's language, not the Telegram app's, decides
     await citizen.wait_for_reply("I agree")
@@ -58,6 +59,9 @@ async def test_an_english_dialog_is_told_in_english_behind_a_webhook(
         await citizen.send_command("/status")
     notice = await citizen.wait_for_reply("faster than I can answer", timeout=20)
     assert "seconds" in notice["text"]
+    samples = await scrape_when(bot, lambda samples: metric(samples, "regbot_rate_limited_total") >= 2)
+    # /language and 4 /status are answered, the 5th /status is told to wait, the 6th dropped
+    assert metric(samples, "regbot_rate_limited_total") == 2
 
 
 async def test_help_desk_staff_are_not_limited(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
