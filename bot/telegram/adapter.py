@@ -32,6 +32,13 @@ class TelegramAdapter(BotCalls, Protocol):
     async def stop_polling(self) -> None:
         """Stop fetching updates; `poll` returns once the updates in hand are done (or cancelled by the drain)."""
 
+    async def download(self, file_id: str) -> bytes:
+        """A file a user sent (getFile, then the file itself from the same server), held in memory only.
+
+        Fails like any call: `Rejected` (an unknown file_id, one over the Bot API's 20 MB), `Transient`,
+        `RetryAfter`, `Blocked`.
+        """
+
     async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
         """One getUpdates: the pending updates as the Bot API's JSON, confirming those below `offset`."""
 

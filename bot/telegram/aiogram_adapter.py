@@ -11,10 +11,12 @@ once it is kept in Redis); this adapter only makes its getUpdates calls.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -58,6 +60,7 @@ from bot.telegram.actions import (
     InlineKeyboard,
     LinkButton,
     Markup,
+    Rejected,
     RemoveKeyboard,
     ReopenTopic,
     Result,
@@ -80,7 +83,7 @@ _RESPONSES = tuple(Response[method.__returning__] for method in (  # type: ignor
     methods.SendMessage, methods.SendPhoto, methods.CopyMessage, methods.EditMessageText,
     methods.EditMessageReplyMarkup, methods.AnswerCallbackQuery, methods.DeleteMessage, methods.CreateForumTopic,
     methods.EditForumTopic, methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember,
-    methods.GetUpdates,
+    methods.GetUpdates, methods.GetFile,
 ))
 
 
@@ -96,6 +99,18 @@ async def _translated() -> AsyncIterator[None]:
         raise Transient(str(error)) from error
     except (TelegramBadRequest, TelegramNotFound) as error:
         raise rejected(str(error)) from error
+
+
+@asynccontextmanager
+async def _translated_download() -> AsyncIterator[None]:
+    """aiogram fetches a file with aiohttp directly, so its errors are aiohttp's, with only an HTTP status."""
+    try:
+        yield
+    except aiohttp.ClientResponseError as error:
+        failure = Rejected if 400 <= error.status < 500 and error.status not in (408, 429) else Transient
+        raise failure(f"file download: {error.status} {error.message}") from error
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise Transient(f"file download: {type(error).__name__}: {error}") from error
 
 
 def _markup(markup: Markup) -> AiogramMarkup:
@@ -177,6 +192,16 @@ class AiogramAdapter:
         async with _translated():
             await self.bot.set_my_description(description, language_code=language)
             await self.bot.set_my_short_description(short_description, language_code=language)
+
+    async def download(self, file_id: str) -> bytes:
+        async with _translated():
+            file = await self.bot.get_file(file_id)
+        if not file.file_path:
+            raise Rejected("getFile gave no file_path: the file cannot be downloaded")
+        buffer = io.BytesIO()
+        async with _translated_download():
+            await self.bot.download_file(file.file_path, buffer)
+        return buffer.getvalue()
 
     async def poll(self) -> None:
         assert self._front is not None, "listen() first"

@@ -29,7 +29,7 @@ from telegram import (
     WebAppInfo,
 )
 from telegram import BotCommand as PtbCommand
-from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application
 
@@ -51,6 +51,7 @@ from bot.telegram.actions import (
     InlineKeyboard,
     LinkButton,
     Markup,
+    Rejected,
     RemoveKeyboard,
     ReopenTopic,
     Result,
@@ -164,6 +165,16 @@ class PtbAdapter:
         async with _translated():
             await self.bot.set_my_description(description, language_code=language)
             await self.bot.set_my_short_description(short_description, language_code=language)
+
+    async def download(self, file_id: str) -> bytes:
+        async with _translated():
+            file = await self.bot.get_file(file_id)
+            if not file.file_path:
+                raise Rejected("getFile gave no file_path: the file cannot be downloaded")
+            try:
+                return bytes(await file.download_as_bytearray())
+            except (InvalidToken, Forbidden) as error:  # the file server's 404 (PTB: InvalidToken) or 403
+                raise Rejected(f"file download: {error}") from error
 
     def parse_update(self, data: dict[str, Any]) -> Update:
         try:

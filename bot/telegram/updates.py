@@ -8,7 +8,7 @@ one reader serves both frameworks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from conversations.dialog import Language
 from conversations.events import Event, Pressed, SharedContact, Unsupported, read_text
@@ -29,6 +29,19 @@ SERVICE_KINDS = (
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """A picture the citizen sent, as Telegram keeps it: fetched by `file_id` only if the step wants it.
+
+    A photo is compressed by Telegram (the largest of its sizes is the one read here); an image sent as a
+    file (`document`) arrives as it was, and may be large. `size` is in bytes, None when Telegram omits it.
+    """
+
+    file_id: str
+    size: int | None
+    kind: Literal["photo", "document"]
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     update_id: int | None  # None: not from Telegram (the Web App, staff); never de-duplicated
     chat_id: int
@@ -38,6 +51,7 @@ class Incoming:
     message_id: int | None = None  # the citizen's message, e.g. to delete an OTP
     callback_id: str | None = None  # a button press to answer
     keyboard_message_id: int | None = None  # the bot message whose button was pressed
+    picture: Picture | None = None  # a photo, or an image sent as a file (issue 9: the QR code of a CCCD)
 
 
 def language_of(code: str | None) -> Language | None:
@@ -64,8 +78,9 @@ def read_update(update: Any) -> Incoming | None:
     event = _read_message(message, user.id)
     if event is None or not _are_ids(update.update_id, message.chat.id, user.id, message.message_id):
         return None
+    picture = _read_picture(message, event.kind) if isinstance(event, Unsupported) else None
     return Incoming(update.update_id, message.chat.id, user.id, language_of(user.language_code), event,
-                    message_id=message.message_id)
+                    message_id=message.message_id, picture=picture)
 
 
 def _read_message(message: Any, user_id: int) -> Event | None:
@@ -77,6 +92,26 @@ def _read_message(message: Any, user_id: int) -> Event | None:
         return SharedContact(phone, own=message.contact.user_id == user_id) if phone is not None else None
     kind = next((kind for kind in CONTENT_KINDS if getattr(message, kind, None)), "other")
     return Unsupported(kind)
+
+
+def _read_picture(message: Any, kind: str) -> Picture | None:
+    """The largest size of a photo, or a document whose MIME type says image; None for anything else
+    (an animation carries a `document` too), and for a file whose fields are not what Telegram sends
+    (a forged update: PTB reads it unchecked)."""
+    if kind == "photo":
+        sizes = list(message.photo)
+        if not all(_are_ids(size.width, size.height) for size in sizes):
+            return None
+        return _picture(max(sizes, key=lambda size: size.width * size.height), "photo")
+    mime_type = _text(message.document.mime_type) if kind == "document" else None
+    return _picture(message.document, "document") if mime_type and mime_type.lower().startswith("image/") else None
+
+
+def _picture(file: Any, kind: Literal["photo", "document"]) -> Picture | None:
+    file_id, size = _text(file.file_id), file.file_size
+    if not file_id or not (size is None or (type(size) is int and size >= 0)):
+        return None
+    return Picture(file_id, size, kind)
 
 
 def _read_callback(update_id: int, query: Any) -> Incoming | None:

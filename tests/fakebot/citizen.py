@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fakebot.messages import inline_rows
-from tests.fakebot.person import PDF, WEBP, Person, user_and_names
+from tests.fakebot.person import JPEG, PDF, WEBP, Person, user_and_names
 from tests.fakebot.server import FakeBotAPI
 
 OTHER_PERSON = {"first_name": "Bình", "last_name": "Trần"}
@@ -56,8 +56,12 @@ class TelegramCitizen(Person):
                           "emoji": emoji, "set_name": "HotCherry", "file_size": len(WEBP)}
         return self._update(message=self.message_update_body(sticker=sticker))
 
-    def photo_update(self, caption: str | None = None) -> dict[str, Any]:
-        return self._update(message=self.message_update_body(**self._photo(caption)))
+    def photo_update(self, data: bytes = JPEG, caption: str | None = None) -> dict[str, Any]:
+        """A photo: `data` is its largest size, smaller JPEG copies come first (see `photos`).
+
+        The default is a stand-in JPEG no image library reads, for tests that only need a photo to be there.
+        """
+        return self._update(message=self.message_update_body(**self._photo(data, caption)))
 
     def document_update(self, file_name: str = "giay-to.pdf", *, content: bytes = PDF, mime_type: str | None = None,
                         caption: str | None = None) -> dict[str, Any]:
@@ -101,8 +105,14 @@ class TelegramCitizen(Person):
     async def send_sticker(self, emoji: str = "👍") -> int:
         return self._send(self.sticker_update(emoji))
 
-    async def send_photo(self, caption: str | None = None) -> int:
-        return self._send(self.photo_update(caption))
+    async def send_photo(self, data: bytes = JPEG, caption: str | None = None) -> int:
+        """Send `data` as a photo (Telegram lists it with smaller copies); answers the update_id."""
+        return self._send(self.photo_update(data, caption))
+
+    async def send_image_file(self, data: bytes, file_name: str = "card.jpg", mime_type: str = "image/jpeg",
+                              caption: str | None = None) -> int:
+        """Send an image as a file (a `document`, kept as it was, not compressed); answers the update_id."""
+        return await self.send_document(file_name, content=data, mime_type=mime_type, caption=caption)
 
     async def send_document(self, file_name: str = "giay-to.pdf", *, content: bytes = PDF,
                             mime_type: str | None = None, caption: str | None = None) -> int:

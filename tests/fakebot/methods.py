@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 handles = Registry()
 COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+MAX_DOWNLOAD = 20 * 1024 * 1024  # the largest file a bot may download (getFile refuses bigger ones)
 _COMMAND_FIELDS = ("command", "description")
 
 
@@ -171,8 +172,11 @@ async def get_chat_member(api: FakeBotAPI, p: Params) -> Any:
 
 @handles("getFile")
 async def get_file(api: FakeBotAPI, p: Params) -> Any:
+    """The file's path for the download route (`/file/bot<token>/<file_path>`), for files up to 20 MB."""
     file = api.files.get(p.string("file_id", required=True) or "")
     if file is None:
         raise bad_request("invalid file_id")
+    if len(file.content) > MAX_DOWNLOAD:
+        raise bad_request("file is too big")
     return {"file_id": file.file_id, "file_unique_id": file.file_unique_id, "file_size": len(file.content),
             "file_path": file.file_path}

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.fakebot.messages import find_button, inline_rows
+from tests.fakebot.photos import photo_sizes
 from tests.fakebot.server import FakeBotAPI
 
 COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?=\s|$)")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64) + b"\xff\xd9"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64) + b"\xff\xd9"  # a stand-in, not a readable image
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(32)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
@@ -73,11 +74,11 @@ class Person:
         file_id = self.api.add_file(content, file_name=name, mime_type=mime_type, folder=folder)
         return {"file_id": file_id, "file_unique_id": self.api.files[file_id].file_unique_id}
 
-    def _photo(self, caption: str | None) -> dict[str, Any]:
-        """A photo message's content: two sizes of one small JPEG, as clients upload them."""
-        sizes = [self._file(JPEG, "photos", "photo.jpg", "image/jpeg") | {"width": w, "height": h,
-                                                                           "file_size": len(JPEG)}
-                 for w, h in ((90, 68), (1280, 960))]
+    def _photo(self, content: bytes, caption: str | None) -> dict[str, Any]:
+        """A photo message's content: its sizes, smallest first, each a file of its own (`photos`)."""
+        sizes = [self._file(data, "photos", "photo.jpg", "image/jpeg") | {"width": width, "height": height,
+                                                                            "file_size": len(data)}
+                 for data, width, height in photo_sizes(content)]
         return {"photo": sizes} | ({"caption": caption} if caption else {})
 
     def _document(self, file_name: str, content: bytes, mime_type: str | None, caption: str | None,

@@ -5,10 +5,11 @@ Any Bot API client works against it by pointing its base URL at
 `/file/bot<token>/<path>`. Tests drive it from Python: `inject` updates
 (queued for getUpdates, or POSTed to the webhook the bot set), make calls
 fail (`fail_next`, `blocked_users`, `group_limit`), and read back what the
-bot did: `calls`, and each chat as it looks now. The world it keeps is in
-`state`, the update queue and webhook in `updates`, the methods in
-`methods`, `messaging` and `forum`, the chat rules in `messages`, the group
-flood limit in `flood`, the wire format in `wire`.
+bot did: `calls`, the files it `downloads`, and each chat as it looks now.
+The world it keeps is in `state`, the update queue and webhook in
+`updates`, the methods in `methods`, `messaging` and `forum`, the chat
+rules in `messages`, the group flood limit in `flood`, the wire format in
+`wire`, a photo's sizes in `photos`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = ["DEFAULT_TOKEN", "Call", "FakeBotAPI", "Webhook", "WebhookFailure"]
 T = TypeVar("T")
 HANDLERS = methods.handles | messaging.handles | forum.handles
 MAX_UPLOAD = 50 * 1024 * 1024  # what Telegram accepts from bots
+DOWNLOAD = "download"  # `fail_next`'s name for the file route, which is no Bot API method
 DEFAULT_ERRORS = {400: "Bad Request", 401: "Unauthorized", 403: BLOCKED, 404: "Not Found", 409: OTHER_POLL,
                   500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
                   504: "Gateway Timeout"}
@@ -75,6 +77,7 @@ class FakeBotAPI(BotState):
                  group_limit: tuple[int, float] | None = None) -> None:
         super().__init__(token, bot_id, username, first_name, clock, strict_chats, group_limit)
         self.calls: list[Call] = []
+        self.downloads: list[str] = []  # the file_path of every file served by the download route, in order
         self.internal_errors: list[BaseException] = []  # bugs in the fake itself, answered as 500
         self.updates = UpdateQueue(self.signal, self.now, attempts=webhook_attempts, timeout=webhook_timeout)
         self.updates.on_reply = self._run_webhook_reply
@@ -139,7 +142,8 @@ class FakeBotAPI(BotState):
         """The next `times` calls of `method` answer `status` instead (queued after earlier fail_next's).
 
         429 carries `parameters.retry_after` (default 1). With `applied=True` the call takes effect and
-        only its answer is an error, as when Telegram's response is lost after sending.
+        only its answer is an error, as when Telegram's response is lost after sending. `method="download"`:
+        the next file downloads (`/file/bot<token>/<path>`) fail so.
         """
         if status == 429 and retry_after is None:
             retry_after = 1
@@ -237,13 +241,20 @@ class FakeBotAPI(BotState):
         return web.json_response(error.body(), status=error.code, dumps=dumps)
 
     async def _on_file(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
-            return web.json_response(ApiError(401, "Unauthorized").body(), status=401, dumps=dumps)
+        """A file by the path getFile gave, as Telegram's file server sends it (unless a failure is queued)."""
+        failures = self._failures.get(DOWNLOAD)
         path = request.match_info["path"]
-        for file in self.files.values():
-            if file.file_path == path:
-                return web.Response(body=file.content, content_type=file.mime_type or "application/octet-stream")
-        return web.json_response(ApiError(404, "Not Found").body(), status=404, dumps=dumps)
+        file = next((file for file in self.files.values() if file.file_path == path), None)
+        if failures:
+            error = failures.popleft().error()
+        elif request.match_info["token"] != self.token:
+            error = ApiError(401, "Unauthorized")
+        elif file is None:
+            error = ApiError(404, "Not Found")
+        else:
+            self.downloads.append(path)
+            return web.Response(body=file.content, content_type=file.mime_type or "application/octet-stream")
+        return web.json_response(error.body(), status=error.code, dumps=dumps)
 
     async def _on_unknown(self, request: web.Request) -> web.Response:
         return web.json_response(ApiError(404, "Not Found").body(), status=404, dumps=dumps)

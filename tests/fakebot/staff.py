@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.messages import DEFAULT_ICON_COLOR, SERVICE_FIELDS, inline_rows
-from tests.fakebot.person import PDF, Person
+from tests.fakebot.person import JPEG, PDF, Person
 from tests.fakebot.server import FakeBotAPI
 
 ADMINS = ("creator", "administrator")
@@ -118,7 +118,7 @@ class TelegramStaff(Person):
         return self._send(self.message_update(thread_id, text, reply_to=reply_to))
 
     async def send_photo(self, thread_id: int, caption: str | None = None, *, reply_to: int | None = None) -> int:
-        return self._send(self.message_update(thread_id, reply_to=reply_to, **self._photo(caption)))
+        return self._send(self.message_update(thread_id, reply_to=reply_to, **self._photo(JPEG, caption)))
 
     async def send_document(self, thread_id: int, file_name: str = "giay-to.pdf", *, content: bytes = PDF,
                             mime_type: str | None = None, caption: str | None = None,

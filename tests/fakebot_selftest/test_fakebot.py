@@ -282,7 +282,7 @@ async def test_citizen_updates_parse_in_aiogram(api: FakeBotAPI, bot: Bot, citiz
     assert foreign and foreign.contact and foreign.contact.user_id != citizen.user_id
     sticker = parsed(citizen.sticker_update(), bot).message
     assert sticker and sticker.sticker and sticker.sticker.emoji == "👍"
-    photo = parsed(citizen.photo_update("CCCD"), bot).message
+    photo = parsed(citizen.photo_update(caption="CCCD"), bot).message
     assert photo and photo.photo and photo.caption == "CCCD"
     file = await bot.get_file(photo.photo[-1].file_id)
     assert file.file_path is not None

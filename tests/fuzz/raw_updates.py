@@ -30,7 +30,8 @@ def _file(**more: Any) -> Json:
     return {"file_id": "AgAD", "file_unique_id": "AQAD", **more}
 
 
-PHOTO = [_file(width=90, height=68), _file(width=1280, height=960)]
+PHOTO = [_file(width=90, height=68, file_size=1804), _file(width=1280, height=960, file_size=104_211)]
+IMAGE_DOCUMENT = _file(file_name="cccd.jpg", mime_type="image/jpeg", file_size=2_412_034)  # read as a picture
 CONTENT: dict[str, Json] = {
     "animation": _file(width=320, height=240, duration=3),
     "audio": _file(duration=120),
@@ -89,7 +90,7 @@ def _message(draw: st.DrawFn, user: Json | None = None) -> Json:
                               **({"user_id": user["id"] if own else draw(USER_IDS)} if draw(st.booleans()) else {})}
     elif kind in ("content", "caption"):
         name = draw(st.sampled_from(sorted(CONTENT)))
-        message[name] = CONTENT[name]
+        message[name] = IMAGE_DOCUMENT if name == "document" and draw(st.booleans()) else CONTENT[name]
         if kind == "caption":
             message["caption"] = draw(hostile_text())
     if draw(st.integers(0, 9)) == 0:
