@@ -1,7 +1,9 @@
 """`regbot console`: the registration flow in a terminal, on the same tree, store and portal.
 
 Buttons are shown as numbered choices; typing the number presses the
-button, typing anything else is an answer, `/command` is a command. The
+button, typing the path of an image file sends that picture (a photo of a
+CCCD card's QR code, at the ID step), typing anything else is an answer,
+`/command` is a command. The
 password is never typed here: at that step the console shows a one-time
 link to the same password page the Telegram Mini App opens, served on
 HOST:PORT, and the result appears here when the form is sent.
@@ -11,15 +13,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 
 from bot.assistant import Assistant, Handled, Rendered
+from bot.card_photos import NotFetched, read_picture
 from bot.i18n import Catalogs
 from bot.storage import DialogKey
 from bot.telegram.texts import OPEN_FORM
 from bot.webapp.links import Link, PasswordLinks
-from conversations.events import Command, Event, PasswordChosen, Pressed, Said, read_command
+from conversations.events import Command, Event, PasswordChosen, Picture, Pressed, Said, read_command
 
 QUIT = {"/quit", "/exit"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic"}
 
 
 def read_event(line: str, reply: Rendered) -> Event | None:
@@ -30,7 +36,25 @@ def read_event(line: str, reply: Rendered) -> Event | None:
     buttons = [button for row in reply.buttons for button in row]
     if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
         return Pressed(buttons[int(text) - 1].id)
+    picture = _picture_at(text)
+    if picture is not None:
+        return picture
     return read_command(text) or Said(line)
+
+
+def _picture_at(text: str) -> Picture | None:
+    """A typed path to an existing file (with a separator or an image's suffix: a name is never a path)."""
+    path = Path(text).expanduser()
+    if not ("/" in text or path.suffix.lower() in IMAGE_SUFFIXES) or not path.is_file():
+        return None
+    return Picture("document", partial(read_picture, partial(_read_file, path), path.stat().st_size))
+
+
+async def _read_file(path: Path) -> bytes:
+    try:
+        return await asyncio.to_thread(path.read_bytes)
+    except OSError as error:
+        raise NotFetched(str(error)) from error
 
 
 def show(reply: Rendered) -> str:

@@ -24,7 +24,7 @@ import re
 from bot import metrics
 from conversations.commands import GLOBAL_BUTTONS
 from conversations.dialog import Dialog, StepName
-from conversations.events import Command, Event, PasswordChosen, Pressed, Said, SharedContact, Unsupported
+from conversations.events import Command, Event, PasswordChosen, Picture, Pressed, Said, SharedContact, Unsupported
 from conversations.outcome import Outcome, progress
 from conversations.replies import Effect
 from conversations.steps import FLOW
@@ -32,7 +32,7 @@ from conversations.steps.otp import EXPIRED, LOCKED
 from conversations.text import Text
 
 ORDER = {step.name: index for index, step in enumerate(FLOW)}
-ANSWERS = (Said, Pressed, SharedContact, PasswordChosen, Unsupported)
+ANSWERS = (Said, Pressed, SharedContact, PasswordChosen, Unsupported, Picture)
 REASON_WORDS = 8
 
 # An answer the dialog still holds shows the citizen got past its step.

@@ -31,6 +31,9 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 # Checked on the header, before a pixel is decoded. Pillow's own MAX_IMAGE_PIXELS is process-wide (and only
 # refuses at twice its 89 MP), so this module keeps its own limit rather than change a global at import.
 MAX_IMAGE_PIXELS = 50_000_000
+# A CCCD's code has about 60 modules a side and wants 2–3 pixels per module: a picture whose shorter side is
+# under this cannot hold it readably, so finding nothing there means "come closer", not "no code".
+MIN_READABLE_SIDE = 200
 # What phones, Telegram and screenshots produce. Pillow reads more (EPS even runs Ghostscript), but a
 # citizen's photo has no business being one of those.
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
@@ -46,6 +49,10 @@ class ImageRefused(Exception):
 
 class ImageTooLarge(ImageRefused):
     """More than MAX_IMAGE_BYTES."""
+
+
+class ImageTooSmall(ImageRefused):
+    """No code found in a picture too small to hold a readable one: the citizen should come closer."""
 
 
 class NotAnImage(ImageRefused):
@@ -74,6 +81,8 @@ def read_qr_texts(data: bytes, passes: Sequence[Pass] | None = None) -> list[str
         texts = _decode(one.prepare(greyscale), one.binarizer)
         if texts:
             return texts
+    if min(greyscale.size) < MIN_READABLE_SIDE:
+        raise ImageTooSmall(f"{greyscale.width}×{greyscale.height} pixels")
     return []
 
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
@@ -29,6 +31,7 @@ from redis.exceptions import RedisError
 
 from bot import metrics
 from bot.assistant import Assistant, Handled, Rendered, TurnedAway
+from bot.card_photos import NotFetched, read_picture
 from bot.i18n import Catalogs
 from bot.inflight import InFlight
 from bot.keyed_lock import KeyedLock
@@ -37,6 +40,7 @@ from bot.storage.redis_store import LockLost
 from bot.telegram.actions import (
     Action,
     AnswerCallback,
+    Blocked,
     CallbackButton,
     ClearKeyboard,
     ContactKeyboard,
@@ -44,10 +48,13 @@ from bot.telegram.actions import (
     InlineKeyboard,
     LinkButton,
     Markup,
+    Rejected,
     RemoveKeyboard,
     Result,
+    RetryAfter,
     Row,
     SendMessage,
+    Transient,
     WebAppButton,
 )
 from bot.telegram.delivery import Delivery
@@ -56,7 +63,7 @@ from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE, STORE_UN
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
-from conversations.events import Command, Pressed, Said, SharedContact, Unsupported
+from conversations.events import Command, Picture, Pressed, Said, SharedContact, Unsupported
 from conversations.reminder import reminder
 from conversations.replies import Effect
 
@@ -84,6 +91,7 @@ class TelegramFront:
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
         self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
+        self.download: Callable[[str], Awaitable[bytes]] | None = None  # the adapter's (bot/serve.py)
         self.in_flight = InFlight()  # what a graceful shutdown waits for
         self._poller: Poller | None = None  # while `poll` runs
 
@@ -101,9 +109,17 @@ class TelegramFront:
         incoming = read_update(update)
         with self.in_flight.track(), metrics.handling(self._kind(incoming)):
             if incoming is not None:
-                await self.handle(incoming, rated=True)
+                await self.handle(self._readable(incoming), rated=True)
             elif self.desk is not None:
                 await self.desk.on_update(update)
+
+    def _readable(self, incoming: Incoming) -> Incoming:
+        """A photo or image file as a `Picture` the ID step can read: fetched only if a step reads it."""
+        file = incoming.picture
+        if file is None or self.download is None:
+            return incoming
+        fetch = partial(_fetched, self.download, file.file_id)
+        return replace(incoming, event=Picture(file.kind, partial(read_picture, fetch, file.size)))
 
     def _kind(self, incoming: Incoming | None) -> str:
         """The update's kind, for `regbot_updates_total`."""
@@ -118,7 +134,7 @@ class TelegramFront:
                 return "press"
             case Incoming(event=SharedContact()):
                 return "contact"
-            case Incoming(event=Unsupported(kind=kind)):
+            case Incoming(event=Unsupported(kind=kind)) | Incoming(event=Picture(kind=kind)):
                 return kind
         return "other"
 
@@ -238,6 +254,13 @@ class TelegramFront:
         # the question keeps its buttons.
         *first, question = reply.paragraphs
         return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
+
+
+async def _fetched(download: Callable[[str], Awaitable[bytes]], file_id: str) -> bytes:
+    try:
+        return await download(file_id)
+    except (Rejected, Transient, RetryAfter, Blocked) as error:
+        raise NotFetched(type(error).__name__) from error
 
 
 def _rows(reply: Rendered) -> list[Row]:

@@ -29,7 +29,7 @@ SERVICE_KINDS = (
 
 
 @dataclass(frozen=True, slots=True)
-class Picture:
+class PictureFile:
     """A picture the citizen sent, as Telegram keeps it: fetched by `file_id` only if the step wants it.
 
     A photo is compressed by Telegram (the largest of its sizes is the one read here); an image sent as a
@@ -51,7 +51,7 @@ class Incoming:
     message_id: int | None = None  # the citizen's message, e.g. to delete an OTP
     callback_id: str | None = None  # a button press to answer
     keyboard_message_id: int | None = None  # the bot message whose button was pressed
-    picture: Picture | None = None  # a photo, or an image sent as a file (issue 9: the QR code of a CCCD)
+    picture: PictureFile | None = None  # a photo, or an image sent as a file (issue 9: the QR code of a CCCD)
 
 
 def language_of(code: str | None) -> Language | None:
@@ -94,7 +94,7 @@ def _read_message(message: Any, user_id: int) -> Event | None:
     return Unsupported(kind)
 
 
-def _read_picture(message: Any, kind: str) -> Picture | None:
+def _read_picture(message: Any, kind: str) -> PictureFile | None:
     """The largest size of a photo, or a document whose MIME type says image; None for anything else
     (an animation carries a `document` too), and for a file whose fields are not what Telegram sends
     (a forged update: PTB reads it unchecked)."""
@@ -107,11 +107,11 @@ def _read_picture(message: Any, kind: str) -> Picture | None:
     return _picture(message.document, "document") if mime_type and mime_type.lower().startswith("image/") else None
 
 
-def _picture(file: Any, kind: Literal["photo", "document"]) -> Picture | None:
+def _picture(file: Any, kind: Literal["photo", "document"]) -> PictureFile | None:
     file_id, size = _text(file.file_id), file.file_size
     if not file_id or not (size is None or (type(size) is int and size >= 0)):
         return None
-    return Picture(file_id, size, kind)
+    return PictureFile(file_id, size, kind)
 
 
 def _read_callback(update_id: int, query: Any) -> Incoming | None:

@@ -16,6 +16,7 @@ from bot.assistant import Rendered, RenderedButton
 from bot.console import read_event, show
 from conversations.events import Command, Pressed, Said
 from tests.botprocess import free_port
+from tests.cccd_images import card_payload, card_photo
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,6 +134,23 @@ async def test_console_killed_mid_dialog_resumes_where_it_stopped(
         await terminal.wait_for(PROMPT)
         await terminal.type(await sandbox.last_code())
         assert "account is ready" in await choose_password_through_the_link(terminal)
+    finally:
+        await terminal.close()
+
+
+async def test_a_path_to_a_photo_of_the_card_fills_the_id_name_and_birth_date(tmp_path: Path) -> None:
+    photo = tmp_path / "cccd.jpg"
+    photo.write_bytes(card_photo(card_payload(ID_NUMBER, "", NAME, "05091990", "Nam", "Hà Nội", "10072021")))
+    terminal = await Terminal.open(environment(tmp_path))
+    try:
+        await terminal.type("/language en")
+        for line in ("1", "1", "1"):
+            await terminal.type(line)
+        screen = await terminal.type(str(photo))
+        assert "Is this right?" in screen and ID_NUMBER in screen and NAME in screen
+        assert "Step 4/8" in await terminal.type("1")  # Right: on to the phone
+        screen = await terminal.type(str(tmp_path / "missing.jpg"))  # a name that is no file is an answer
+        assert "Step 4/8" in screen
     finally:
         await terminal.close()
 

@@ -8,7 +8,14 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from bot.qr_image import MAX_IMAGE_BYTES, ImageTooLarge, NotAnImage, read_qr_texts, read_qr_texts_async
+from bot.qr_image import (
+    MAX_IMAGE_BYTES,
+    ImageTooLarge,
+    ImageTooSmall,
+    NotAnImage,
+    read_qr_texts,
+    read_qr_texts_async,
+)
 from conversations.fields.birth_date import parse_birth_date
 from conversations.fields.full_name import parse_full_name
 from conversations.fields.id_number import parse_id_number
@@ -91,6 +98,11 @@ def test_a_code_that_is_not_a_cccd_code_is_returned_as_it_is() -> None:
 
 def test_a_card_photo_without_a_code_gives_nothing() -> None:
     assert read_qr_texts(card_photo(None)) == []
+
+
+def test_a_tiny_photo_of_the_card_is_refused_as_too_small() -> None:
+    with pytest.raises(ImageTooSmall):  # a thumbnail-sized picture of the whole card: come closer
+        read_qr_texts(card_photo(SAMPLE_PAYLOAD, Damage(scale=0.1)))
 
 
 def test_a_heavily_blurred_photo_gives_nothing() -> None:

@@ -1,7 +1,7 @@
 """A picture a citizen sends, through each framework's adapter: read from the update, fetched from the Bot API.
 
 Issue 9: the citizen photographs the QR code of their CCCD card. The
-adapter reads which file it is (`Picture`), then `download` fetches it with
+adapter reads which file it is (`PictureFile`), then `download` fetches it with
 getFile and the file route of the same server, into memory; failures are
 the ones every call reports, so the conversation can ask to send it again.
 """
@@ -17,7 +17,7 @@ from PIL import Image
 
 from bot.telegram.actions import Rejected, RetryAfter, Transient
 from bot.telegram.adapter import TelegramAdapter, make_adapter
-from bot.telegram.updates import Picture, read_update
+from bot.telegram.updates import PictureFile, read_update
 from conversations.events import Unsupported
 from tests.botprocess import TOKEN
 from tests.fakebot.citizen import TelegramCitizen
@@ -44,7 +44,7 @@ def jpeg(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def picture_in(adapter: TelegramAdapter, update: dict[str, Any]) -> Picture | None:
+def picture_in(adapter: TelegramAdapter, update: dict[str, Any]) -> PictureFile | None:
     incoming = read_update(adapter.parse_update(update))
     assert incoming is not None
     return incoming.picture
@@ -58,7 +58,7 @@ async def test_a_photo_is_read_at_its_largest_size_and_downloaded_whole(
     incoming = read_update(adapter.parse_update(update))
     largest = update["message"]["photo"][-1]
     assert incoming is not None and incoming.event == Unsupported("photo")
-    assert incoming.picture == Picture(largest["file_id"], len(photo), "photo")
+    assert incoming.picture == PictureFile(largest["file_id"], len(photo), "photo")
     assert await adapter.download(incoming.picture.file_id) == photo
     assert [call.params["file_id"] for call in fake_api.calls_to("getFile", ok=True)] == [largest["file_id"]]
     assert fake_api.downloads == [fake_api.files[largest["file_id"]].file_path]
@@ -72,7 +72,7 @@ async def test_an_image_sent_as_a_file_is_a_picture_and_other_files_are_not(
     card = out.getvalue()
     update = citizen.document_update("card.png", content=card, mime_type="image/png")
     picture = picture_in(adapter, update)
-    assert picture == Picture(update["message"]["document"]["file_id"], len(card), "document")
+    assert picture == PictureFile(update["message"]["document"]["file_id"], len(card), "document")
     assert await adapter.download(picture.file_id) == card
     assert picture_in(adapter, citizen.document_update("giay-to.pdf")) is None
     assert picture_in(adapter, citizen.sticker_update()) is None  # a WebP file, but a sticker
