@@ -2,6 +2,9 @@
 
 `python -m benchmarks load [--framework aiogram|ptb] [--seconds S] [--quick]`: the product under load, in
 webhook mode over HTTP with 1 and 2 worker processes (see `benchmarks.load`; `load --help`).
+
+`python -m benchmarks qr [--per-kind N] [--everyday N] [--quick]`: reading the QR code of a CCCD card from
+generated damaged photos (see `benchmarks.qr`; `qr --help`).
 """
 
 from __future__ import annotations
@@ -120,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import load
 
         return load.main(argv[1:])
+    if argv[:1] == ["qr"]:
+        from benchmarks import qr
+
+        return qr.main(argv[1:])
     return asyncio.run(run(arguments(argv)))
 
 

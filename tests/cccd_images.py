@@ -124,6 +124,8 @@ def card_photo(payload: str | None, damage: Damage = CLEAN, seed: int = 0,
     rng = random.Random(f"photo {seed}")
     scene = _table(rng)
     card = _card(payload, rng)
+    if damage.glare:
+        card = _glare(card, damage.glare, rng)
     scene.paste(card, _card_position(rng), card)
     return _save(_photograph(scene, damage, rng), image_format, damage.jpeg_quality)
 
@@ -238,9 +240,8 @@ def _card(payload: str | None, rng: random.Random) -> Image.Image:
     """The front of a chip-based card (RGBA, rounded corners), its QR code top right when there is one."""
     fill = rng.choice(CARD_COLOURS)
     ink = (40, 40, 60)
-    card = Image.new("RGBA", CARD, (0, 0, 0, 0))
+    card = Image.new("RGBA", CARD, fill)
     draw = ImageDraw.Draw(card)
-    draw.rounded_rectangle((0, 0, CARD[0] - 1, CARD[1] - 1), radius=48, fill=fill)
     tint = tuple(int(channel * 0.9) for channel in fill)
     for line in range(14):  # guilloche: fine waves under everything, the code included
         phase, height = rng.uniform(0, 6.3), 40 + line * 58
@@ -267,6 +268,9 @@ def _card(payload: str | None, rng: random.Random) -> Image.Image:
         code = qr_mask(payload)
         card.paste(Image.new("RGBA", code.size, (12, 12, 16, 255)), (CARD[0] - code.width - 30, 30),
                    ImageChops.invert(code))
+    shape = Image.new("L", CARD, 0)
+    ImageDraw.Draw(shape).rounded_rectangle((0, 0, CARD[0] - 1, CARD[1] - 1), radius=48, fill=255)
+    card.putalpha(shape)  # rounded corners, whatever was drawn across them
     return card
 
 
@@ -283,9 +287,7 @@ def qr_mask(payload: str) -> Image.Image:
 
 
 def _photograph(scene: Image.Image, damage: Damage, rng: random.Random) -> Image.Image:
-    """Light on the card, then the camera's geometry, then its size, optics, sensor and exposure."""
-    if damage.glare:
-        scene = _glare(scene, damage.glare, rng)
+    """Light across the scene, then the camera's geometry, then its size, optics, sensor and exposure."""
     if damage.shadow:
         scene = _shadow(scene, damage.shadow, rng)
     if damage.skew:
@@ -305,15 +307,16 @@ def _photograph(scene: Image.Image, damage: Damage, rng: random.Random) -> Image
     return photo
 
 
-def _glare(scene: Image.Image, strength: float, rng: random.Random) -> Image.Image:
-    """A soft white ellipse somewhere over the card: the lamp reflected by the laminate."""
-    left, top = (SCENE[0] - CARD[0]) // 2, (SCENE[1] - CARD[1]) // 2
-    x, y = rng.uniform(left, left + CARD[0]), rng.uniform(top, top + CARD[1])
+def _glare(card: Image.Image, strength: float, rng: random.Random) -> Image.Image:
+    """A soft white ellipse on the laminate near the code: the lamp reflected where the phone points."""
+    x, y = CARD[0] - 220 + rng.uniform(-220, 220), 215 + rng.uniform(-200, 200)  # around the code's centre
     radius_x, radius_y = rng.uniform(120, 260), rng.uniform(80, 180)
-    mask = Image.new("L", SCENE, 0)
+    mask = Image.new("L", card.size, 0)
     ImageDraw.Draw(mask).ellipse((x - radius_x, y - radius_y, x + radius_x, y + radius_y), fill=round(255 * strength))
-    mask = mask.filter(ImageFilter.GaussianBlur(radius_y / 2))
-    return Image.composite(Image.new("RGB", SCENE, (255, 255, 250)), scene, mask)
+    glared = Image.composite(Image.new("RGBA", card.size, (255, 255, 250, 255)), card,
+                             mask.filter(ImageFilter.GaussianBlur(radius_y / 4)))  # a saturated core, soft rim
+    glared.putalpha(card.getchannel("A"))
+    return glared
 
 
 def _shadow(scene: Image.Image, depth: float, rng: random.Random) -> Image.Image:
