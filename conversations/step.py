@@ -1,7 +1,8 @@
 """The shape every step of the flow has, and what answering it can do.
 
 A step asks one question and reads one kind of answer. It does no I/O
-except through the `Portal` port in its `Context`, and it never decides
+except through the `Portal` port in its `Context` (and a `Picture`'s own
+`read`, which only the ID step calls), and it never decides
 where "next" is on its own when editing: `NEXT` lets the engine send the
 citizen back to the review after an edit.
 """
