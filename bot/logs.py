@@ -87,12 +87,24 @@ class JsonLines(logging.Formatter):
 
 LogFormat = Literal["text", "json"]
 
+# LOG_LEVEL is for the product's own loggers. Everything else logs from WARNING up, whatever LOG_LEVEL says:
+# python-telegram-bot's debug lines carry whole updates and calls — a name, a birth date, a password typed in
+# the chat, which no filter can tell from other words — and httpx's request lines, at INFO, the bot token in
+# the URL (tests/telegram/test_leak_scan.py found both).
+OWN_LOGGERS = ("bot", "conversations")
+LIBRARIES_FROM = logging.WARNING
+
 
 def setup_logging(level: str, log_format: LogFormat = "text") -> None:
+    own = logging.getLevelNamesMapping().get(level.upper())
+    if own is None:
+        raise SystemExit(f"LOG_LEVEL={level!r} is not a logging level (DEBUG, INFO, WARNING, ERROR, CRITICAL)")
     handler = logging.StreamHandler()
     handler.addFilter(MaskPersonalData())
     if log_format == "json":
         handler.setFormatter(JsonLines())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    logging.basicConfig(level=max(own, LIBRARIES_FROM), handlers=[handler], force=True)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(own)

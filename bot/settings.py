@@ -34,7 +34,8 @@ class Settings(BaseSettings):
         3600, ge=0, description="Seconds idle before a citizen who stopped halfway is reminded, once; 0: never")
     data_dir: Path = Field(Path(".regbot"), description="Where the embedded Redis and the dev key live")
     default_language: Language = Field("vi", description="Language of a new dialog: vi or en")
-    log_level: str = Field("INFO", description="Python logging level")
+    log_level: str = Field(
+        "INFO", description="Level of the product's own log records; other libraries log from WARNING up")
     log_format: Literal["text", "json"] = Field(
         "text", description="text: one readable line per record; json: one JSON object per line, for collectors")
     shutdown_timeout: float = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import aiohttp
 from redis.asyncio import Redis
@@ -19,6 +20,24 @@ PHONE = "0821234088"
 PHONE_E164 = "+84821234088"
 EMAIL = "an.nguyen@gmail.com"
 PASSWORD = "Sao-Mai#2026"
+
+
+@dataclass(frozen=True, slots=True)
+class Particulars:
+    """What a citizen answers at steps 1–5, as typed; the defaults are the sample answers above."""
+
+    id_number: str = ID_NUMBER
+    full_name: str = NAME
+    birth: str = BIRTH  # dd/mm/yyyy
+    phone: str = PHONE  # 0…, the national form
+    email: str = EMAIL
+
+    @property
+    def phone_e164(self) -> str:
+        return "+84" + self.phone.removeprefix("0")
+
+
+SAMPLE = Particulars()
 
 
 class Sandbox:
@@ -142,21 +161,28 @@ class Citizen:
         assert await self.step() == step
 
 
-async def everything_in(redis: Redis) -> bytes:
-    """Every key and value Redis holds, of every type: for privacy scans."""
-    dump = []
+async def stored_values(redis: Redis) -> dict[bytes, list[bytes]]:
+    """Every key Redis holds with everything in it, of every type: for privacy scans."""
+    found: dict[bytes, list[bytes]] = {}
     async for key in redis.scan_iter():
         kind = (await redis.type(key)).decode()
-        values: list[bytes] = []
         if kind == "string":
-            values = [await redis.get(key) or b""]
+            found[key] = [await redis.get(key) or b""]
         elif kind == "hash":
-            values = [part for pair in (await redis.hgetall(key)).items() for part in pair]
+            found[key] = [part for pair in (await redis.hgetall(key)).items() for part in pair]
         elif kind == "set":
-            values = list(await redis.smembers(key))
+            found[key] = list(await redis.smembers(key))
         elif kind == "list":
-            values = await redis.lrange(key, 0, -1)
+            found[key] = await redis.lrange(key, 0, -1)
         elif kind == "zset":
-            values = [member for member, _score in await redis.zrange(key, 0, -1, withscores=True)]
-        dump += [key, *values]
-    return b"\n".join(dump)
+            found[key] = [member for member, _score in await redis.zrange(key, 0, -1, withscores=True)]
+        elif kind == "stream":
+            found[key] = [part for _id, entry in await redis.xrange(key) for pair in entry.items() for part in pair]
+        elif kind != "none":  # gone since the scan listed it
+            raise AssertionError(f"{key!r} is a Redis {kind}, which this scan cannot read")
+    return found
+
+
+async def everything_in(redis: Redis) -> bytes:
+    """Every key and value Redis holds, of every type, in one blob: for privacy scans."""
+    return b"\n".join(part for key, values in (await stored_values(redis)).items() for part in (key, *values))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.dialog import StepName
+from conversations.dialog import CONSENT_TEXT_VERSION, Consent, StepName
 from conversations.events import PasswordChosen, Pressed, SharedContact, Unsupported
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, Citizen, everything_in
 from tests.clock import ManualClock
@@ -68,6 +68,16 @@ async def test_business_and_other_methods_are_explained_and_the_citizen_stays(ci
         assert await citizen.step() == StepName.METHOD
 
 
+async def test_agreeing_keeps_a_consent_record_with_the_dialog(citizen: Citizen, clock: ManualClock) -> None:
+    await citizen.start("en")
+    agreed_at = clock.advance(42)  # time to read the text
+    await citizen.press("consent:agree")
+    await citizen.send("/language vi")  # later switches do not change what was agreed to, in English
+    dialog = await citizen.dialog()
+    assert dialog is not None
+    assert dialog.consent == Consent(given_at=agreed_at, text_version=CONSENT_TEXT_VERSION, language="en")
+
+
 async def test_declining_consent_collects_nothing(citizen: Citizen) -> None:
     await citizen.start("en")
     await citizen.press("consent:decline")
@@ -75,6 +85,8 @@ async def test_declining_consent_collects_nothing(citizen: Citizen) -> None:
     assert await citizen.step() == StepName.CONSENT
     await citizen.send(ID_NUMBER)
     assert await citizen.step() == StepName.CONSENT
+    dialog = await citizen.dialog()
+    assert dialog is not None and dialog.consent is None
 
 
 async def test_back_returns_to_the_previous_question_and_keeps_answers(citizen: Citizen) -> None:

@@ -65,7 +65,7 @@ async def start_sandbox(
 ) -> tuple[web.AppRunner, str]:
     """Serve the sandbox in this event loop; the caller owns `runner.cleanup()`."""
     app = create_sandbox_app(clock=clock, on_sms=on_sms, api_key=api_key, rng=rng)
-    runner = web.AppRunner(app, access_log_class=PathOnlyAccessLogger)
+    runner = web.AppRunner(app, access_log_class=PathOnlyAccessLogger, access_log=log.getChild("access"))
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
 
-from bot.logs import JsonLines, MaskPersonalData
-from tests.citizen import EMAIL, ID_NUMBER, PHONE
+import pytest
+
+from bot.logs import OWN_LOGGERS, JsonLines, MaskPersonalData, setup_logging
+from tests.citizen import EMAIL, ID_NUMBER, NAME, PHONE
 
 
 def written(record: logging.LogRecord) -> dict[str, object]:
@@ -48,3 +51,34 @@ def test_exception_text_is_masked() -> None:
         failed.exc_info = sys.exc_info()
     line = written(failed)
     assert "ValueError" in str(line["exception"]) and ID_NUMBER not in str(line["exception"])
+
+
+@pytest.fixture
+def logging_restored() -> Iterator[None]:
+    """`setup_logging` configures the process's logging: put back what pytest had."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    own = {name: logging.getLogger(name).level for name in OWN_LOGGERS}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, was in own.items():
+        logging.getLogger(name).setLevel(was)
+
+
+def test_log_level_is_the_products_while_libraries_log_from_warning(
+    capsys: pytest.CaptureFixture[str], logging_restored: None,
+) -> None:
+    setup_logging("DEBUG", "json")
+    logging.getLogger("bot.assistant").debug("dialog 123456:1001 moved id_number -> full_name")
+    logging.getLogger("telegram.ext.ExtBot").debug("Call to Bot API endpoint `getUpdates` finished with return "
+                                                   f"value `[{{'text': '{NAME}'}}]`")  # no filter knows a name
+    logging.getLogger("httpx").info("HTTP Request: POST http://127.0.0.1/bot123456:AAAA/getMe")  # the token
+    logging.getLogger("httpx").warning("connection pool full")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(line["logger"], line["level"]) for line in lines] == [("bot.assistant", "DEBUG"), ("httpx", "WARNING")]
+
+
+def test_an_unknown_log_level_is_refused_with_the_levels_to_choose_from(logging_restored: None) -> None:
+    with pytest.raises(SystemExit, match="LOG_LEVEL='LOUD' is not a logging level"):
+        setup_logging("LOUD")

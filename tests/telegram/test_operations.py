@@ -6,7 +6,6 @@ import asyncio
 import json
 import signal
 from collections.abc import AsyncIterator, Callable
-from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
@@ -20,7 +19,7 @@ from tests.citizen import EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, S
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_telegram_bot import answer_until_review, start_registration
-from tests.webapp.conftest import form_button
+from tests.webapp.conftest import choose_password
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -63,11 +62,7 @@ async def register_to_the_end(citizen: TelegramCitizen, sandbox: Sandbox) -> Non
     await citizen.wait_for_reply("Bước 7/8")
     await citizen.send_text(code)
     await citizen.wait_for_reply("Bước 8/8")
-    url = form_button(citizen)
-    body = {"nonce": parse_qs(urlsplit(url).query)["n"][0], "init_data": "", "password": PASSWORD,
-            "confirmation": PASSWORD}
-    async with aiohttp.ClientSession() as session, session.post(url.split("?")[0], json=body) as response:
-        assert response.status == 200, await response.text()
+    await choose_password(citizen, PASSWORD)
     await citizen.wait_for_reply("dichvucong.gov.vn")
 
 

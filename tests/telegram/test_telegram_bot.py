@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from tests.botprocess import BotFactory
-from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, Sandbox
+from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, SAMPLE, Particulars, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 
@@ -26,15 +26,16 @@ async def start_registration(citizen: TelegramCitizen, command: str = "/start") 
     await citizen.wait_for_reply("Bước 1/8")
 
 
-async def answer_until_review(citizen: TelegramCitizen) -> None:
+async def answer_until_review(citizen: TelegramCitizen, answers: Particulars = SAMPLE) -> None:
     """From the first question (Bước 1/8) to the review, every answer valid, the phone shared as a contact."""
-    for answer, next_step in ((ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8"), (BIRTH, "Bước 4/8")):
+    for answer, next_step in ((answers.id_number, "Bước 2/8"), (answers.full_name, "Bước 3/8"),
+                              (answers.birth, "Bước 4/8")):
         await citizen.send_text(answer)
         await citizen.wait_for_reply(next_step)
     assert citizen.reply_keyboard() is not None  # "share my phone number"
-    await citizen.share_contact(PHONE_E164)
+    await citizen.share_contact(answers.phone_e164)
     await citizen.wait_for_reply("Bước 5/8")
-    await citizen.send_text(EMAIL)
+    await citizen.send_text(answers.email)
     await citizen.wait_for_reply("Bước 6/8")
 
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+import aiohttp
 import pytest
 
 from bot.webapp.init_data import sign_init_data
@@ -42,6 +43,15 @@ def form_button(citizen: TelegramCitizen) -> str:
             if "web_app" in button:
                 return str(button["web_app"]["url"])
     raise AssertionError(f"no Web App button in {keyboard}")
+
+
+async def choose_password(citizen: TelegramCitizen, password: str) -> None:
+    """Fill in the form behind the citizen's button and submit it, as a browser outside Telegram does."""
+    url = form_button(citizen)
+    body = {"nonce": parse_qs(urlsplit(url).query)["n"][0], "init_data": "", "password": password,
+            "confirmation": password}
+    async with aiohttp.ClientSession() as session, session.post(url.split("?")[0], json=body) as response:
+        assert response.status == 200, await response.text()
 
 
 @pytest.fixture

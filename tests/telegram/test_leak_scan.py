@@ -1,0 +1,165 @@
+"""The privacy promise, end to end: after a registration and a help-desk case, nothing personal is left in clear.
+
+A real `regbot run` with JSON logs at DEBUG (the most the product writes)
+and a help desk serves two citizens: Hạnh registers from /start to her
+password; Phúc asks for a person, tells staff his birth date, phone and
+email (and types his password there by mistake), is handed back to the
+assistant and registers too. Every key in the bot's Redis is searched
+while both wait at the password step, their dialogs holding every detail,
+and again at the end; so is everything the process logged. The search is
+for their ID numbers, names (composed, decomposed, without tone marks),
+birth dates, phones and emails, their passwords, and the secrets the
+process is given (the bot token, the encryption key): none may be there.
+What staff read is not searched: passing the citizen's words to the staff
+group is the help desk's job. The passwords, though, must be in nothing
+the bot sent to anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import unicodedata
+from datetime import datetime
+from urllib.parse import quote
+
+from redis.asyncio import Redis
+
+from tests.botprocess import TOKEN, BotFactory, BotProcess
+from tests.citizen import Particulars, Sandbox, stored_values
+from tests.fakebot.citizen import TelegramCitizen
+from tests.fakebot.server import FakeBotAPI
+from tests.telegram.test_help_desk import Desk, desk
+from tests.telegram.test_telegram_bot import answer_until_review, start_registration
+from tests.webapp.conftest import choose_password
+
+__all__ = ["desk"]
+
+HANH = Particulars("079193004567", "Trần Thị Ngọc Hạnh", "17/08/1993", "0913572468", "ngochanh.tran93@yahoo.com.vn")
+PHUC = Particulars("048087001357", "Lê Hoàng Phúc", "23/11/1987", "0386420975", "phuc.lehoang87@outlook.com")
+PASSWORDS = {HANH: "Ve-Sau#7319qz", PHUC: "Gio-Lao#5182vk"}
+
+Wanted = dict[str, set[str]]  # what must not be found → every form it may be written in
+
+
+def written(text: str) -> set[str]:
+    """`text` as code may write it: composed (NFC) or decomposed (NFD), as is or escaped in JSON."""
+    forms = {unicodedata.normalize(form, text) for form in ("NFC", "NFD")}
+    return forms | {json.dumps(form)[1:-1] for form in forms}
+
+
+def without_tone_marks(text: str) -> str:
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in plain if not unicodedata.combining(char))
+
+
+def personal_data(citizen: Particulars) -> Wanted:
+    born = datetime.strptime(citizen.birth, "%d/%m/%Y").date()
+    who = citizen.full_name.split()[-1]
+    return {
+        f"{who}'s ID number": {citizen.id_number},
+        f"{who}'s full name": written(citizen.full_name) | written(without_tone_marks(citizen.full_name)),
+        f"{who}'s birth date": {f"{born:%d/%m/%Y}", born.isoformat()},
+        f"{who}'s phone": {citizen.phone, citizen.phone_e164, citizen.phone_e164.removeprefix("+")},
+        f"{who}'s email": written(citizen.email),
+    }
+
+
+def passwords() -> Wanted:
+    return {f"{citizen.full_name.split()[-1]}'s password": written(password) | {quote(password, safe="")}
+            for citizen, password in PASSWORDS.items()}
+
+
+def configured_secrets(bot: BotProcess) -> Wanted:
+    key = bot.env["DIALOG_ENCRYPTION_KEY"]
+    return {"the bot token": {TOKEN, quote(TOKEN, safe="")}, "the encryption key": {key, quote(key, safe="")}}
+
+
+def found_in(text: str, wanted: Wanted) -> list[str]:
+    """What `text` contains of `wanted`, in any of its forms, in any case."""
+    folded = text.casefold()
+    return [what for what, forms in wanted.items() if any(form.casefold() in folded for form in forms)]
+
+
+async def submit_until_password(citizen: TelegramCitizen, answers: Particulars, sandbox: Sandbox) -> None:
+    """From the review: "Đăng ký", then the SMS code; the dialog now holds every detail, waiting for a password."""
+    await citizen.press("Đăng ký")
+    await citizen.wait_for_reply("Bước 7/8")
+    await citizen.send_text(await sandbox.last_code(answers.phone_e164))
+    await citizen.wait_for_reply("Bước 8/8")
+
+
+async def register_until_password(citizen: TelegramCitizen, answers: Particulars, sandbox: Sandbox) -> None:
+    await start_registration(citizen)
+    await answer_until_review(citizen, answers)
+    await submit_until_password(citizen, answers, sandbox)
+
+
+async def helped_until_password(citizen: TelegramCitizen, answers: Particulars, desk: Desk, sandbox: Sandbox) -> None:
+    """Stuck after the name: a person helps, reading the rest of the citizen's details, then hands back."""
+    await start_registration(citizen)
+    for answer, step in ((answers.id_number, "Bước 2/8"), (answers.full_name, "Bước 3/8")):
+        await citizen.send_text(answer)
+        await citizen.wait_for_reply(step)
+    await citizen.send_command("/human")
+    await citizen.wait_for_reply("cán bộ")
+    topic = await desk.group.wait_for_topic("L. H. Phúc")
+    told = f"Tôi sinh ngày {answers.birth}, số điện thoại {answers.phone}, email {answers.email}"
+    await citizen.send_text(told)
+    await desk.minh.wait_for_post(topic, told)  # for staff to read, by design
+    await citizen.send_text(PASSWORDS[answers])  # typed to staff by mistake: withheld, deleted
+    await citizen.wait_for_reply("không chuyển tin đó")
+    await desk.minh.send_text(topic, f"Chào anh Phúc, em đã ghi nhận số {answers.phone}, sinh ngày {answers.birth}.")
+    await citizen.wait_for_reply("em đã ghi nhận")
+    await desk.minh.send_command(topic, "/reveal id")
+    await desk.minh.private.wait_for_reply(answers.id_number)
+    await desk.minh.send_command(topic, "/resume")
+    await desk.minh.press("ngày sinh", topic)
+    await citizen.wait_for_reply("quay lại với trợ lý")
+    for answer, step in ((answers.birth, "Bước 4/8"), (answers.phone, "Bước 5/8"), (answers.email, "Bước 6/8")):
+        await citizen.send_text(answer)
+        await citizen.wait_for_reply(step)
+    await submit_until_password(citizen, answers, sandbox)
+
+
+async def set_password(citizen: TelegramCitizen, answers: Particulars) -> None:
+    await choose_password(citizen, PASSWORDS[answers])
+    await citizen.wait_for_reply("đã sẵn sàng")
+
+
+async def kept_in_clear(redis: Redis, bot_id: int, secrets: Wanted) -> dict[bytes, list[str]]:
+    """The keys whose name or content holds any of `secrets`, searched in every key of every type.
+
+    The sandbox portal, which holds the accounts by design, keeps them in its own memory
+    (bot/portal/sandbox_state.py), so no key is set aside. The polling inbox holds each update, as Telegram
+    sent it, while it is handled; the search waits for the last one to leave.
+    """
+    async with asyncio.timeout(10):
+        while await redis.hlen(f"regbot:inbox:{bot_id}"):
+            await asyncio.sleep(0.05)
+    stored = await stored_values(redis)
+    assert sum(key.endswith(b":dialog") for key in stored) == 2  # both dialogs are there to be searched
+    return {key: found for key, values in stored.items()
+            if (found := found_in(b"\n".join([key, *values]).decode(errors="replace"), secrets))}
+
+
+async def test_no_personal_data_or_password_in_logs_or_redis_after_a_registration_and_a_help_desk_case(
+    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox, desk: Desk, redis: Redis,
+) -> None:
+    bot = await start_bot(env=desk.env(LOG_FORMAT="json", LOG_LEVEL="DEBUG"))
+    secrets = {**personal_data(HANH), **personal_data(PHUC), **passwords(), **configured_secrets(bot)}
+    hanh, phuc = TelegramCitizen(fake_api, user_id=6001), TelegramCitizen(fake_api, user_id=6002)
+    await register_until_password(hanh, HANH, sandbox)
+    await helped_until_password(phuc, PHUC, desk, sandbox)
+    assert await kept_in_clear(redis, fake_api.bot_id, secrets) == {}  # both dialogs hold every detail now: sealed
+    await set_password(hanh, HANH)
+    await set_password(phuc, PHUC)
+    await bot.stop()  # every record written
+    assert await kept_in_clear(redis, fake_api.bot_id, secrets) == {}
+
+    logged = [line for line in (await bot.output()).splitlines() if line.strip()]
+    assert any("moved" in json.loads(line)["message"] for line in logged)  # the flow was logged, as JSON
+    assert {line: found for line in logged if (found := found_in(line, secrets))} == {}
+
+    sent = json.dumps([call.params for call in fake_api.calls] + fake_api.sent, ensure_ascii=False)
+    assert found_in(sent, passwords()) == []  # in no message, edit, copy, caption or button, to anyone
