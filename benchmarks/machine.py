@@ -22,9 +22,9 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def versions() -> dict[str, str]:
+def versions(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
     found = {}
-    for name in LIBRARIES:
+    for name in libraries:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -39,12 +39,11 @@ import platform
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from time import perf_counter_ns
 from typing import Any
 
-from benchmarks.machine import cpu_model
+from benchmarks.machine import cpu_model, versions
 from bot.qr_image import PASSES, ImageRefused, Pass, read_qr_texts, read_qr_texts_async
 from tests.cccd_images import Damage, card_photo, random_card_payload
 
@@ -203,15 +202,9 @@ def _changed(damage: Damage) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "-"
     return {"cpu": cpu_model(), "cores": os.cpu_count(),
             "python": f"{platform.python_implementation()} {platform.python_version()}",
-            "os": platform.platform(), "libraries": versions}
+            "os": platform.platform(), "libraries": versions(LIBRARIES)}
 
 
 def render(result: dict[str, Any]) -> str:
