@@ -37,6 +37,7 @@ from bot.i18n import Catalogs
 from bot.pseudonyms import Pseudonyms
 from bot.settings import Settings
 from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
+from bot.storage.sealing import Sealer
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.aiogram_adapter import AiogramAdapter
 from bot.telegram.delivery import Delivery
@@ -103,7 +104,7 @@ class Product(Scenario):
             self._ptb = StubbedPtbAdapter(self.api.token, StubRequest(self.api))
             self.adapter = self._ptb
         me = await self.adapter.me()
-        self.front = TelegramFront(assistant, catalogs(), self.redis, me.id, WEBAPP_URL)
+        self.front = TelegramFront(assistant, catalogs(), self.redis, me.id, WEBAPP_URL, Sealer(keys, b"inbox"))
         self.front.delivery = Delivery(self.adapter, self.front.record_blocked, rate=1e9, chat_interval=0.0,
                                        group_interval=0.0)
         self.front.rate = MessageRate(self.front, catalogs(), Pseudonyms(keys[0]),

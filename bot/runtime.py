@@ -25,6 +25,7 @@ from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.settings import Settings
 from bot.storage import DialogCodec, DialogStore, load_keys
 from bot.storage.embedded import EmbeddedRedis
+from bot.storage.sealing import Sealer
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class Runtime:
     redis: Redis
     portal: PortalClient
     pseudonyms: Pseudonyms  # hashed identifiers for the rate limits' key names
+    inbox: Sealer  # seals the updates polling keeps in Redis while they are handled
 
 
 REDIS_RETRIES = 3
@@ -104,4 +106,4 @@ async def running(
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None, quota=quota.for_dialog)
-        yield Runtime(assistant, catalogs, portal_url, redis, portal, pseudonyms)
+        yield Runtime(assistant, catalogs, portal_url, redis, portal, pseudonyms, Sealer(keys, b"regbot polling inbox"))

@@ -80,7 +80,7 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
         async with running(settings, on_sms=print_sms) as runtime:
             me = await adapter.me()
             front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, me.id,
-                                  public_url(settings.webapp_url, settings.port))
+                                  public_url(settings.webapp_url, settings.port), runtime.inbox)
             front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate,
                                       group_interval=60.0 / settings.telegram_group_rate)
             app = create_web_app(runtime.redis, runtime.portal, parse_networks(settings.trusted_proxies))

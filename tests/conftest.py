@@ -17,6 +17,7 @@ from bot.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.portal.sandbox import start_sandbox
 from bot.storage import DialogCodec, DialogStore
+from bot.storage.sealing import Sealer
 from tests.botprocess import TOKEN, BotFactory, BotProcess, free_port
 from tests.citizen import Citizen, Sandbox
 from tests.clock import ManualClock
@@ -53,6 +54,11 @@ def catalogs() -> Catalogs:
 @pytest.fixture
 def codec() -> DialogCodec:
     return DialogCodec([Fernet.generate_key()])
+
+
+@pytest.fixture
+def sealer() -> Sealer:
+    return Sealer([Fernet.generate_key()], b"tests")
 
 
 @pytest.fixture

@@ -1,49 +1,37 @@
 """Dialog ⇄ bytes, with every personal field encrypted at rest.
 
 The step, language and timers stay readable JSON (operators can see where
-citizens are stuck); `PersonalData` is sealed with AES-256-GCM and stored
-as raw bytes after a newline, so a dialog costs its plaintext plus 29
+citizens are stuck); `PersonalData` is sealed (bot/storage/sealing.py) and
+stored as raw bytes after a newline, so a dialog costs its plaintext plus 30
 bytes, not the third more that a base64 token inside the JSON would.
-Several keys may be given, newest first: the first seals, any opens, so a
-key can be rotated without losing dialogs. Documents written before this
-format (Fernet, base64 inside the JSON) are still read.
+Documents written before this format (Fernet, base64 inside the JSON) are
+still read.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.storage.sealing import Sealer, Unsealable
 from conversations.dialog import SCHEMA_VERSION, Dialog, PersonalData
 
 _SEALED = b"\n\x01"  # separator + format version; JSON never contains a raw newline
-_NONCE = 12
 
 
 class UnreadableDialog(Exception):
     """A stored dialog that this release cannot read (other key, other schema)."""
 
 
-def _aead(key: bytes) -> AESGCM:
-    """AES-256-GCM keyed from a configured key (which the legacy Fernet format also used as is)."""
-    secret = base64.urlsafe_b64decode(key)
-    return AESGCM(HKDF(SHA256(), 32, salt=None, info=b"regbot dialog personal data").derive(secret))
-
-
 class DialogCodec:
     def __init__(self, keys: Sequence[bytes]) -> None:
         """`keys`: url-safe base64 of 32 random bytes each (as `Fernet.generate_key()` makes), newest first."""
         self._legacy = MultiFernet([Fernet(key) for key in keys])  # checks each key's form; one at least
-        self._ciphers = [_aead(key) for key in keys]
+        self._sealer = Sealer(keys, b"regbot dialog personal data")
 
     def encode(self, dialog: Dialog) -> bytes:
         document = dialog.model_dump(mode="json", exclude={"data"}, exclude_defaults=True)
@@ -51,9 +39,8 @@ class DialogCodec:
         public = json.dumps(document, separators=(",", ":")).encode()
         if dialog.data.is_empty():
             return public
-        nonce = os.urandom(_NONCE)
         plain = dialog.data.model_dump_json(exclude_defaults=True).encode()
-        return public + _SEALED + nonce + self._ciphers[0].encrypt(nonce, plain, None)
+        return public + _SEALED + self._sealer.seal(plain)
 
     def decode(self, raw: bytes) -> Dialog:
         public, _, sealed = raw.partition(_SEALED)
@@ -69,13 +56,10 @@ class DialogCodec:
         return Dialog.model_validate({**document, "data": data})
 
     def _open(self, sealed: bytes) -> bytes:
-        nonce, ciphertext = sealed[:_NONCE], sealed[_NONCE:]
-        for cipher in self._ciphers:
-            try:
-                return cipher.decrypt(nonce, ciphertext, None)
-            except InvalidTag:
-                continue
-        raise UnreadableDialog("personal data sealed with an unknown key")
+        try:
+            return self._sealer.open(sealed)
+        except Unsealable as error:
+            raise UnreadableDialog("personal data sealed with an unknown key") from error
 
     def _open_legacy(self, token: str) -> bytes:
         try:

@@ -37,6 +37,7 @@ from bot.inflight import InFlight
 from bot.keyed_lock import KeyedLock
 from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore
 from bot.storage.redis_store import LockLost
+from bot.storage.sealing import Sealer
 from bot.telegram.actions import (
     Action,
     AnswerCallback,
@@ -79,8 +80,9 @@ STORE_FAILURES = (RedisError, DialogBusy, LockLost)
 
 class TelegramFront:
     def __init__(
-        self, assistant: Assistant, catalogs: Catalogs, redis: Redis, bot_id: int, webapp_url: str,
+        self, assistant: Assistant, catalogs: Catalogs, redis: Redis, bot_id: int, webapp_url: str, inbox: Sealer,
     ) -> None:
+        """`inbox` seals the updates that polling keeps in Redis while they are handled."""
         self._assistant = assistant
         self._catalogs = catalogs
         self._redis = redis
@@ -93,6 +95,7 @@ class TelegramFront:
         self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
         self.download: Callable[[str], Awaitable[bytes]] | None = None  # the adapter's (bot/serve.py)
         self.in_flight = InFlight()  # what a graceful shutdown waits for
+        self._inbox = inbox
         self._poller: Poller | None = None  # while `poll` runs
 
     @property
@@ -140,7 +143,7 @@ class TelegramFront:
 
     async def poll(self, source: UpdateSource, parse: Callable[[dict[str, Any]], Any]) -> None:
         """Long-poll `source` until `stop_polling`; each update is kept in Redis until it is handled."""
-        self._poller = Poller(source, lambda data: self.on_update(parse(data)), self._redis, self._bot_id)
+        self._poller = Poller(source, lambda data: self.on_update(parse(data)), self._redis, self._inbox, self._bot_id)
         await self._poller.run()
 
     def stop_polling(self) -> None:

@@ -5,7 +5,8 @@ frameworks' own pollers (aiogram's `start_polling`, PTB's `Updater`) ask
 for the next batch as soon as one is handed out: the update a killed
 worker was handling is then gone, and the citizen's "Đăng ký" with it.
 Here each batch is first written to an inbox in Redis
-(`regbot:inbox:<bot id>`: update id → the update's JSON), only then
+(`regbot:inbox:<bot id>`: update id → the update's JSON, sealed like the
+dialogs' personal data, since it is what the citizen typed), only then
 confirmed by the next getUpdates, and taken out of the inbox once handled.
 A poller that starts handles what is left in the inbox first: the updates
 its predecessor died with (Telegram allows one poller per token, so
@@ -27,6 +28,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
 
+from bot.storage.sealing import Sealer, Unsealable
 from bot.telegram.actions import RetryAfter, Transient
 
 log = logging.getLogger(__name__)
@@ -46,13 +48,14 @@ class UpdateSource(Protocol):
 
 class Poller:
     def __init__(
-        self, source: UpdateSource, handle: Callable[[Update], Awaitable[None]], redis: Redis, bot_id: int,
-        backoff: float = 1.0,
+        self, source: UpdateSource, handle: Callable[[Update], Awaitable[None]], redis: Redis, sealer: Sealer,
+        bot_id: int, backoff: float = 1.0,
     ) -> None:
         """`handle` gets each update's JSON once; it is answered before the update leaves the inbox."""
         self._source = source
         self._handle = handle
         self._redis = redis
+        self._sealer = sealer
         self.inbox = f"regbot:inbox:{bot_id}"
         self._backoff = backoff
         self._in_flight: dict[int, asyncio.Task[None]] = {}
@@ -111,19 +114,32 @@ class Poller:
 
     async def _orphans(self) -> int | None:
         """Start the updates a previous poller fetched but did not finish; the offset that skips them."""
-        left = await self._redis.hgetall(self.inbox)
-        updates = sorted((json.loads(raw) for raw in left.values()), key=lambda update: int(update["update_id"]))
+        left: dict[bytes, bytes] = await self._redis.hgetall(self.inbox)  # type: ignore[assignment]  # raw replies
+        updates = [update for field, kept in left.items() if (update := await self._opened(field, kept))]
+        updates.sort(key=lambda update: int(update["update_id"]))
         if updates:
             log.warning("polling: %d update(s) left unfinished by the previous run; handling them now", len(updates))
         for update in updates:
             self._start(update)
         return int(updates[-1]["update_id"]) + 1 if updates else None
 
+    async def _opened(self, field: bytes, kept: bytes) -> Update | None:
+        """The update kept under `field`; None, and out of the inbox, when no configured key opens it."""
+        try:
+            plain = kept if kept.startswith(b"{") else self._sealer.open(kept)  # or kept in clear, before sealing
+            return json.loads(plain)  # type: ignore[no-any-return]
+        except Unsealable:
+            log.error("polling: update %s in the inbox was sealed with a key no longer configured; dropped",
+                      field.decode())
+            await self._redis.hdel(self.inbox, field)
+            return None
+
     async def _keep(self, batch: list[Update]) -> None:
         """Into the inbox. With Redis down they are handled all the same: each citizen is told at once
         that the bot cannot work right now (bot/telegram/front.py), which is all a later retry could add."""
         entries: dict[FieldT, EncodableT] = {
-            str(update["update_id"]): json.dumps(update, separators=(",", ":")) for update in batch}
+            str(update["update_id"]): self._sealer.seal(json.dumps(update, separators=(",", ":")).encode())
+            for update in batch}
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.hset(self.inbox, mapping=entries)

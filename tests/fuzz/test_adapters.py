@@ -23,6 +23,7 @@ from bot.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.pseudonyms import Pseudonyms
 from bot.storage import DialogStore
+from bot.storage.sealing import Sealer
 from bot.telegram.adapter import TelegramAdapter, make_adapter
 from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
@@ -50,13 +51,13 @@ class Adapters:
 
 @pytest.fixture
 async def adapters(
-    redis: Redis, store: DialogStore, portal: PortalClient, catalogs: Catalogs,
+    redis: Redis, store: DialogStore, portal: PortalClient, catalogs: Catalogs, sealer: Sealer,
 ) -> AsyncIterator[Adapters]:
     by_name = {name: make_adapter(name, TOKEN, "http://127.0.0.1:9") for name in ("aiogram", "ptb")}  # never called
     fronts = {}
     for number, name in enumerate(by_name):  # a bot each: both handle every update, in dialogs of their own
         front = TelegramFront(Assistant(store, portal, catalogs), catalogs, redis, BOT_ID + number,
-                              "https://regbot.example")
+                              "https://regbot.example", sealer)
         bot = RecordingBot()
         front.delivery = Delivery(bot, front.record_blocked, rate=1e9, chat_interval=0.0, group_interval=0.0)
         front.rate = MessageRate(front, catalogs, Pseudonyms(b"fuzz"), limit=30, window=60)

@@ -27,6 +27,7 @@ from bot.portal.client import PortalClient
 from bot.pseudonyms import Pseudonyms
 from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.storage import DialogKey, DialogStore
+from bot.storage.sealing import Sealer
 from bot.telegram.delivery import Delivery
 from bot.telegram.front import TelegramFront
 from bot.telegram.updates import Incoming
@@ -126,12 +127,12 @@ def offered(dialog: Dialog, catalogs: Catalogs, clock: ManualClock) -> frozenset
 @pytest.fixture(params=SITUATIONS)
 async def scene(
     request: pytest.FixtureRequest, redis: Redis, store: DialogStore, portal: PortalClient, sandbox: Sandbox,
-    catalogs: Catalogs, clock: ManualClock,
+    catalogs: Catalogs, clock: ManualClock, sealer: Sealer,
 ) -> AsyncIterator[Scene]:
     quota = RedisRegistrationQuota(redis, Pseudonyms(b"fuzz"), RegistrationLimits())
     assistant = Assistant(store, portal, catalogs, clock, quota=quota.for_dialog)
     staff_side = Assistant(store, portal, catalogs, clock, help_desk=True)
-    front = TelegramFront(assistant, catalogs, redis, BOT_ID, "https://regbot.example")
+    front = TelegramFront(assistant, catalogs, redis, BOT_ID, "https://regbot.example", sealer)
     bot = RecordingBot()
     front.delivery = Delivery(bot, front.record_blocked, rate=1e9, chat_interval=0.0, group_interval=0.0)
     snapshots = {}
