@@ -28,10 +28,14 @@ from conversations.dialog import Dialog
 # KEYS: lock, dialog, handled events[, counter]  ARGV: token, lock ms, event id or '', counter window ms
 # → {1, dialog[, count, ms left in the counter's window]} locked; {0, ms left} busy;
 #   {2} the event was handled before (not locked, not counted)
+# The lock already ours means this is the client's retry of a call whose reply was lost (a Redis timeout):
+# it is taken, and the event counted, once.
 _LOCK_AND_LOAD = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then
   return {0, redis.call('PTTL', KEYS[1])}
 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if ARGV[3] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
   redis.call('DEL', KEYS[1])
   return {2}
@@ -39,6 +43,9 @@ end
 local dialog = redis.call('GET', KEYS[2])
 if not KEYS[4] then
   return {1, dialog}
+end
+if holder then
+  return {1, dialog, tonumber(redis.call('GET', KEYS[4]) or 1), math.max(redis.call('PTTL', KEYS[4]), 0)}
 end
 local count = redis.call('INCR', KEYS[4])
 local left = redis.call('PTTL', KEYS[4])
@@ -56,9 +63,13 @@ HANDLED_KEPT = 8
 
 # KEYS: lock, dialog, handled events, idle dialogs
 # ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member
-# Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
+# → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost);
+#   0 the lock was lost. Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
 _SAVE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  if ARGV[4] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then
+    return 2
+  end
   return 0
 end
 if ARGV[2] ~= '' then
