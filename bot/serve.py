@@ -92,7 +92,6 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
             if settings.message_rate_limit > 0:
                 front.rate = MessageRate(front, runtime.catalogs, runtime.pseudonyms, settings.message_rate_limit,
                                          settings.message_rate_window)
-            front.download = adapter.download
             adapter.listen(front)
             await announce(adapter, runtime.catalogs)
             PasswordForm(through_telegram(front), front.store, runtime.redis, runtime.catalogs, token,

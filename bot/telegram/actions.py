@@ -147,10 +147,17 @@ class GetMemberStatus:
     user_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class DownloadFile:
+    """A file a user sent (getFile, then the file itself); answers its bytes, held in memory only."""
+
+    file_id: str
+
+
 Message = SendMessage | SendPhoto | CopyMessage | EditText  # what Telegram's per-chat limits count
 Action = (Message | ClearKeyboard | AnswerCallback | DeleteMessage | CreateTopic | EditTopic | CloseTopic
-          | ReopenTopic | GetMemberStatus)
-Result = int | str | None  # a message or thread id, a member status, or nothing
+          | ReopenTopic | GetMemberStatus | DownloadFile)
+Result = int | str | bytes | None  # a message or thread id, a member status, a file, or nothing
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ from bot.telegram.actions import (
     CopyMessage,
     CreateTopic,
     DeleteMessage,
+    DownloadFile,
     EditText,
     EditTopic,
     GetMemberStatus,
@@ -181,6 +182,8 @@ class AiogramAdapter:
                 case GetMemberStatus(chat_id, user_id):
                     status = (await self.bot.get_chat_member(chat_id, user_id)).status
                     return str(getattr(status, "value", status))  # an enum member, or a plain string
+                case DownloadFile(file_id):
+                    return await self.download(file_id)
         return None
 
     async def set_commands(self, commands: list[BotCommand], language: str | None) -> None:

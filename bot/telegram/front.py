@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -46,13 +46,13 @@ from bot.telegram.actions import (
     ClearKeyboard,
     ContactKeyboard,
     DeleteMessage,
+    DownloadFile,
     InlineKeyboard,
     LinkButton,
     Markup,
     Rejected,
     RemoveKeyboard,
     Result,
-    RetryAfter,
     Row,
     SendMessage,
     Transient,
@@ -93,7 +93,6 @@ class TelegramFront:
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
         self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
-        self.download: Callable[[str], Awaitable[bytes]] | None = None  # the adapter's (bot/serve.py)
         self.in_flight = InFlight()  # what a graceful shutdown waits for
         self._inbox = inbox
         self._poller: Poller | None = None  # while `poll` runs
@@ -119,9 +118,9 @@ class TelegramFront:
     def _readable(self, incoming: Incoming) -> Incoming:
         """A photo or image file as a `Picture` the ID step can read: fetched only if a step reads it."""
         file = incoming.picture
-        if file is None or self.download is None:
+        if file is None:
             return incoming
-        fetch = partial(_fetched, self.download, file.file_id)
+        fetch = partial(self._download, incoming.chat_id, file.file_id)
         return replace(incoming, event=Picture(file.kind, partial(read_picture, fetch, file.size)))
 
     def _kind(self, incoming: Incoming | None) -> str:
@@ -214,6 +213,16 @@ class TelegramFront:
         assert self.delivery is not None
         return await self.delivery.call(chat_id, action)
 
+    async def _download(self, chat_id: int, file_id: str) -> bytes:
+        """A picture's bytes, paced and retried like any call (a 5xx, a lost connection, a 429)."""
+        try:
+            data = await self.delivery_call(chat_id, DownloadFile(file_id))
+        except (Rejected, Transient, Blocked) as error:
+            raise NotFetched(type(error).__name__) from error
+        if not isinstance(data, bytes):
+            raise NotFetched(f"a download answered {type(data).__name__}")
+        return data
+
     async def record_blocked(self, chat_id: int) -> None:
         await self._redis.hset(self.blocked_key, str(chat_id), int(time.time()))
 
@@ -259,11 +268,6 @@ class TelegramFront:
         return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
 
 
-async def _fetched(download: Callable[[str], Awaitable[bytes]], file_id: str) -> bytes:
-    try:
-        return await download(file_id)
-    except (Rejected, Transient, RetryAfter, Blocked) as error:
-        raise NotFetched(type(error).__name__) from error
 
 
 def _rows(reply: Rendered) -> list[Row]:

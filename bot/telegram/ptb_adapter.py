@@ -45,6 +45,7 @@ from bot.telegram.actions import (
     CopyMessage,
     CreateTopic,
     DeleteMessage,
+    DownloadFile,
     EditText,
     EditTopic,
     GetMemberStatus,
@@ -154,6 +155,8 @@ class PtbAdapter:
                     await self.bot.reopen_forum_topic(chat_id, thread_id)
                 case GetMemberStatus(chat_id, user_id):
                     return str((await self.bot.get_chat_member(chat_id, user_id)).status)
+                case DownloadFile(file_id):
+                    return await self.download(file_id)
         return None
 
     async def set_commands(self, commands: list[BotCommand], language: str | None) -> None:

@@ -61,7 +61,6 @@ async def adapters(
         bot = RecordingBot()
         front.delivery = Delivery(bot, front.record_blocked, rate=1e9, chat_interval=0.0, group_interval=0.0)
         front.rate = MessageRate(front, catalogs, Pseudonyms(b"fuzz"), limit=30, window=60)
-        front.download = by_name[name].download  # unreachable: a picture read at the ID step is "not fetched"
         fronts[name] = (front, bot)
     yield Adapters(by_name, fronts, store)
     for adapter in by_name.values():

@@ -41,6 +41,18 @@ async def test_a_photo_of_the_card_fills_id_name_and_birth_date(
     await citizen.wait_for_reply("Bước 5/8")  # the email: ID, name and birth date were all taken
 
 
+async def test_a_download_that_fails_on_the_way_is_tried_again(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
+    await start_bot()
+    citizen = TelegramCitizen(fake_api, user_id=3104)
+    await start_registration(citizen)
+    fake_api.fail_next("getFile", 502)
+    fake_api.fail_next("download", 502)  # Telegram's file server, then
+    await citizen.send_photo(card_photo(CARD, TYPICAL, seed=8))
+    shown = await citizen.wait_for_reply("Thông tin này có đúng không?", timeout=20)
+    assert ID_NUMBER in shown["text"]
+    assert len(fake_api.calls_to("getFile", ok=False)) == 1 and len(fake_api.calls_to("getFile", ok=True)) == 2
+
+
 async def test_change_returns_to_typing_the_number(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
     await start_bot()
     citizen = TelegramCitizen(fake_api, user_id=3102)
