@@ -179,14 +179,27 @@ class CaseStore:
             await self._redis.zrem(self._waiting, *stale)
         return [float(since) for (case_id, since) in entries if case_id not in stale]
 
+    async def claim_relay(self, case: Case, source: str) -> bool:
+        """Whether `source` is ours to relay: False when Telegram delivered it again (to this worker or another)
+        and it was relayed, or is being relayed, already."""
+        return await self._remember(case, source, 0, only_new=True)
+
     async def remember_copy(self, case: Case, source: str, copy_id: int) -> None:
         """`source` ("c:<id>" citizen's, "s:<id>" staff's) was relayed as `copy_id`: edits follow it."""
+        await self._remember(case, source, copy_id)
+
+    async def _remember(self, case: Case, source: str, copy_id: int, only_new: bool = False) -> bool:
         key = f"{self._prefix}:copies:{case.id}"
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hset(key, source, copy_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if only_new:
+                pipe.hsetnx(key, source, copy_id)
+            else:
+                pipe.hset(key, source, copy_id)
             pipe.expire(key, 2 * 24 * 3600)  # Telegram lets messages be edited for 48 hours
-            await pipe.execute()
+            written, _ = await pipe.execute()
+        return bool(written)
 
     async def copy_of(self, case: Case, source: str) -> int | None:
+        """The copy `source` was relayed as; None before it was, or when its relay failed."""
         copy_id = await self._redis.hget(f"{self._prefix}:copies:{case.id}", source)
-        return int(copy_id) if copy_id else None
+        return int(copy_id) or None if copy_id else None

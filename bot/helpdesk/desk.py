@@ -302,9 +302,12 @@ class HelpDesk:
         if case.assignee != staff.id:
             await self._say(case, NOT_YOURS, number=case.id, name=case.assignee_name)
             return
+        source = f"s:{post.message_id}"
+        if not await self._cases.claim_relay(case, source):
+            return  # delivered again by Telegram (a webhook answer it did not get): relayed once already
         copy = await self._to_citizen(case, CopyMessage(case.chat_id, self.chat_id, post.message_id))
         if isinstance(copy, int):
-            await self._cases.remember_copy(case, f"s:{post.message_id}", copy)
+            await self._cases.remember_copy(case, source, copy)
 
     async def _join(self, case: Case, staff: Person, action: str) -> None:
         """/take: this staff member has the case now, whoever had it, and the citizen is with staff."""

@@ -163,6 +163,29 @@ async def test_a_case_from_handoff_to_close(
     assert ID_NUMBER not in trail and NAME not in trail
 
 
+async def test_a_staff_message_telegram_delivers_twice_reaches_the_citizen_once(
+    fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk,
+) -> None:
+    """Telegram delivers a webhook update again when it did not get the answer, possibly to another worker
+    while the first is still relaying it."""
+    workers = [await start_bot(webhook=True, env=desk.env()) for _ in range(2)]
+    secret = fake_api.calls_to("setWebhook")[-1].params["secret_token"]
+    citizen = TelegramCitizen(fake_api, user_id=1009)
+    await until_birth_date(citizen)
+    await citizen.send_command("/human")
+    await citizen.wait_for_reply("cán bộ")
+    topic = await desk.group.wait_for_topic("N. V. An")
+    await desk.minh.wait_for_post(topic, "🆘")
+
+    said = desk.minh.message_update(topic, "Chào anh, tôi là cán bộ hỗ trợ.")
+    statuses = await asyncio.gather(*(fake_api.deliver_webhook(worker.webhook_url, said, secret)
+                                      for worker in (*workers, workers[0])))
+    assert statuses == [200, 200, 200]
+    await desk.minh.send_text(topic, "Anh gửi ngày sinh theo dạng ngày/tháng/năm nhé")
+    await citizen.wait_for_reply("ngày/tháng/năm")
+    assert texts(citizen.sent_to_me()).count("Chào anh, tôi là cán bộ hỗ trợ.") == 1
+
+
 async def test_stuck_citizen_deleted_topic_and_group_flood_limit(
     fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk,
 ) -> None:
