@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 # Defined at import, as prometheus-client expects: each name registers once per process.
 UPDATES = Counter("regbot_updates", "Telegram updates handled, by kind: text, command, press, contact, a media "
                   "kind (sticker, photo...), desk (staff group, edits) or ignored", ["kind"])
-UPDATE_FAILURES = Counter("regbot_update_failures", "Updates whose handling raised (Redis or the Bot API down...)",
-                          ["kind"])
+UPDATE_FAILURES = Counter("regbot_update_failures", "Updates not handled: the dialog store failed (Redis down, a "
+                          "dialog locked too long) or an unexpected error", ["kind"])
 RATE_LIMITED = Counter("regbot_rate_limited", "Citizen updates dropped unread over MESSAGE_RATE_LIMIT (a flood, "
                        "a script or a stuck key)")
 HANDLING_SECONDS = Histogram(
@@ -80,6 +80,11 @@ def handling(kind: str) -> Iterator[None]:
         except Exception:
             UPDATE_FAILURES.labels(kind).inc()
             raise
+
+
+def update_failed(kind: str) -> None:
+    """An update given up without raising (the citizen was told to send it again)."""
+    UPDATE_FAILURES.labels(kind).inc()
 
 
 def telegram_call(method: str, result: str) -> None:

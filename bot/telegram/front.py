@@ -179,6 +179,7 @@ class TelegramFront:
             except STORE_FAILURES as error:
                 log.error("update %s not handled, the dialog store failed: %s", incoming.update_id,
                           type(error).__name__)
+                metrics.update_failed(self._kind(incoming))
                 await self.delivery.deliver(incoming.chat_id, self._unavailable(incoming))
                 return None
             await self.delivery.deliver(incoming.chat_id, actions)

@@ -17,6 +17,7 @@ from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE_E164
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.redis_process import RedisProcess
+from tests.telegram.test_operations import get
 from tests.telegram.test_telegram_bot import start_registration
 
 UNAVAILABLE_VI = "Các câu trả lời của bạn vẫn được giữ nguyên"
@@ -64,6 +65,9 @@ async def test_redis_down_mid_dialog_is_explained_and_the_dialog_carries_on_when
         await ben.wait_for_reply(UNAVAILABLE_EN)
         assert fake_api.calls_to("answerCallbackQuery")[-1].ok  # the pressed button stops spinning
         assert bot.process is not None and bot.process.returncode is None
+        _status, metrics = await get(f"http://127.0.0.1:{bot.port}/metrics")  # for the operators' alert
+        assert 'regbot_update_failures_total{kind="text"} 1.0' in metrics
+        assert 'regbot_update_failures_total{kind="press"} 1.0' in metrics
 
         await redis.start()  # the same data, back by itself: no restart of the bot
         await an.send_text(NAME)
