@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     portal_api_key: SecretStr | None = Field(None, description="Bearer token for the portal API")
     portal_timeout: float = Field(10.0, description="Seconds one portal request may take")
     dialog_encryption_key: SecretStr | None = Field(
-        None, description="Fernet key(s), comma-separated, newest first; unset: a dev key kept in DATA_DIR")
+        None, description="Key(s) sealing personal data at rest (AES-256-GCM), comma-separated, newest first; "
+                          "unset: a dev key kept in DATA_DIR")
     dialog_ttl: int = Field(24 * 3600, description="Seconds an idle dialog is kept")
     reminder_after: float = Field(
         3600, ge=0, description="Seconds idle before a citizen who stopped halfway is reminded, once; 0: never")

@@ -67,6 +67,11 @@ class DialogKey:
         return (self.password_link, PASSWORD_LINKS), (self.assist_link, ASSIST_LINKS)
 
     @property
+    def blocked(self) -> str:
+        """When the citizen blocked the bot (a 403); gone once they write again, or with the dialog's TTL."""
+        return f"{PREFIX}:{self._tag}:blocked"
+
+    @property
     def handled(self) -> str:
         """The ids of events (Telegram updates) already handled for this dialog; expires with it."""
         return f"{PREFIX}:{self._tag}:handled"

@@ -61,8 +61,9 @@ log = logging.getLogger(__name__)
 HANDLED_KEPT = 8
 """How many of a dialog's latest event ids are remembered: a re-delivery comes long before 8 newer updates."""
 
-# KEYS: lock, dialog, handled events, idle dialogs
+# KEYS: lock, dialog, handled events, idle dialogs, blocked
 # ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member
+# An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again.
 # → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost);
 #   0 the lock was lost. Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
 _SAVE_AND_UNLOCK = """
@@ -81,6 +82,7 @@ if ARGV[6] ~= '' then
   redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
 end
 if ARGV[4] ~= '' then
+  redis.call('DEL', KEYS[5])
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
   if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then
@@ -96,19 +98,19 @@ return 1
 """
 
 
-# KEYS: lock, dialog, handled events, idle dialogs, then each key holding a link's nonce
+# KEYS: lock, dialog, handled events, idle dialogs, blocked, then each key holding a link's nonce
 # ARGV: token, member, then each link's record prefix → 1 erased, 0 the lock was lost
 _ERASE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
 redis.call('ZREM', KEYS[4], ARGV[2])
-for i = 5, #KEYS do
+for i = 6, #KEYS do
   local nonce = redis.call('GET', KEYS[i])
-  if nonce then redis.call('DEL', ARGV[i - 2] .. nonce) end
+  if nonce then redis.call('DEL', ARGV[i - 3] .. nonce) end
   redis.call('DEL', KEYS[i])
 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5])
 return 1
 """
 
@@ -204,7 +206,8 @@ class DialogStore:
             raise
         if held.erase:
             pointers, prefixes = zip(*key.links, strict=True)
-            if not await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, key.idle, *pointers],
+            if not await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, key.idle, key.blocked,
+                                                      *pointers],
                                                 args=[token, key.member, *prefixes]):
                 raise LockLost(f"lock on {key.lock} expired before the dialog was erased")
             return
@@ -216,10 +219,14 @@ class DialogStore:
         """Save (or only keep alive), mark the event handled, note when the dialog falls idle, unlock."""
         handled = bool(payload or event_id)  # not the release after a failure
         idle_at = "" if self._idle_after_ms is None or not handled else int(time.time() * 1000) + self._idle_after_ms
-        keys = [key.lock, key.dialog, key.handled, key.idle]
+        keys = [key.lock, key.dialog, key.handled, key.idle, key.blocked]
         event = event_id or ""
         args: list[bytes | str | int] = [token, payload, self._ttl_ms, event, HANDLED_KEPT, idle_at, key.member]
         return bool(await self._save_and_unlock(keys=keys, args=args))
+
+    async def mark_blocked(self, key: DialogKey) -> None:
+        """The citizen blocked the bot: kept for as long as their dialog would be, for operators to see."""
+        await self._redis.set(key.blocked, int(time.time()), px=self._ttl_ms)
 
     async def take_idle(self, bot: str, limit: int = 100) -> list[DialogKey]:
         """Dialogs of `bot` idle for `idle_after`, each given to one caller only (it leaves the set)."""

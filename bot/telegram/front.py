@@ -20,7 +20,6 @@ message after Redis is back carries on where they were.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -100,10 +99,6 @@ class TelegramFront:
     @property
     def bot_id(self) -> int:
         return self._bot_id
-
-    @property
-    def blocked_key(self) -> str:
-        return f"regbot:blocked:{self._bot_id}"
 
     async def on_update(self, update: Any) -> None:
         """Handle and answer one update (a webhook's request is answered after its replies went out:
@@ -225,7 +220,11 @@ class TelegramFront:
         return data
 
     async def record_blocked(self, chat_id: int) -> None:
-        await self._redis.hset(self.blocked_key, str(chat_id), int(time.time()))
+        """A 403: a citizen blocked the bot (their private chat is their dialog's), or it left a group."""
+        if chat_id < 0:
+            log.error("the bot may not post in chat %s any more (removed from the group?)", chat_id)
+            return
+        await self.store.mark_blocked(self.dialog_key(chat_id, chat_id))
 
     async def actions(self, key: DialogKey, incoming: Incoming, handled: Handled) -> list[Action]:
         """The Bot API calls that answer `incoming`: acknowledge, tidy up, reply."""

@@ -8,6 +8,7 @@ import re
 import pytest
 from redis.asyncio import Redis
 
+from bot.storage import DialogKey
 from tests.botprocess import BotFactory
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, SAMPLE, Particulars, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
@@ -206,7 +207,13 @@ async def test_a_citizen_who_blocked_the_bot_is_recorded_not_retried(
     await asyncio.sleep(1.5)  # a retry would come within the backoff
     attempts = [call for call in fake_api.calls_to("sendMessage") if call.params["chat_id"] == citizen.chat_id]
     assert len(attempts) == 1 and attempts[0].error_code == 403
-    assert await redis.hexists(f"regbot:blocked:{fake_api.bot_id}", str(citizen.chat_id))
+    blocked = DialogKey(str(fake_api.bot_id), str(citizen.chat_id), str(citizen.user_id)).blocked
+    assert await redis.exists(blocked)
+
+    fake_api.blocked_users.discard(citizen.user_id)  # unblocked: their next message clears the record
+    await citizen.send_command("/start")
+    await citizen.wait_for_reply("Chào mừng")
+    assert not await redis.exists(blocked)
 
 
 def telegram_refused_a_message(api: FakeBotAPI) -> bool | None:
