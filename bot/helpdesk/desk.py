@@ -151,7 +151,7 @@ class HelpDesk:
         elif Effect.HANDED_OFF in effects:
             await self._hand_off(incoming, dialog)
         elif Effect.RELAY in effects:
-            await self._relay_from_citizen(incoming)
+            await self._relay_from_citizen(incoming, dialog)
         elif Effect.PREPARED in effects:
             await self._send_link(incoming, dialog)
         elif Effect.BACK_WITH_ASSISTANT in effects:
@@ -193,8 +193,14 @@ class HelpDesk:
         actor = "citizen" if dialog.handoff.reason == "asked" else "assistant"
         await self._audit.record("handoff", case.id, actor, dialog.handoff.reason)
 
-    async def _relay_from_citizen(self, incoming: Incoming) -> None:
+    async def _relay_from_citizen(self, incoming: Incoming, dialog: Dialog) -> None:
         case = await self._cases.of_citizen(incoming.chat_id, incoming.user_id)
+        if (case is None or case.status not in (Status.WAITING, Status.TALKING)) and dialog.handoff is not None:
+            # The dialog was saved as handed off but the case never opened: its worker died in between.
+            log.warning("a citizen with the help desk had no open case (%s); opening it now",
+                        "none" if case is None else f"#{case.id} {case.status}")
+            await self._hand_off(incoming, dialog)
+            case = await self._cases.of_citizen(incoming.chat_id, incoming.user_id)
         if case is None or incoming.message_id is None:
             return
         message_id = incoming.message_id

@@ -8,6 +8,7 @@ import re
 import sys
 
 import pytest
+from redis.asyncio import Redis
 
 from tests.botprocess import ROOT, BotFactory, BotProcess
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PHONE, PHONE_E164, Sandbox
@@ -184,6 +185,25 @@ async def test_a_staff_message_telegram_delivers_twice_reaches_the_citizen_once(
     await desk.minh.send_text(topic, "Anh gửi ngày sinh theo dạng ngày/tháng/năm nhé")
     await citizen.wait_for_reply("ngày/tháng/năm")
     assert texts(citizen.sent_to_me()).count("Chào anh, tôi là cán bộ hỗ trợ.") == 1
+
+
+async def test_a_handoff_whose_case_was_never_opened_is_opened_at_the_citizens_next_message(
+    fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk, redis: Redis,
+) -> None:
+    await start_bot(env=desk.env())
+    citizen = TelegramCitizen(fake_api, user_id=1010)
+    await until_birth_date(citizen)
+    await citizen.send_command("/human")
+    await citizen.wait_for_reply("cán bộ")
+    await desk.group.wait_for_topic("#1 ")
+    # What a worker killed between saving the dialog and opening the case leaves: a dialog with the help
+    # desk, and no case for the citizen.
+    assert await redis.delete(f"regbot:desk:{fake_api.bot_id}:citizen:{citizen.chat_id}:{citizen.user_id}") == 1
+
+    await citizen.send_text("Còn ai ở đó không?")
+    topic = await desk.group.wait_for_topic("#2 N. V. An")
+    await desk.minh.wait_for_post(topic, "🆘")
+    assert (await desk.minh.wait_for_post(topic, "Còn ai"))["text"] == "Còn ai ở đó không?"
 
 
 async def test_stuck_citizen_deleted_topic_and_group_flood_limit(
