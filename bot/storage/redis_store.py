@@ -64,8 +64,9 @@ HANDLED_KEPT = 8
 # KEYS: lock, dialog, handled events, idle dialogs, blocked
 # ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member
 # An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again.
-# → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost);
-#   0 the lock was lost. Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
+# → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost; or,
+#   the lock having expired, another worker's handling of the same update, whose result stands); 0 the lock was lost.
+# Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
 _SAVE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   if ARGV[4] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then
