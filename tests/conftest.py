@@ -120,7 +120,10 @@ async def start_bot(
         """`embedded=True`: only the token and API URL are given, as in the README's first try;
         `runtime` overrides the test's framework; `env` adds settings (e.g. STAFF_CHAT_ID)."""
         port = port or free_port()
-        shared = {} if embedded else {"REDIS_URL": redis_url, "PORTAL_URL": sandbox.url}
+        # A deployment's https address for the password form (Telegram takes no other), which a TLS front
+        # would serve from HOST:PORT: tests reach it there (tests/webapp/conftest.py `form_button`).
+        shared = {} if embedded else {"REDIS_URL": redis_url, "PORTAL_URL": sandbox.url,
+                                      "WEBAPP_URL": f"https://127.0.0.1:{port}"}
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("REDIS", "PORTAL"))},
             "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake_api.base_url,

@@ -59,7 +59,7 @@ from bot.telegram.actions import (
 )
 from bot.telegram.delivery import Delivery
 from bot.telegram.polling import Poller, UpdateSource
-from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, SHARE_PHONE, STORE_UNAVAILABLE
+from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, OPEN_ON_THIS_COMPUTER, SHARE_PHONE, STORE_UNAVAILABLE
 from bot.telegram.updates import Incoming, read_update
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
@@ -240,15 +240,20 @@ class TelegramFront:
         for reply in handled.replies:
             rows = _rows(reply)
             if reply.ask_password:
-                rows[:0] = await self._password_buttons(key, handled.dialog.language)
+                reply, rows[:0] = await self._password_form(key, reply, handled.dialog.language)
             actions += self._messages(chat, reply, tuple(rows), handled, leaving_phone and not reply.ask_contact)
         return actions
 
-    async def _password_buttons(self, key: DialogKey, language: Language) -> list[Row]:
-        """A fresh one-time link to the password form, as a Mini App and, for older clients, a web page."""
+    async def _password_form(self, key: DialogKey, reply: Rendered, language: Language) -> tuple[Rendered, list[Row]]:
+        """A fresh one-time link to the password form, as a Mini App and, for older clients, a web page.
+        Telegram takes only https links for these; without WEBAPP_URL (trying the bot out) the link is
+        written out, for a browser on the machine the bot runs on."""
         url = await self._links.new_url(self._password_page, key, language)
-        return [(WebAppButton(self._catalogs.render(OPEN_FORM, language), url),),
-                (LinkButton(self._catalogs.render(OPEN_IN_BROWSER, language), url),)]
+        if not url.startswith("https://"):
+            written = self._catalogs.render(OPEN_ON_THIS_COMPUTER.bind(url=url), language)
+            return replace(reply, paragraphs=(*reply.paragraphs, written)), []
+        return reply, [(WebAppButton(self._catalogs.render(OPEN_FORM, language), url),),
+                       (LinkButton(self._catalogs.render(OPEN_IN_BROWSER, language), url),)]
 
     def _messages(
         self, chat: int, reply: Rendered, rows: tuple[Row, ...], handled: Handled, drop_contact_keyboard: bool,

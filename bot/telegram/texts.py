@@ -10,6 +10,9 @@ from conversations.text import _
 SHARE_PHONE = _("📱 Share my phone number")
 OPEN_FORM = _("🔒 Choose my password")
 OPEN_IN_BROWSER = _("🌐 Open the form in a browser")
+OPEN_ON_THIS_COMPUTER = _(
+    "This test setup has no https address, so Telegram cannot open the password form here. Open this link in a "
+    "browser on the computer running the bot: {url}")
 COMMANDS = (
     ("start", _("Start or continue the registration")),
     ("back", _("Go back to the previous question")),

@@ -178,6 +178,10 @@ def _check_inline_button(button: Any) -> None:
     data = button.get("callback_data")
     if data is not None and len(str(data).encode()) > MAX_CALLBACK_DATA:
         raise bad_request("BUTTON_DATA_INVALID")
+    web_app = button.get("web_app")
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if web_app is not None and not (isinstance(url, str) and url.startswith("https://")):
+        raise bad_request(f"inline keyboard button Web App URL '{url}' is invalid: Only HTTPS links are allowed")
 
 
 def check_text(text: str, parse_mode: str | None, *, caption: bool = False) -> str:

@@ -30,6 +30,7 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    WebAppInfo,
 )
 from aiohttp import web
 
@@ -164,6 +165,9 @@ async def test_bad_parameters_are_refused_like_telegram(
     with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
         markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="x" * 65)]])
         await bot.send_message(citizen.chat_id, "x", reply_markup=markup)
+    with pytest.raises(TelegramBadRequest, match="Only HTTPS links are allowed"):
+        form = InlineKeyboardButton(text="x", web_app=WebAppInfo(url="http://127.0.0.1:8080/webapp/password"))
+        await bot.send_message(citizen.chat_id, "x", reply_markup=InlineKeyboardMarkup(inline_keyboard=[[form]]))
     with pytest.raises(TelegramBadRequest, match="Unsupported start tag"):
         await bot.send_message(citizen.chat_id, "<x>hi</x>", parse_mode="HTML")
     html = await bot.send_message(citizen.chat_id, "<b>Bước 1/8</b> &amp; tiếp", parse_mode="HTML")

@@ -13,6 +13,7 @@ from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_help_desk import Desk, audit_trail, desk, until_birth_date
 from tests.telegram.test_telegram_bot import register_until_otp
+from tests.webapp.conftest import form_button
 
 __all__ = ["desk"]
 
@@ -45,9 +46,8 @@ async def test_delete_at_the_password_step_leaves_nothing_and_kills_the_link(
     citizen = TelegramCitizen(fake_api, user_id=1101)
     await register_until_otp(citizen)
     await citizen.send_text(await sandbox.last_code())
-    form = await citizen.wait_for_reply("Bước 8/8")
-    url = next(button["web_app"]["url"] for row in form["reply_markup"]["inline_keyboard"] for button in row
-               if "web_app" in button)
+    await citizen.wait_for_reply("Bước 8/8")
+    url = form_button(citizen)
     assert await kept_about(redis, citizen.user_id)
 
     await citizen.send_command("/delete")
