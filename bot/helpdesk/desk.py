@@ -334,9 +334,13 @@ class HelpDesk:
         return await self._front.handle(self._citizen(case, StaffAction("join", name=name)))
 
     async def _may_act(self, case: Case, staff: Person) -> bool:
-        """Commands that change the case are the assignee's; with nobody assigned, acting takes it."""
-        if not case.assignee:
-            await self._join(case, staff, "claim")
+        """Commands that change the case are the assignee's; with nobody assigned, acting takes it, atomically:
+        a colleague's first message may be claiming it at the same moment."""
+        closed = case.status is Status.CLOSED
+        if not case.assignee and await self._cases.claim(case, staff.id, staff.first_name):
+            if closed:
+                await self._hand_back_topic(case)
+            await self._joined(case, staff, "claim")
         if case.assignee == staff.id:
             return True
         await self._say(case, ONLY_ASSIGNEE, name=case.assignee_name, number=case.id)
