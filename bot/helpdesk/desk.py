@@ -46,6 +46,7 @@ from bot.helpdesk.texts import (
     REVEAL_PRIVATE,
     REVEALED,
     STEP_LABELS,
+    SUPERSEDED,
     TAKEN,
     TRANSFERRED,
     UNKNOWN_COMMAND,
@@ -231,10 +232,23 @@ class HelpDesk:
         staff_id = int(link.dialog.user)
         case = await self._cases.assisted_by(staff_id)
         if case is not None:
+            await self._supersede(incoming, case)
             await self._cases.attach(case, incoming.chat_id, incoming.user_id)
             await self._audit.record("assist_opened", case.id, "citizen")
         await self._front.delivery_call(staff_id, SendMessage(staff_id, self._say_text(LINK_OPENED)))
         return prepared
+
+    async def _supersede(self, incoming: Incoming, assisted: Case) -> None:
+        """The prepared dialog replaces the citizen's: a case still open for them is closed, not left waiting."""
+        previous = await self._cases.of_citizen(incoming.chat_id, incoming.user_id)
+        if previous is None or previous.id == assisted.id or previous.status is Status.CLOSED:
+            return
+        await self._cases.save(previous, status=Status.CLOSED)
+        await self._audit.record("close", previous.id, "citizen", "assisted registration opened")
+        if previous.topic:
+            await self._say(previous, SUPERSEDED, number=previous.id, assisted=assisted.id)
+            with suppress(Rejected):
+                await self._call(CloseTopic(self.chat_id, previous.topic))
 
     # --- the staff group ---------------------------------------------------------------------------------------
 

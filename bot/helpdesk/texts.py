@@ -53,6 +53,8 @@ TRANSFERRED = _("Case #{number} was handed from {old} to {new}.")
 NOT_YOURS = _("Not sent to the citizen: case #{number} is with {name}. Use /take to take it over.")
 NOT_TALKING = _("Not sent to the citizen: they are with the assistant. Use /take to step in.")
 CLOSED_NOTE = _("Case #{number} was closed by {name}.")
+SUPERSEDED = _("Case #{number} is closed: the citizen opened the registration prepared for them at a counter "
+               "(case #{assisted}), and the assistant has their dialog now.")
 CITIZEN_BACK = _("The citizen went back to the assistant (/cancel).")
 CITIZEN_ERASED = _("The citizen deleted their data (/delete). Case #{number} is closed and no longer leads to them.")
 RESUMED = _("{name} gave the dialog back to the assistant at: {step}.")

@@ -187,6 +187,26 @@ async def test_a_staff_message_telegram_delivers_twice_reaches_the_citizen_once(
     assert texts(citizen.sent_to_me()).count("Chào anh, tôi là cán bộ hỗ trợ.") == 1
 
 
+async def test_a_citizen_waiting_for_staff_who_opens_a_prepared_registration_leaves_no_case_waiting(
+    fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk,
+) -> None:
+    await start_bot(env=desk.env())
+    citizen = TelegramCitizen(fake_api, user_id=1012)
+    await until_birth_date(citizen)
+    await citizen.send_command("/human")
+    await citizen.wait_for_reply("cán bộ")
+    waiting = await desk.group.wait_for_topic("#1 ")
+
+    token = await prepare_at_counter(desk.minh.private)  # meanwhile, at the counter
+    await citizen.send_command(f"/start {token}")
+    await citizen.wait_for_reply("Cán bộ đã chuẩn bị")
+    note = await desk.minh.wait_for_post(waiting, "đã đóng")
+    assert "#1" in note["text"] and "#2" in note["text"]
+    assert desk.group.topics()[waiting]["closed"]
+    await citizen.press("Đăng ký")  # the assistant has the dialog: nothing goes to the old topic
+    await citizen.wait_for_reply("Bước 7/8")
+
+
 async def test_a_handoff_whose_case_was_never_opened_is_opened_at_the_citizens_next_message(
     fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk, redis: Redis,
 ) -> None:
