@@ -471,8 +471,15 @@ class HelpDesk:
             await self._call(ReopenTopic(self.chat_id, case.topic))
 
     async def _post_card(self, case: Case, dialog: Dialog | None) -> None:
+        """The card, first in a topic made anew when the case's is gone (not `_in_topic`: that would post two)."""
         text = card_text(case, dialog, self._catalogs, self._language)
-        card = await self._in_topic(case, lambda topic: SendMessage(self.chat_id, text, thread_id=topic))
+        card: Result = None
+        if case.topic:
+            with suppress(TopicGone):
+                card = await self._call(SendMessage(self.chat_id, text, thread_id=case.topic))
+        if card is None:
+            await self._new_topic(case, dialog)
+            card = await self._call(SendMessage(self.chat_id, text, thread_id=case.topic))
         if isinstance(card, int):
             await self._cases.save(case, card=card, card_text=text)
 
@@ -496,7 +503,8 @@ class HelpDesk:
             await self._call(EditText(self.chat_id, case.card, text))
             await self._cases.save(case, card_text=text)
         except TopicGone:
-            await self._renew_topic(case)  # with a new card
+            if case.status is not Status.CLOSED:  # a closed case's deleted topic is not brought back for its card
+                await self._renew_topic(case)  # with a new card
         except Rejected:  # the card was deleted
             await self._post_card(case, dialog)
 

@@ -207,6 +207,31 @@ async def test_a_citizen_waiting_for_staff_who_opens_a_prepared_registration_lea
     await citizen.wait_for_reply("Bước 7/8")
 
 
+async def test_a_citizen_back_after_their_closed_topic_was_deleted_gets_one_new_topic_with_one_card(
+    fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk,
+) -> None:
+    await start_bot(env=desk.env())
+    citizen = TelegramCitizen(fake_api, user_id=1013)
+    await until_birth_date(citizen)
+    await citizen.send_command("/human")
+    await citizen.wait_for_reply("cán bộ")
+    first = await desk.group.wait_for_topic("N. V. An")
+    await desk.minh.send_text(first, "Chào anh")
+    await desk.minh.send_command(first, "/close")
+    await desk.minh.wait_for_post(first, "đã được Minh đóng")
+    await fake_api.wait_until(lambda: desk.group.topics()[first]["closed"] or None, 10)
+    await desk.minh.delete_topic(first)
+
+    await citizen.send_command("/human")  # back, a day later
+    await citizen.wait_for_reply("cán bộ")
+    second = await desk.group.wait_for_topic("N. V. An")
+    assert second != first
+    await desk.minh.wait_for_post(second, "🆘")
+    await citizen.send_text("Tôi lại cần giúp")
+    await desk.minh.wait_for_post(second, "Tôi lại cần giúp")
+    assert sum("🆘" in str(post.get("text")) for post in desk.minh.posts(second)) == 1
+
+
 async def test_a_handoff_whose_case_was_never_opened_is_opened_at_the_citizens_next_message(
     fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk, redis: Redis,
 ) -> None:
