@@ -74,9 +74,19 @@ def while_with_staff(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
             return Outcome(switched, (Reply((LANGUAGE_CHOSEN, WITH_STAFF)),), changed=True)
         case Said(text=text) if looks_secret(dialog, text):
             return Outcome(dialog, (Reply((_WITHHELD,)),), changed=False, effects=(Effect.FORGET_MESSAGE,))
-        case Said() | Unsupported() | Picture() | SharedContact():
-            return Outcome(dialog, (), changed=False, effects=(Effect.RELAY,))
+    if relayed(dialog, event):
+        return Outcome(dialog, (), changed=False, effects=(Effect.RELAY,))
     return Outcome(dialog, (Reply((WITH_STAFF,)),), changed=False)
+
+
+def relayed(dialog: Dialog, event: Event) -> bool:
+    """Whether what the citizen sent goes on to staff as it is (asked again for an update delivered twice)."""
+    match event:
+        case Said(text=text):
+            return dialog.handoff is not None and not looks_secret(dialog, text)
+        case Unsupported() | Picture() | SharedContact():
+            return dialog.handoff is not None
+    return False
 
 
 def looks_secret(dialog: Dialog, text: str) -> bool:

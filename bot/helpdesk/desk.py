@@ -82,7 +82,7 @@ from conversations.dialog import Dialog, Language, StepName
 from conversations.events import Adopted, Command, StaffAction, read_command
 from conversations.fields import national_phone
 from conversations.fields.normalize import fold
-from conversations.handoff import looks_secret, resumable
+from conversations.handoff import looks_secret, relayed, resumable
 from conversations.replies import Effect
 from conversations.text import Param, Text
 
@@ -194,7 +194,7 @@ class HelpDesk:
         actor = "citizen" if dialog.handoff.reason == "asked" else "assistant"
         await self._audit.record("handoff", case.id, actor, dialog.handoff.reason)
 
-    async def _relay_from_citizen(self, incoming: Incoming, dialog: Dialog) -> None:
+    async def _relay_from_citizen(self, incoming: Incoming, dialog: Dialog, again: bool = False) -> None:
         case = await self._cases.of_citizen(incoming.chat_id, incoming.user_id)
         if (case is None or case.status not in (Status.WAITING, Status.TALKING)) and dialog.handoff is not None:
             # The dialog was saved as handed off but the case never opened: its worker died in between.
@@ -204,10 +204,21 @@ class HelpDesk:
             case = await self._cases.of_citizen(incoming.chat_id, incoming.user_id)
         if case is None or incoming.message_id is None:
             return
-        message_id = incoming.message_id
+        message_id, source = incoming.message_id, f"c:{incoming.message_id}"
+        if again and await self._cases.copy_of(case, source) is not None:
+            return  # relayed before this delivery
         copy = await self._in_topic(case, lambda topic: CopyMessage(self.chat_id, incoming.chat_id, message_id, topic))
         if isinstance(copy, int):
-            await self._cases.remember_copy(case, f"c:{message_id}", copy)
+            await self._cases.remember_copy(case, source, copy)
+
+    async def redelivered(self, incoming: Incoming) -> None:
+        """A citizen's update handled before, delivered again: its worker may have died between saving the
+        dialog and copying the message to staff. Copied now unless it was: staff may, rarely, see a message
+        twice (its first worker still copying), but never miss one."""
+        with _reported("relaying a re-delivered update"):
+            dialog = await self._front.store.load(self._front.dialog_key(incoming.chat_id, incoming.user_id))
+            if dialog is not None and relayed(dialog, incoming.event):
+                await self._relay_from_citizen(incoming, dialog, again=True)
 
     async def _send_link(self, incoming: Incoming, dialog: Dialog) -> None:
         """The prepared registration's one-time deep link and its QR code, to the staff member."""

@@ -168,6 +168,8 @@ class TelegramFront:
                 actions = await self.actions(key, incoming, handled)
             except AlreadyHandled:
                 log.info("update %s handled before; skipped", incoming.update_id)
+                if self.desk is not None:
+                    await self.desk.redelivered(incoming)
                 return None
             except TurnedAway:
                 return None

@@ -15,8 +15,11 @@ from tests.botprocess import TOKEN, BotFactory
 from tests.citizen import Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
+from tests.telegram.test_help_desk import Desk, desk, texts, until_birth_date
 from tests.telegram.test_portal_faults import until_review
 from tests.telegram.test_redis_faults import stored
+
+__all__ = ["desk"]
 
 
 @pytest.fixture
@@ -66,3 +69,29 @@ async def test_an_update_in_flight_when_its_worker_is_killed_is_handled_once_aft
     assert len(await sandbox.outbox()) == 1  # one registration, one SMS
     await citizen.send_text(await sandbox.last_code())
     await citizen.wait_for_reply("Bước 8/8")
+
+
+@pytest.mark.parametrize("webhook", [True, False], ids=["webhook", "polling"])
+async def test_a_message_for_staff_whose_worker_died_before_relaying_it_reaches_them_once(
+    fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk, webhook: bool,
+) -> None:
+    """The dialog is saved (the update counts as handled) before the message is copied to the topic."""
+    first = await start_bot(webhook=webhook, env=desk.env())
+    citizen = TelegramCitizen(fake_api, user_id=6002)
+    await until_birth_date(citizen)
+    await citizen.send_command("/human")
+    await citizen.wait_for_reply("cán bộ")
+    topic = await desk.group.wait_for_topic("N. V. An")
+    await desk.minh.wait_for_post(topic, "🆘")
+
+    fake_api.fail_next("copyMessage", 429, retry_after=60)  # the relay waits out a flood limit…
+    await citizen.send_text("Tôi không nhận được mã SMS")
+    await fake_api.wait_until(lambda: fake_api.calls_to("copyMessage", ok=False) or None, 10)
+    first.kill()  # …and its worker dies meanwhile
+    await first.process.wait()  # type: ignore[union-attr]
+
+    await start_bot(webhook=webhook, env=desk.env())  # the update comes back: from Telegram, or the inbox
+    await desk.minh.wait_for_post(topic, "Tôi không nhận được mã SMS", timeout=30)
+    await citizen.send_text("Mã vẫn chưa đến")  # and the relay carries on as before
+    await desk.minh.wait_for_post(topic, "Mã vẫn chưa đến")
+    assert texts(desk.minh.posts(topic)).count("Tôi không nhận được mã SMS") == 1
