@@ -46,6 +46,16 @@ async def until_birth_date(citizen: TelegramCitizen) -> None:
     await citizen.wait_for_reply("Bước 3/8")
 
 
+async def with_staff(citizen: TelegramCitizen, desk: Desk) -> int:
+    """A citizen stuck at the birth date asks for a person: their case's topic, its card posted."""
+    await until_birth_date(citizen)
+    await citizen.send_command("/human")
+    await citizen.wait_for_reply("cán bộ")
+    topic = await desk.group.wait_for_topic("N. V. An")
+    await desk.minh.wait_for_post(topic, "🆘")
+    return topic
+
+
 async def prepare_at_counter(counter: TelegramCitizen) -> str:
     """A staff member fills in a citizen's answers with /assist and hands them over: the link's token."""
     await start_registration(counter, "/assist")
@@ -172,11 +182,7 @@ async def test_a_staff_message_telegram_delivers_twice_reaches_the_citizen_once(
     workers = [await start_bot(webhook=True, env=desk.env()) for _ in range(2)]
     secret = fake_api.calls_to("setWebhook")[-1].params["secret_token"]
     citizen = TelegramCitizen(fake_api, user_id=1009)
-    await until_birth_date(citizen)
-    await citizen.send_command("/human")
-    await citizen.wait_for_reply("cán bộ")
-    topic = await desk.group.wait_for_topic("N. V. An")
-    await desk.minh.wait_for_post(topic, "🆘")
+    topic = await with_staff(citizen, desk)
 
     said = desk.minh.message_update(topic, "Chào anh, tôi là cán bộ hỗ trợ.")
     statuses = await asyncio.gather(*(fake_api.deliver_webhook(worker.webhook_url, said, secret)
@@ -192,10 +198,7 @@ async def test_a_citizen_waiting_for_staff_who_opens_a_prepared_registration_lea
 ) -> None:
     await start_bot(env=desk.env())
     citizen = TelegramCitizen(fake_api, user_id=1012)
-    await until_birth_date(citizen)
-    await citizen.send_command("/human")
-    await citizen.wait_for_reply("cán bộ")
-    waiting = await desk.group.wait_for_topic("#1 ")
+    waiting = await with_staff(citizen, desk)
 
     token = await prepare_at_counter(desk.minh.private)  # meanwhile, at the counter
     await citizen.send_command(f"/start {token}")
@@ -212,10 +215,7 @@ async def test_a_citizen_back_after_their_closed_topic_was_deleted_gets_one_new_
 ) -> None:
     await start_bot(env=desk.env())
     citizen = TelegramCitizen(fake_api, user_id=1013)
-    await until_birth_date(citizen)
-    await citizen.send_command("/human")
-    await citizen.wait_for_reply("cán bộ")
-    first = await desk.group.wait_for_topic("N. V. An")
+    first = await with_staff(citizen, desk)
     await desk.minh.send_text(first, "Chào anh")
     await desk.minh.send_command(first, "/close")
     await desk.minh.wait_for_post(first, "đã được Minh đóng")
@@ -237,10 +237,7 @@ async def test_a_handoff_whose_case_was_never_opened_is_opened_at_the_citizens_n
 ) -> None:
     await start_bot(env=desk.env())
     citizen = TelegramCitizen(fake_api, user_id=1010)
-    await until_birth_date(citizen)
-    await citizen.send_command("/human")
-    await citizen.wait_for_reply("cán bộ")
-    await desk.group.wait_for_topic("#1 ")
+    await with_staff(citizen, desk)
     # What a worker killed between saving the dialog and opening the case leaves: a dialog with the help
     # desk, and no case for the citizen.
     assert await redis.delete(f"regbot:desk:{fake_api.bot_id}:citizen:{citizen.chat_id}:{citizen.user_id}") == 1

@@ -15,7 +15,7 @@ from tests.botprocess import TOKEN, BotFactory
 from tests.citizen import Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
-from tests.telegram.test_help_desk import Desk, desk, texts, until_birth_date
+from tests.telegram.test_help_desk import Desk, desk, texts, with_staff
 from tests.telegram.test_portal_faults import until_review
 from tests.telegram.test_redis_faults import stored
 
@@ -78,11 +78,7 @@ async def test_a_message_for_staff_whose_worker_died_before_relaying_it_reaches_
     """The dialog is saved (the update counts as handled) before the message is copied to the topic."""
     first = await start_bot(webhook=webhook, env=desk.env())
     citizen = TelegramCitizen(fake_api, user_id=6002)
-    await until_birth_date(citizen)
-    await citizen.send_command("/human")
-    await citizen.wait_for_reply("cán bộ")
-    topic = await desk.group.wait_for_topic("N. V. An")
-    await desk.minh.wait_for_post(topic, "🆘")
+    topic = await with_staff(citizen, desk)
 
     fake_api.fail_next("copyMessage", 429, retry_after=60)  # the relay waits out a flood limit…
     await citizen.send_text("Tôi không nhận được mã SMS")
