@@ -79,12 +79,8 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
     try:
         async with running(settings, on_sms=print_sms) as runtime:
             me = await adapter.me()
-            webapp_url = public_url(settings.webapp_url, settings.port)
-            if not webapp_url.startswith("https://"):
-                log.warning("WEBAPP_URL is not set: Telegram opens only https:// forms, so citizens will not get the "
-                            "password step's buttons. Set WEBAPP_URL to an https:// address that reaches %s:%s "
-                            "(a reverse proxy or a tunnel)", settings.host, settings.port)
-            front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, me.id, webapp_url, runtime.inbox)
+            front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, me.id,
+                                  public_url(settings.webapp_url, settings.port), runtime.inbox)
             front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate,
                                       group_interval=60.0 / settings.telegram_group_rate)
             app = create_web_app(runtime.redis, runtime.portal, parse_networks(settings.trusted_proxies))

@@ -89,6 +89,11 @@ class TelegramFront:
         self._turns = KeyedLock()
         self._links = PasswordLinks(redis)
         self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
+        self._form_in_telegram = webapp_url.startswith("https://")  # Telegram opens no other form
+        if not self._form_in_telegram:
+            log.warning("WEBAPP_URL is not set: Telegram opens only https:// forms, so the password step writes "
+                        "the form's link (%s) into the chat, for a browser on this machine. Set WEBAPP_URL to an "
+                        "https:// address that reaches it (a reverse proxy or a tunnel)", webapp_url)
         self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
         self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
@@ -251,7 +256,7 @@ class TelegramFront:
         Telegram takes only https links for these; without WEBAPP_URL (trying the bot out) the link is
         written out, for a browser on the machine the bot runs on."""
         url = await self._links.new_url(self._password_page, key, language)
-        if not url.startswith("https://"):
+        if not self._form_in_telegram:
             written = self._catalogs.render(OPEN_ON_THIS_COMPUTER.bind(url=url), language)
             return replace(reply, paragraphs=(*reply.paragraphs, written)), []
         return reply, [(WebAppButton(self._catalogs.render(OPEN_FORM, language), url),),
