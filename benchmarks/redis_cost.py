@@ -2,7 +2,9 @@
 
 Keys of one dialog (bot/storage/keys.py): `regbot:{bot:chat:user}:dialog`
 (the document), `…:handled` (the set of update ids already handled),
-`…:lock` (only while an update is handled), `…:pwlink` (the newest password
+`…:lock` (only while an update is handled), `…:unsent` (the answer to the
+latest update, sealed, in case its worker died before sending it),
+`…:pwlink` (the newest password
 link's nonce), `regbot:pwlink:<nonce>` (the link's record), and the dialog's
 entry in its bot's set of dialogs by idle time (`regbot:idle:<bot>`, for the
 reminder; its share: the set's size over its members). Sizes are
@@ -26,7 +28,7 @@ from bot.storage.keys import PREFIX
 from bot.webapp.links import PasswordLinks
 from conversations.events import Command
 
-KINDS = ("dialog", "handled", "pwlink", "link record", "idle entry")
+KINDS = ("dialog", "handled", "unsent", "pwlink", "link record", "idle entry")
 
 
 @dataclass(slots=True)
@@ -42,6 +44,7 @@ async def key_sizes(server: RedisServer, key: DialogKey) -> dict[str, int]:
     probe = server.probe
     sizes = {"dialog": await probe.memory_usage(key.dialog) or 0,
              "handled": await probe.memory_usage(key.handled) or 0,
+             "unsent": await probe.memory_usage(key.unsent) or 0,
              "pwlink": await probe.memory_usage(key.password_link) or 0,
              "document": int(await probe.strlen(key.dialog))}
     nonce = await probe.get(key.password_link)

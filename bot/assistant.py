@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pydantic import TypeAdapter
+
 from bot.flow_metrics import observe_handled
 from bot.i18n import Catalogs
 from bot.storage import Counted, DialogKey, DialogStore, Tally
@@ -68,12 +70,37 @@ class Rendered:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """What the citizen is told for one event. Kept (sealed) beside the dialog until their next event:
+    a worker that dies after saving and before sending leaves it for the event's re-delivery."""
+
+    replies: tuple[Rendered, ...]
+    effects: tuple[Effect, ...]
+    step_before: StepName  # where the dialog was when the event arrived
+    language: Language
+
+    def dump(self) -> bytes:
+        return _ANSWER.dump_json(self)
+
+    @staticmethod
+    def load(raw: bytes) -> Answer:
+        return _ANSWER.validate_json(raw)
+
+
+_ANSWER = TypeAdapter(Answer)
+
+
+@dataclass(frozen=True, slots=True)
 class Handled:
     replies: tuple[Rendered, ...]
     effects: tuple[Effect, ...]
     dialog: Dialog
     step_before: StepName  # where the dialog was when the event arrived
     stored: bool  # False: a refusal or a question repeated; the stored dialog was left as it was
+
+    @property
+    def answer(self) -> Answer:
+        return Answer(self.replies, self.effects, self.step_before, self.dialog.language)
 
 
 class Assistant:
@@ -106,8 +133,8 @@ class Assistant:
     ) -> Handled:
         """Handle `event` for the dialog at `key`; `language` picks the language of a new dialog.
 
-        An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`; one the `gate`
-        refuses raises `TurnedAway`.
+        An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`, with its `Answer`
+        (dumped) if that may not have been sent; one the `gate` refuses raises `TurnedAway`.
         """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
                           help_desk=self._help_desk, quota=self._quota(key))
@@ -116,18 +143,19 @@ class Assistant:
             if gate is not None and held.counted is not None and not await gate.admits(held.counted, dialog.language):
                 raise TurnedAway
             outcome = await handle(dialog, event, context)
-            if Effect.ERASE in outcome.effects:
-                held.erase = True
-            elif outcome.changed or held.dialog is None:
-                held.save = outcome.dialog
-        stored = held.save is not None
+            erase = Effect.ERASE in outcome.effects
+            handled = Handled(tuple(self.render(reply, outcome.dialog.language) for reply in outcome.replies),
+                              outcome.effects, outcome.dialog, dialog.step,
+                              stored=not erase and (outcome.changed or held.dialog is None))
+            held.erase = erase
+            held.save = outcome.dialog if handled.stored else None
+            held.answer = handled.answer.dump() if event_id is not None else None
         if dialog.step != outcome.dialog.step:
             log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
         for effect in outcome.effects:
             log.info("dialog %s:%s effect %s", key.bot, key.user, effect)
         observe_handled(dialog, event, outcome, started=held.dialog is None)
-        return Handled(tuple(self.render(reply, outcome.dialog.language) for reply in outcome.replies),
-                       outcome.effects, outcome.dialog, dialog.step, stored)
+        return handled
 
     def render(self, reply: Reply, language: Language) -> Rendered:
         buttons = tuple(

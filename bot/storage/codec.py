@@ -5,13 +5,15 @@ citizens are stuck); `PersonalData` is sealed (bot/storage/sealing.py) and
 stored as raw bytes after a newline, so a dialog costs its plaintext plus 30
 bytes, not the third more that a base64 token inside the JSON would.
 Documents written before this format (Fernet, base64 inside the JSON) are
-still read.
+still read. The answer kept beside a dialog until it is surely sent (see
+`Held.answer`) is sealed here too, under a key of its own.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +34,7 @@ class DialogCodec:
         """`keys`: url-safe base64 of 32 random bytes each (as `Fernet.generate_key()` makes), newest first."""
         self._legacy = MultiFernet([Fernet(key) for key in keys])  # checks each key's form; one at least
         self._sealer = Sealer(keys, b"regbot dialog personal data")
+        self._answers = Sealer(keys, b"regbot unsent answer")
 
     def encode(self, dialog: Dialog) -> bytes:
         document = dialog.model_dump(mode="json", exclude={"data"}, exclude_defaults=True)
@@ -54,6 +57,17 @@ class DialogCodec:
         plain = self._open(sealed) if sealed else self._open_legacy(token) if token else None
         data = PersonalData.model_validate_json(plain) if plain else PersonalData()
         return Dialog.model_validate({**document, "data": data})
+
+    def seal_answer(self, plain: bytes) -> bytes:
+        """What an event was answered (it may name the citizen): kept beside the dialog, so sealed alike;
+        compressed first, as rendered text shrinks by a third."""
+        return self._answers.seal(zlib.compress(plain))
+
+    def open_answer(self, sealed: bytes) -> bytes:
+        try:
+            return zlib.decompress(self._answers.open(sealed))
+        except Unsealable as error:
+            raise UnreadableDialog("an answer sealed with an unknown key") from error
 
     def _open(self, sealed: bytes) -> bytes:
         try:

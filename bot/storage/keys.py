@@ -75,3 +75,8 @@ class DialogKey:
     def handled(self) -> str:
         """The ids of events (Telegram updates) already handled for this dialog; expires with it."""
         return f"{PREFIX}:{self._tag}:handled"
+
+    @property
+    def unsent(self) -> str:
+        """The answer to the latest event, sealed, until the next one: sent again if that event comes back."""
+        return f"{PREFIX}:{self._tag}:unsent"

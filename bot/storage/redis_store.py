@@ -25,9 +25,10 @@ from bot.storage.codec import DialogCodec, UnreadableDialog
 from bot.storage.keys import DialogKey, idle_dialogs
 from conversations.dialog import Dialog
 
-# KEYS: lock, dialog, handled events[, counter]  ARGV: token, lock ms, event id or '', counter window ms
+# KEYS: lock, dialog, handled events, unsent answer[, counter]  ARGV: token, lock ms, event id or '', counter window ms
 # → {1, dialog[, count, ms left in the counter's window]} locked; {0, ms left} busy;
-#   {2} the event was handled before (not locked, not counted)
+#   {2[, its answer]} the event was handled before (not locked, not counted); the answer, kept since, is
+#   given to this one caller (a worker may have died before sending it)
 # The lock already ours means this is the client's retry of a call whose reply was lost (a Redis timeout):
 # it is taken, and the event counted, once.
 _LOCK_AND_LOAD = """
@@ -38,19 +39,25 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if ARGV[3] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
   redis.call('DEL', KEYS[1])
+  local unsent = redis.call('GET', KEYS[4])
+  local mark = ARGV[3] .. '\\n'
+  if unsent and string.sub(unsent, 1, #mark) == mark then
+    redis.call('DEL', KEYS[4])
+    return {2, string.sub(unsent, #mark + 1)}
+  end
   return {2}
 end
 local dialog = redis.call('GET', KEYS[2])
-if not KEYS[4] then
+if not KEYS[5] then
   return {1, dialog}
 end
 if holder then
-  return {1, dialog, tonumber(redis.call('GET', KEYS[4]) or 1), math.max(redis.call('PTTL', KEYS[4]), 0)}
+  return {1, dialog, tonumber(redis.call('GET', KEYS[5]) or 1), math.max(redis.call('PTTL', KEYS[5]), 0)}
 end
-local count = redis.call('INCR', KEYS[4])
-local left = redis.call('PTTL', KEYS[4])
+local count = redis.call('INCR', KEYS[5])
+local left = redis.call('PTTL', KEYS[5])
 if count == 1 or left < 0 then
-  redis.call('PEXPIRE', KEYS[4], ARGV[4])
+  redis.call('PEXPIRE', KEYS[5], ARGV[4])
   left = tonumber(ARGV[4])
 end
 return {1, dialog, count, left}
@@ -61,9 +68,15 @@ log = logging.getLogger(__name__)
 HANDLED_KEPT = 8
 """How many of a dialog's latest event ids are remembered: a re-delivery comes long before 8 newer updates."""
 
-# KEYS: lock, dialog, handled events, idle dialogs, blocked
-# ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member
-# An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again.
+ANSWER_KEPT = 3600.0
+"""Seconds an event's answer is kept for its re-delivery: a killed worker is replaced well within the hour,
+and a dialog at rest does not carry its last answer (a few hundred bytes) for the rest of its TTL."""
+
+# KEYS: lock, dialog, handled events, idle dialogs, blocked, unsent answer
+# ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member,
+#       the event's answer ("<event id>\n<sealed>") or '', how long to keep it (ms)
+# An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again;
+# its answer replaces the previous event's, which a re-delivery of that one can no longer need.
 # → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost; or,
 #   the lock having expired, another worker's handling of the same update, whose result stands); 0 the lock was lost.
 # Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
@@ -84,6 +97,11 @@ if ARGV[6] ~= '' then
 end
 if ARGV[4] ~= '' then
   redis.call('DEL', KEYS[5])
+  if ARGV[8] ~= '' then
+    redis.call('SET', KEYS[6], ARGV[8], 'PX', ARGV[9])
+  else
+    redis.call('DEL', KEYS[6])
+  end
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
   if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then
@@ -99,19 +117,19 @@ return 1
 """
 
 
-# KEYS: lock, dialog, handled events, idle dialogs, blocked, then each key holding a link's nonce
+# KEYS: lock, dialog, handled events, idle dialogs, blocked, unsent answer, then each key holding a link's nonce
 # ARGV: token, member, then each link's record prefix → 1 erased, 0 the lock was lost
 _ERASE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
 redis.call('ZREM', KEYS[4], ARGV[2])
-for i = 6, #KEYS do
+for i = 7, #KEYS do
   local nonce = redis.call('GET', KEYS[i])
-  if nonce then redis.call('DEL', ARGV[i - 3] .. nonce) end
+  if nonce then redis.call('DEL', ARGV[i - 4] .. nonce) end
   redis.call('DEL', KEYS[i])
 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6])
 return 1
 """
 
@@ -128,7 +146,14 @@ class DialogBusy(Exception):
 
 
 class AlreadyHandled(Exception):
-    """This event (e.g. a re-delivered Telegram update) was handled before: do nothing."""
+    """This event (e.g. a re-delivered Telegram update) was handled before: do not handle it again.
+
+    `answer`: what it was answered, if that may not have been sent (see `Held.answer`); given once.
+    """
+
+    def __init__(self, key: str, answer: bytes | None = None) -> None:
+        super().__init__(key)
+        self.answer = answer
 
 
 class LockLost(Exception):
@@ -157,6 +182,7 @@ class Held:
     counted: Counted | None = None  # with a `Tally`
     save: Dialog | None = None
     erase: bool = False
+    answer: bytes | None = None  # to the event: kept sealed until the next, given back if this one comes again
 
 
 class DialogStore:
@@ -189,17 +215,18 @@ class DialogStore:
 
         With an `event_id`, an event handled before raises `AlreadyHandled`, and this one is
         marked handled in the same step that saves its result: a worker killed in between
-        leaves it unmarked, so the re-delivery is handled once the lock expires.
+        leaves it unmarked, so the re-delivery is handled once the lock expires. `Held.answer`
+        is kept with it, for a re-delivery after the save (the worker killed before sending).
         """
-        keys = [key.lock, key.dialog, key.handled]
+        keys = [key.lock, key.dialog, key.handled, key.unsent]
         token = secrets.token_hex(16)
         args: list[str | int] = [token, self._lock_ttl_ms, event_id or ""]
         if tally is not None:
             keys.append(tally.key)
             args.append(tally.window_ms)
-        answer = await self._acquire(keys, args)
-        counted = Counted(int(answer[2]), int(answer[3])) if tally is not None else None
-        held = Held(self._readable(key, answer[1]), counted)
+        locked = await self._acquire(keys, args)
+        counted = Counted(int(locked[2]), int(locked[3])) if tally is not None else None
+        held = Held(self._readable(key, locked[1]), counted)
         try:
             yield held
         except BaseException:
@@ -208,21 +235,26 @@ class DialogStore:
         if held.erase:
             pointers, prefixes = zip(*key.links, strict=True)
             if not await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, key.idle, key.blocked,
-                                                      *pointers],
+                                                      key.unsent, *pointers],
                                                 args=[token, key.member, *prefixes]):
                 raise LockLost(f"lock on {key.lock} expired before the dialog was erased")
             return
         payload = self._codec.encode(held.save) if held.save is not None else b""
-        if not await self._release(key, token, payload, event_id):
+        answer = f"{event_id}\n".encode() + self._codec.seal_answer(held.answer) if event_id and held.answer else b""
+        if not await self._release(key, token, payload, event_id, answer):
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
 
-    async def _release(self, key: DialogKey, token: str, payload: bytes, event_id: str | None) -> bool:
-        """Save (or only keep alive), mark the event handled, note when the dialog falls idle, unlock."""
+    async def _release(
+        self, key: DialogKey, token: str, payload: bytes, event_id: str | None, answer: bytes = b"",
+    ) -> bool:
+        """Save (or only keep alive), mark the event handled and keep its answer, note when the dialog
+        falls idle, unlock."""
         handled = bool(payload or event_id)  # not the release after a failure
         idle_at = "" if self._idle_after_ms is None or not handled else int(time.time() * 1000) + self._idle_after_ms
-        keys = [key.lock, key.dialog, key.handled, key.idle, key.blocked]
+        keys = [key.lock, key.dialog, key.handled, key.idle, key.blocked, key.unsent]
         event = event_id or ""
-        args: list[bytes | str | int] = [token, payload, self._ttl_ms, event, HANDLED_KEPT, idle_at, key.member]
+        args: list[bytes | str | int] = [
+            token, payload, self._ttl_ms, event, HANDLED_KEPT, idle_at, key.member, answer, int(ANSWER_KEPT * 1000)]
         return bool(await self._save_and_unlock(keys=keys, args=args))
 
     async def mark_blocked(self, key: DialogKey) -> None:
@@ -244,6 +276,13 @@ class DialogStore:
             log.warning("dialog %s:%s unreadable (%s): starting afresh", key.bot, key.user, error)
             return None
 
+    def _opened_answer(self, handled: str, sealed: bytes | None) -> bytes | None:
+        try:
+            return self._codec.open_answer(sealed) if sealed else None
+        except UnreadableDialog:
+            log.warning("%s: the answer kept for a re-delivered event is sealed with an unknown key", handled)
+            return None
+
     async def load(self, key: DialogKey) -> Dialog | None:
         """Read without locking: for status views and tests, never for handling."""
         raw = await self._redis.get(key.dialog)
@@ -258,7 +297,7 @@ class DialogStore:
             if answer[0] == 1:
                 return answer  # type: ignore[no-any-return]
             if answer[0] == 2:
-                raise AlreadyHandled(keys[2])
+                raise AlreadyHandled(keys[2], self._opened_answer(keys[2], answer[1] if len(answer) > 1 else None))
             if loop.time() >= deadline:
                 raise DialogBusy(f"{keys[0]} still held after {self._wait:.0f} s")
             await asyncio.sleep(min(pause, max(0.001, answer[1] / 1000)))

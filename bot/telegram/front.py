@@ -29,7 +29,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot import metrics
-from bot.assistant import Assistant, Handled, Rendered, TurnedAway
+from bot.assistant import Answer, Assistant, Handled, Rendered, TurnedAway
 from bot.card_photos import NotFetched, read_picture
 from bot.i18n import Catalogs
 from bot.inflight import InFlight
@@ -170,11 +170,9 @@ class TelegramFront:
                 if self.desk is not None:
                     incoming = await self.desk.translate(incoming)
                 handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id, gate)
-                actions = await self.actions(key, incoming, handled)
-            except AlreadyHandled:
-                log.info("update %s handled before; skipped", incoming.update_id)
-                if self.desk is not None:
-                    await self.desk.redelivered(incoming)
+                actions = await self.actions(key, incoming, handled.answer)
+            except AlreadyHandled as before:
+                await self._redelivered(key, incoming, before.answer)
                 return None
             except TurnedAway:
                 return None
@@ -188,6 +186,18 @@ class TelegramFront:
             if self.desk is not None:
                 await self.desk.after(incoming, handled)
         return handled
+
+    async def _redelivered(self, key: DialogKey, incoming: Incoming, answer: bytes | None) -> None:
+        """An update handled before: its answer is sent now if its worker may have died before sending it
+        (at least once: the citizen may rarely read it twice, but never go without)."""
+        assert self.delivery is not None
+        if answer is None:
+            log.info("update %s handled before; skipped", incoming.update_id)
+        else:
+            log.warning("update %s handled before, its answer perhaps unsent; sending it", incoming.update_id)
+            await self.delivery.deliver(incoming.chat_id, await self.actions(key, incoming, Answer.load(answer)))
+        if self.desk is not None:
+            await self.desk.redelivered(incoming)
 
     def _unavailable(self, incoming: Incoming) -> list[Action]:
         """"Try again in a minute", in the language Telegram reports for the citizen (their dialog is unreadable)."""
@@ -233,7 +243,7 @@ class TelegramFront:
             return
         await self.store.mark_blocked(self.dialog_key(chat_id, chat_id))
 
-    async def actions(self, key: DialogKey, incoming: Incoming, handled: Handled) -> list[Action]:
+    async def actions(self, key: DialogKey, incoming: Incoming, answer: Answer) -> list[Action]:
         """The Bot API calls that answer `incoming`: acknowledge, tidy up, reply."""
         chat = incoming.chat_id
         actions: list[Action] = []
@@ -241,14 +251,14 @@ class TelegramFront:
             actions.append(AnswerCallback(incoming.callback_id))
         if incoming.keyboard_message_id is not None:
             actions.append(ClearKeyboard(chat, incoming.keyboard_message_id))
-        if Effect.FORGET_MESSAGE in handled.effects and incoming.message_id is not None:
+        if Effect.FORGET_MESSAGE in answer.effects and incoming.message_id is not None:
             actions.append(DeleteMessage(chat, incoming.message_id))
-        leaving_phone = handled.step_before is StepName.PHONE
-        for reply in handled.replies:
+        leaving_phone, language = answer.step_before is StepName.PHONE, answer.language
+        for reply in answer.replies:
             rows = _rows(reply)
             if reply.ask_password:
-                reply, rows[:0] = await self._password_form(key, reply, handled.dialog.language)
-            actions += self._messages(chat, reply, tuple(rows), handled, leaving_phone and not reply.ask_contact)
+                reply, rows[:0] = await self._password_form(key, reply, language)
+            actions += self._messages(chat, reply, tuple(rows), language, leaving_phone and not reply.ask_contact)
         return actions
 
     async def _password_form(self, key: DialogKey, reply: Rendered, language: Language) -> tuple[Rendered, list[Row]]:
@@ -263,13 +273,13 @@ class TelegramFront:
                        (LinkButton(self._catalogs.render(OPEN_IN_BROWSER, language), url),)]
 
     def _messages(
-        self, chat: int, reply: Rendered, rows: tuple[Row, ...], handled: Handled, drop_contact_keyboard: bool,
+        self, chat: int, reply: Rendered, rows: tuple[Row, ...], language: Language, drop_contact_keyboard: bool,
     ) -> list[Action]:
         markup: Markup = None
         if rows:
             markup = InlineKeyboard(rows)
         elif reply.ask_contact:
-            markup = ContactKeyboard(self._catalogs.render(SHARE_PHONE, handled.dialog.language))
+            markup = ContactKeyboard(self._catalogs.render(SHARE_PHONE, language))
         if not drop_contact_keyboard:
             return [SendMessage(chat, reply.text, markup)]
         if markup is None:

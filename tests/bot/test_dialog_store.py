@@ -13,7 +13,7 @@ from bot.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally
 from bot.storage.codec import UnreadableDialog
-from bot.storage.redis_store import HANDLED_KEPT
+from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT
 from conversations.dialog import Dialog, StepName
 from conversations.events import Said
 from tests.citizen import ID_NUMBER, NAME, Citizen
@@ -105,6 +105,38 @@ async def test_an_event_handled_before_is_recognised(redis: Redis, codec: Dialog
             pass
     async with store.hold(key, event_id="42"):
         pass  # a new one is handled, even when it changes nothing
+
+
+async def test_a_handled_event_that_comes_again_gets_its_answer_once_and_only_until_the_next_event(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    """A worker may die after the save and before sending: the re-delivery finds the answer, sealed."""
+    store, key = DialogStore(redis, codec), DialogKey("test", "1", "1")
+    answer = f"Step 3/8: {NAME}, what is your date of birth?".encode()
+    async with store.hold(key, event_id="41") as held:
+        held.save, held.answer = Dialog(), answer
+    assert NAME.encode() not in (await redis.get(key.unsent) or b"")
+    assert 0 < await redis.pttl(key.unsent) <= ANSWER_KEPT * 1000  # not for the dialog's whole 24 hours
+    for expected in (answer, None):  # given to one re-delivery only
+        with pytest.raises(AlreadyHandled) as seen:
+            async with store.hold(key, event_id="41"):
+                pass
+        assert seen.value.answer == expected
+
+    async with store.hold(key, event_id="42") as held:
+        held.answer = b"the answer to 42"
+    async with store.hold(key, event_id="43"):
+        pass  # answered nothing: 42's answer is not kept past it
+    for event in ("42", "43"):
+        with pytest.raises(AlreadyHandled) as seen:
+            async with store.hold(key, event_id=event):
+                pass
+        assert seen.value.answer is None
+    async with store.hold(key, event_id="44") as held:
+        held.answer = b"the answer to 44"
+    async with store.hold(key) as held:
+        held.erase = True
+    assert not await redis.exists(key.unsent)
 
 
 async def test_an_event_whose_handling_failed_is_handled_again(redis: Redis, codec: DialogCodec) -> None:

@@ -91,3 +91,26 @@ async def test_a_message_for_staff_whose_worker_died_before_relaying_it_reaches_
     await citizen.send_text("Mã vẫn chưa đến")  # and the relay carries on as before
     await desk.minh.wait_for_post(topic, "Mã vẫn chưa đến")
     assert texts(desk.minh.posts(topic)).count("Tôi không nhận được mã SMS") == 1
+
+
+@pytest.mark.parametrize("webhook", [True, False], ids=["webhook", "polling"])
+async def test_an_answer_whose_worker_died_before_sending_it_reaches_the_citizen_after_the_restart(
+    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox, redis_url: str, webhook: bool,
+) -> None:
+    """The dialog is saved (the update counts as handled) before the answer is sent."""
+    first = await start_bot(webhook=webhook)
+    citizen = TelegramCitizen(fake_api, user_id=6003)
+    await until_review(citizen)
+    fake_api.fail_next("sendMessage", 429, retry_after=60)  # the answer waits out a flood limit…
+    await citizen.press("Đăng ký")
+    await fake_api.wait_until(lambda: fake_api.calls_to("sendMessage", ok=False) or None, 10)
+    first.kill()  # …and its worker dies meanwhile
+    await first.process.wait()  # type: ignore[union-attr]
+    assert (await stored(redis_url, fake_api, citizen))["step"] == "otp"
+
+    await start_bot(webhook=webhook)  # the update comes back: from Telegram, or the inbox
+    await citizen.wait_for_reply("Bước 7/8", timeout=30)
+    await citizen.send_text(await sandbox.last_code())
+    await citizen.wait_for_reply("Bước 8/8")
+    assert sum("Bước 7/8" in message.get("text", "") for message in citizen.sent_to_me()) == 1
+    assert len(await sandbox.outbox()) == 1  # registered once
