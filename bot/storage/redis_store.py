@@ -118,9 +118,12 @@ return 1
 
 
 # KEYS: lock, dialog, handled events, idle dialogs, blocked, unsent answer, then each key holding a link's nonce
-# ARGV: token, member, then each link's record prefix → 1 erased, 0 the lock was lost
+# ARGV: token, member, then each link's record prefix → 1 erased, 0 another worker holds the lock
+# No lock at all is erased too: the lock expired (the citizen asked for this all the same), or this is the
+# client's retry of a call whose reply was lost, which finds it done.
 _ERASE_AND_UNLOCK = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then
   return 0
 end
 redis.call('ZREM', KEYS[4], ARGV[2])
@@ -237,7 +240,7 @@ class DialogStore:
             if not await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, key.idle, key.blocked,
                                                       key.unsent, *pointers],
                                                 args=[token, key.member, *prefixes]):
-                raise LockLost(f"lock on {key.lock} expired before the dialog was erased")
+                raise LockLost(f"{key.lock} taken by another worker before the dialog was erased")
             return
         payload = self._codec.encode(held.save) if held.save is not None else b""
         answer = f"{event_id}\n".encode() + self._codec.seal_answer(held.answer) if event_id and held.answer else b""

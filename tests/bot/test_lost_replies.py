@@ -67,3 +67,16 @@ async def test_a_lost_reply_to_the_save_is_not_taken_for_a_lost_lock(
     with pytest.raises(AlreadyHandled):
         async with store.hold(KEY, event_id="2", tally=RATE):
             pass
+
+
+async def test_a_lost_reply_to_erasing_is_not_taken_for_a_lost_lock(
+    store: DialogStore, proxy: ReplyLosingProxy, redis: Redis,
+) -> None:
+    """/delete: the citizen is told their data is gone, not that the bot is unavailable."""
+    async with store.hold(DialogKey("test", "2", "2")) as held:
+        held.erase = True  # the script loaded, as after any earlier /delete
+    async with store.hold(KEY, event_id="2") as held:
+        held.erase = True
+        proxy.lose_next_reply()
+    assert proxy.lost == 1
+    assert not await redis.exists(KEY.dialog, KEY.handled, KEY.lock)
