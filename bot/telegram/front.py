@@ -20,6 +20,7 @@ message after Redis is back carries on where they were.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -98,6 +99,7 @@ class TelegramFront:
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
         self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
         self.in_flight = InFlight()  # what a graceful shutdown waits for
+        self._answered: deque[int] = deque(maxlen=1024)  # updates whose answers went out from this process
         self._inbox = inbox
         self._poller: Poller | None = None  # while `poll` runs
 
@@ -183,15 +185,19 @@ class TelegramFront:
                 await self.delivery.deliver(incoming.chat_id, self._unavailable(incoming))
                 return None
             await self.delivery.deliver(incoming.chat_id, actions)
+            if incoming.update_id is not None:
+                self._answered.append(incoming.update_id)
             if self.desk is not None:
                 await self.desk.after(incoming, handled)
         return handled
 
     async def _redelivered(self, key: DialogKey, incoming: Incoming, answer: bytes | None) -> None:
         """An update handled before: its answer is sent now if its worker may have died before sending it
-        (at least once: the citizen may rarely read it twice, but never go without)."""
+        (at least once: the citizen may rarely read it twice, but never go without). Telegram sends an
+        update again when its webhook call outlasts 60 s (a long flood wait): if that call was this
+        process's, its answer went out (each chat's turn waited for it)."""
         assert self.delivery is not None
-        if answer is None:
+        if answer is None or incoming.update_id in self._answered:
             log.info("update %s handled before; skipped", incoming.update_id)
         else:
             log.warning("update %s handled before, its answer perhaps unsent; sending it", incoming.update_id)
