@@ -71,8 +71,8 @@ class Rendered:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What the citizen is told for one event. Kept (sealed) beside the dialog until their next event:
-    a worker that dies after saving and before sending leaves it for the event's re-delivery."""
+    """What the citizen is told for one event. Kept (sealed) beside the dialog until their next event, an
+    hour at most: a worker that dies after saving and before sending leaves it for the event's re-delivery."""
 
     replies: tuple[Rendered, ...]
     effects: tuple[Effect, ...]
@@ -149,7 +149,7 @@ class Assistant:
                               stored=not erase and (outcome.changed or held.dialog is None))
             held.erase = erase
             held.save = outcome.dialog if handled.stored else None
-            held.answer = handled.answer.dump() if event_id is not None else None
+            held.answer = handled.answer.dump() if event_id is not None and handled.replies else None
         if dialog.step != outcome.dialog.step:
             log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
         for effect in outcome.effects:
