@@ -5,8 +5,8 @@ citizens are stuck); `PersonalData` is sealed (bot/storage/sealing.py) and
 stored as raw bytes after a newline, so a dialog costs its plaintext plus 30
 bytes, not the third more that a base64 token inside the JSON would.
 Documents written before this format (Fernet, base64 inside the JSON) are
-still read. The answer kept beside a dialog until it is surely sent (see
-`Held.answer`) is sealed here too, under a key of its own.
+still read. The answer kept beside a dialog for its update's re-delivery
+(see `Held.answer`) is sealed here too, under a key of its own.
 """
 
 from __future__ import annotations

@@ -75,8 +75,9 @@ and a dialog at rest does not carry its last answer (a few hundred bytes) for th
 # KEYS: lock, dialog, handled events, idle dialogs, blocked, unsent answer
 # ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member,
 #       the event's answer ("<event id>\n<sealed>") or '', how long to keep it (ms)
-# An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again;
-# its answer replaces the previous event's, which a re-delivery of that one can no longer need.
+# An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again.
+# Any event that moves the dialog (a form submitted, staff acting) drops the previous event's answer: a
+# re-delivery of that one would send an answer the dialog has left behind.
 # → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost; or,
 #   the lock having expired, another worker's handling of the same update, whose result stands); 0 the lock was lost.
 # Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
@@ -95,13 +96,13 @@ end
 if ARGV[6] ~= '' then
   redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
 end
+if ARGV[8] ~= '' then
+  redis.call('SET', KEYS[6], ARGV[8], 'PX', ARGV[9])
+elseif ARGV[4] ~= '' or ARGV[2] ~= '' then
+  redis.call('DEL', KEYS[6])
+end
 if ARGV[4] ~= '' then
   redis.call('DEL', KEYS[5])
-  if ARGV[8] ~= '' then
-    redis.call('SET', KEYS[6], ARGV[8], 'PX', ARGV[9])
-  else
-    redis.call('DEL', KEYS[6])
-  end
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
   if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then

@@ -26,6 +26,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -36,6 +37,7 @@ from bot.i18n import Catalogs
 from bot.inflight import InFlight
 from bot.keyed_lock import KeyedLock
 from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore
+from bot.storage.codec import UnreadableDialog
 from bot.storage.redis_store import LockLost
 from bot.storage.sealing import Sealer
 from bot.telegram.actions import (
@@ -160,22 +162,30 @@ class TelegramFront:
         return DialogKey(str(self._bot_id), str(chat_id), str(user_id))
 
     async def handle(self, incoming: Incoming, rated: bool = False) -> Handled | None:
-        """Handle and answer one event; None when it was handled before (a re-delivered update), or
-        when `rated` (a citizen's update) and its sender is over their message rate.
+        """Handle and answer one event; None when it was handled before (a re-delivered update; its kept
+        answer, if it may not have gone out, is sent now), or when `rated` (a citizen's update) and its
+        sender is over their message rate.
         """
         assert self.delivery is not None, "the adapter sets the delivery before feeding updates"
         key = self.dialog_key(incoming.chat_id, incoming.user_id)
         event_id = None if incoming.update_id is None else str(incoming.update_id)
         gate = self.rate.gate(incoming) if rated and self.rate is not None else None
         async with self._turns(incoming.chat_id):
+            again = False
             try:
                 if self.desk is not None:
                     incoming = await self.desk.translate(incoming)
-                handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id, gate)
+                try:
+                    handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id, gate)
+                except AlreadyHandled as before:
+                    unsent = await self._unsent(key, incoming, before.answer)
+                    if unsent is None:
+                        log.info("update %s handled before; skipped", incoming.update_id)
+                        if self.desk is not None:
+                            await self.desk.redelivered(incoming)
+                        return None
+                    handled, again = unsent, True
                 actions = await self.actions(key, incoming, handled.answer)
-            except AlreadyHandled as before:
-                await self._redelivered(key, incoming, before.answer)
-                return None
             except TurnedAway:
                 return None
             except STORE_FAILURES as error:
@@ -188,22 +198,30 @@ class TelegramFront:
             if incoming.update_id is not None:
                 self._answered.append(incoming.update_id)
             if self.desk is not None:
-                await self.desk.after(incoming, handled)
-        return handled
+                await self.desk.after(incoming, handled)  # not done either, if the answer was not sent
+        return None if again else handled
 
-    async def _redelivered(self, key: DialogKey, incoming: Incoming, answer: bytes | None) -> None:
-        """An update handled before: its answer is sent now if its worker may have died before sending it
-        (at least once: the citizen may rarely read it twice, but never go without). Telegram sends an
-        update again when its webhook call outlasts 60 s (a long flood wait): if that call was this
-        process's, its answer went out (each chat's turn waited for it)."""
-        assert self.delivery is not None
-        if answer is None or incoming.update_id in self._answered:
-            log.info("update %s handled before; skipped", incoming.update_id)
-        else:
-            log.warning("update %s handled before, its answer perhaps unsent; sending it", incoming.update_id)
-            await self.delivery.deliver(incoming.chat_id, await self.actions(key, incoming, Answer.load(answer)))
-        if self.desk is not None:
-            await self.desk.redelivered(incoming)
+    async def _unsent(self, key: DialogKey, incoming: Incoming, kept: bytes | None) -> Handled | None:
+        """What an update handled before still needs: its answer, kept in case its worker died before
+        sending it. At least once — a citizen may rarely read it twice, but never go without — except
+        when it went out from this process: Telegram sends an update again when its webhook call outlasts
+        60 s (a long flood wait), and the chat's turn waited for that answer to go out."""
+        if kept is None or incoming.update_id in self._answered:
+            return None
+        try:
+            answer = Answer.load(kept)
+        except ValidationError as error:  # its text (the citizen's details, perhaps) stays out of the log
+            log.error("update %s: its kept answer is unreadable (%d errors); not sent", incoming.update_id,
+                      error.error_count())
+            return None
+        try:
+            dialog = await self.store.load(key)
+        except UnreadableDialog:
+            dialog = None
+        if dialog is None:
+            return None
+        log.warning("update %s handled before, its answer perhaps unsent; sending it", incoming.update_id)
+        return Handled(answer.replies, answer.effects, dialog, answer.step_before, stored=True)
 
     def _unavailable(self, incoming: Incoming) -> list[Action]:
         """"Try again in a minute", in the language Telegram reports for the citizen (their dialog is unreadable)."""

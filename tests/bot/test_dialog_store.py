@@ -115,7 +115,10 @@ async def test_a_handled_event_that_comes_again_gets_its_answer_once_and_only_un
     answer = f"Step 3/8: {NAME}, what is your date of birth?".encode()
     async with store.hold(key, event_id="41") as held:
         held.save, held.answer = Dialog(), answer
-    assert NAME.encode() not in (await redis.get(key.unsent) or b"")
+    kept = (await redis.get(key.unsent) or b"").partition(b"\n")[2]
+    assert codec.open_answer(kept) == answer
+    with pytest.raises(UnreadableDialog):  # sealed: only the configured keys open it
+        DialogCodec([Fernet.generate_key()]).open_answer(kept)
     assert 0 < await redis.pttl(key.unsent) <= ANSWER_KEPT * 1000  # not for the dialog's whole 24 hours
     for expected in (answer, None):  # given to one re-delivery only
         with pytest.raises(AlreadyHandled) as seen:
@@ -134,6 +137,15 @@ async def test_a_handled_event_that_comes_again_gets_its_answer_once_and_only_un
         assert seen.value.answer is None
     async with store.hold(key, event_id="44") as held:
         held.answer = b"the answer to 44"
+    async with store.hold(key) as held:  # the password form submitted, or staff acting: the dialog moves on
+        held.save = Dialog(language="en")
+    with pytest.raises(AlreadyHandled) as seen:
+        async with store.hold(key, event_id="44"):
+            pass
+    assert seen.value.answer is None  # 44's answer would take the citizen back
+
+    async with store.hold(key, event_id="45") as held:
+        held.answer = b"the answer to 45"
     async with store.hold(key) as held:
         held.erase = True
     assert not await redis.exists(key.unsent)

@@ -15,7 +15,7 @@ from tests.botprocess import TOKEN, BotFactory
 from tests.citizen import Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
-from tests.telegram.test_help_desk import Desk, desk, texts, with_staff
+from tests.telegram.test_help_desk import Desk, desk, texts, until_birth_date, with_staff
 from tests.telegram.test_portal_faults import until_review
 from tests.telegram.test_redis_faults import stored
 
@@ -114,3 +114,23 @@ async def test_an_answer_whose_worker_died_before_sending_it_reaches_the_citizen
     await citizen.wait_for_reply("Bước 8/8")
     assert sum("Bước 7/8" in message.get("text", "") for message in citizen.sent_to_me()) == 1
     assert len(await sandbox.outbox()) == 1  # registered once
+
+
+@pytest.mark.parametrize("webhook", [True, False], ids=["webhook", "polling"])
+async def test_a_request_for_staff_whose_worker_died_before_answering_it_is_answered_and_reaches_staff(
+    fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk, webhook: bool,
+) -> None:
+    """/human is saved (the citizen is waiting for a person) before the answer and before the case is opened."""
+    first = await start_bot(webhook=webhook, env=desk.env())
+    citizen = TelegramCitizen(fake_api, user_id=6004)
+    await until_birth_date(citizen)
+    fake_api.fail_next("sendMessage", 429, retry_after=60)
+    await citizen.send_command("/human")
+    await fake_api.wait_until(lambda: fake_api.calls_to("sendMessage", ok=False) or None, 10)
+    first.kill()
+    await first.process.wait()  # type: ignore[union-attr]
+
+    await start_bot(webhook=webhook, env=desk.env())
+    await citizen.wait_for_reply("cán bộ", timeout=30)
+    topic = await desk.group.wait_for_topic("N. V. An")
+    await desk.minh.wait_for_post(topic, "🆘")

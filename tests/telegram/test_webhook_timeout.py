@@ -33,4 +33,5 @@ async def test_an_update_sent_again_while_its_answer_waits_out_a_flood_limit_is_
     await citizen.send_text(ID_NUMBER)
     await citizen.wait_for_reply("Bước 2/8", timeout=20)
     await fake_api.flush_webhook(timeout=20)
+    assert fake_api.updates.webhook is not None and fake_api.updates.webhook.last_error_date  # it was sent again
     assert sum("Bước 2/8" in message.get("text", "") for message in citizen.sent_to_me()) == 1
