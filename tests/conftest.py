@@ -93,10 +93,8 @@ def citizen(assistant: Assistant, sandbox: Sandbox) -> Citizen:
 
 @pytest.fixture
 async def fake_api() -> AsyncIterator[FakeBotAPI]:
-    api = FakeBotAPI(TOKEN)
-    await api.start()
-    yield api
-    await api.stop()
+    async with FakeBotAPI(TOKEN) as api:
+        yield api
 
 
 @pytest.fixture(params=["aiogram", "ptb"])

@@ -5,13 +5,13 @@ the portal registers once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.storage import DialogKey
-from tests.botprocess import TOKEN, BotFactory
+from tests.botprocess import TOKEN, BotFactory, BotProcess
 from tests.citizen import Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
@@ -25,10 +25,18 @@ __all__ = ["desk"]
 @pytest.fixture
 async def fake_api() -> AsyncIterator[FakeBotAPI]:
     """Telegram keeps re-delivering an unanswered update (here: for about a minute) and waits long for an answer."""
-    api = FakeBotAPI(TOKEN, webhook_attempts=60, webhook_timeout=60)
-    await api.start()
-    yield api
-    await api.stop()
+    async with FakeBotAPI(TOKEN, webhook_attempts=60, webhook_timeout=60) as api:
+        yield api
+
+
+async def killed_while_sending(worker: BotProcess, fake_api: FakeBotAPI, method: str, act: Awaitable[object]) -> None:
+    """`act` (an update from a citizen) is handled and saved; then its `method` call waits out a flood limit,
+    and the worker dies meanwhile."""
+    fake_api.fail_next(method, 429, retry_after=60)
+    await act
+    await fake_api.wait_until(lambda: fake_api.calls_to(method, ok=False) or None, 10)
+    worker.kill()
+    await worker.process.wait()  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("webhook", [True, False], ids=["webhook", "polling"])
@@ -80,11 +88,7 @@ async def test_a_message_for_staff_whose_worker_died_before_relaying_it_reaches_
     citizen = TelegramCitizen(fake_api, user_id=6002)
     topic = await with_staff(citizen, desk)
 
-    fake_api.fail_next("copyMessage", 429, retry_after=60)  # the relay waits out a flood limit…
-    await citizen.send_text("Tôi không nhận được mã SMS")
-    await fake_api.wait_until(lambda: fake_api.calls_to("copyMessage", ok=False) or None, 10)
-    first.kill()  # …and its worker dies meanwhile
-    await first.process.wait()  # type: ignore[union-attr]
+    await killed_while_sending(first, fake_api, "copyMessage", citizen.send_text("Tôi không nhận được mã SMS"))
 
     await start_bot(webhook=webhook, env=desk.env())  # the update comes back: from Telegram, or the inbox
     await desk.minh.wait_for_post(topic, "Tôi không nhận được mã SMS", timeout=30)
@@ -101,11 +105,7 @@ async def test_an_answer_whose_worker_died_before_sending_it_reaches_the_citizen
     first = await start_bot(webhook=webhook)
     citizen = TelegramCitizen(fake_api, user_id=6003)
     await until_review(citizen)
-    fake_api.fail_next("sendMessage", 429, retry_after=60)  # the answer waits out a flood limit…
-    await citizen.press("Đăng ký")
-    await fake_api.wait_until(lambda: fake_api.calls_to("sendMessage", ok=False) or None, 10)
-    first.kill()  # …and its worker dies meanwhile
-    await first.process.wait()  # type: ignore[union-attr]
+    await killed_while_sending(first, fake_api, "sendMessage", citizen.press("Đăng ký"))
     assert (await stored(redis_url, fake_api, citizen))["step"] == "otp"
 
     await start_bot(webhook=webhook)  # the update comes back: from Telegram, or the inbox
@@ -124,11 +124,7 @@ async def test_a_request_for_staff_whose_worker_died_before_answering_it_is_answ
     first = await start_bot(webhook=webhook, env=desk.env())
     citizen = TelegramCitizen(fake_api, user_id=6004)
     await until_birth_date(citizen)
-    fake_api.fail_next("sendMessage", 429, retry_after=60)
-    await citizen.send_command("/human")
-    await fake_api.wait_until(lambda: fake_api.calls_to("sendMessage", ok=False) or None, 10)
-    first.kill()
-    await first.process.wait()  # type: ignore[union-attr]
+    await killed_while_sending(first, fake_api, "sendMessage", citizen.send_command("/human"))
 
     await start_bot(webhook=webhook, env=desk.env())
     await citizen.wait_for_reply("cán bộ", timeout=30)

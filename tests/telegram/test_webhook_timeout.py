@@ -17,10 +17,8 @@ from tests.telegram.test_telegram_bot import start_registration
 
 @pytest.fixture
 async def fake_api() -> AsyncIterator[FakeBotAPI]:
-    api = FakeBotAPI(TOKEN, webhook_attempts=5, webhook_timeout=2)
-    await api.start()
-    yield api
-    await api.stop()
+    async with FakeBotAPI(TOKEN, webhook_attempts=5, webhook_timeout=2) as api:
+        yield api
 
 
 async def test_an_update_sent_again_while_its_answer_waits_out_a_flood_limit_is_answered_once(
