@@ -129,12 +129,12 @@ class Assistant:
 
     async def handle(
         self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None,
-        gate: Gate | None = None,
+        gate: Gate | None = None, keep_answer: bool = False,
     ) -> Handled:
         """Handle `event` for the dialog at `key`; `language` picks the language of a new dialog.
 
         An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`, with its `Answer`
-        (dumped) if that may not have been sent; one the `gate` refuses raises `TurnedAway`.
+        (dumped) if it was kept (`keep_answer`); one the `gate` refuses raises `TurnedAway`.
         """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
                           help_desk=self._help_desk, quota=self._quota(key))
@@ -149,7 +149,7 @@ class Assistant:
                               stored=not erase and (outcome.changed or held.dialog is None))
             held.erase = erase
             held.save = outcome.dialog if handled.stored else None
-            held.answer = handled.answer.dump() if event_id is not None and handled.replies else None
+            held.answer = handled.answer.dump() if keep_answer and event_id is not None and handled.replies else None
         if dialog.step != outcome.dialog.step:
             log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
         for effect in outcome.effects:

@@ -20,7 +20,6 @@ message after Redis is back carries on where they were.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -101,7 +100,6 @@ class TelegramFront:
         self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
         self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
         self.in_flight = InFlight()  # what a graceful shutdown waits for
-        self._answered: deque[int] = deque(maxlen=1024)  # updates whose answers went out from this process
         self._inbox = inbox
         self._poller: Poller | None = None  # while `poll` runs
 
@@ -176,7 +174,8 @@ class TelegramFront:
                 if self.desk is not None:
                     incoming = await self.desk.translate(incoming)
                 try:
-                    handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id, gate)
+                    handled = await self._assistant.handle(key, incoming.event, incoming.language, event_id, gate,
+                                                           keep_answer=self._poller is not None)
                 except AlreadyHandled as before:
                     unsent = await self._unsent(key, incoming, before.answer)
                     if unsent is None:
@@ -195,18 +194,17 @@ class TelegramFront:
                 await self.delivery.deliver(incoming.chat_id, self._unavailable(incoming))
                 return None
             await self.delivery.deliver(incoming.chat_id, actions)
-            if incoming.update_id is not None:
-                self._answered.append(incoming.update_id)
             if self.desk is not None:
                 await self.desk.after(incoming, handled)  # not done either, if the answer was not sent
         return None if again else handled
 
     async def _unsent(self, key: DialogKey, incoming: Incoming, kept: bytes | None) -> Handled | None:
         """What an update handled before still needs: its answer, kept in case its worker died before
-        sending it. At least once — a citizen may rarely read it twice, but never go without — except
-        when it went out from this process: Telegram sends an update again when its webhook call outlasts
-        60 s (a long flood wait), and the chat's turn waited for that answer to go out."""
-        if kept is None or incoming.update_id in self._answered:
+        sending it. Only polling keeps answers: there an update handled before is one the previous run
+        left in the inbox, unfinished. A webhook's update comes again for reasons that say nothing of
+        whether its answer went out (a call past 60 s, a worker still sending), so it is not answered
+        twice on a guess."""
+        if kept is None:
             return None
         try:
             answer = Answer.load(kept)
