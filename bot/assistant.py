@@ -149,7 +149,7 @@ class Assistant:
                               stored=not erase and (outcome.changed or held.dialog is None))
             held.erase = erase
             held.save = outcome.dialog if handled.stored else None
-            held.answer = handled.answer.dump() if keep_answer and event_id is not None and handled.replies else None
+            held.answer = handled.answer.dump() if keep_answer and handled.replies else None
         if dialog.step != outcome.dialog.step:
             log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
         for effect in outcome.effects:

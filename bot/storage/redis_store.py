@@ -186,7 +186,7 @@ class Held:
     counted: Counted | None = None  # with a `Tally`
     save: Dialog | None = None
     erase: bool = False
-    answer: bytes | None = None  # to the event: kept sealed until the next, given back if this one comes again
+    answer: bytes | None = None  # to an event with an id: kept sealed until the next, given back if it comes again
 
 
 class DialogStore:
