@@ -77,9 +77,9 @@ from benchmarks.report import machine_section
 from benchmarks.services import CpuSample, Service, clean_environment, command_line, cpu_use, free_port, sample
 from benchmarks.stubs import BotApi, Chats
 from benchmarks.workload import Updates, Workload
-from bot.settings import Settings
+from bot.app.settings import Settings
+from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
-from bot.telegram.webhook import SECRET_HEADER
 from conversations.dialog import StepName
 
 DEFAULT_OUT = Path(__file__).parent / "load-results.json"

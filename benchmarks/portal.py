@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.assistant import Clock
+from bot.core.assistant import Clock
 from bot.portal.sandbox_state import SandboxPortal, SmsMessage
 from conversations.portal import AccountCreated, OtpSent, OtpVerified, PortalRefusal, Registration
 

@@ -1,4 +1,4 @@
-"""The product through each framework's full stack, wired as `bot/serve.py` wires it.
+"""The product through each framework's full stack, wired as `bot/app/serve.py` wires it.
 
 An update takes the path a webhook's does in `regbot run`: the framework
 parses the JSON into its Update (aiogram's pydantic models, PTB's
@@ -9,7 +9,7 @@ ours — while the anchors, being the frameworks' own bots, go through them.
 
 Differences from `regbot run`, each on purpose: the Bot API is the in-process
 stub; the portal is the sandbox's rules called in process (`InProcessPortal`),
-not over HTTP; the Assistant is built here (as `bot.runtime.running` does)
+not over HTTP; the Assistant is built here (as `bot.app.runtime.running` does)
 around that portal (no daily registration quota); the message-rate counter
 is on, as by default (the stream never reaches its limit); delivery pacing is off (rate 1e9, no per-chat or group
 interval), so the numbers are the process's, not Telegram's limits; no help
@@ -32,19 +32,19 @@ from benchmarks.portal import InProcessPortal
 from benchmarks.redis_server import RedisServer
 from benchmarks.stubs import StubRequest, StubSession
 from benchmarks.workload import PASSWORD, Workload
-from bot.assistant import Assistant, utc_now
-from bot.i18n import Catalogs
-from bot.pseudonyms import Pseudonyms
-from bot.settings import Settings
+from bot.app.settings import Settings
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.aiogram_adapter import AiogramAdapter
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.front import TelegramFront
+from bot.channels.telegram.ptb_adapter import PtbAdapter
+from bot.channels.telegram.updates import Incoming
+from bot.core.assistant import Assistant, utc_now
+from bot.core.i18n import Catalogs
+from bot.core.message_rate import MessageRate
+from bot.core.pseudonyms import Pseudonyms
 from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
 from bot.storage.sealing import Sealer
-from bot.telegram.adapter import TelegramAdapter
-from bot.telegram.aiogram_adapter import AiogramAdapter
-from bot.telegram.delivery import Delivery
-from bot.telegram.front import TelegramFront
-from bot.telegram.message_rate import MessageRate
-from bot.telegram.ptb_adapter import PtbAdapter
-from bot.telegram.updates import Incoming
 from conversations.dialog import StepName
 from conversations.events import PasswordChosen
 

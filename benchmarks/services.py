@@ -19,7 +19,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.settings import Settings
+from bot.app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")

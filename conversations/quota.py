@@ -3,7 +3,7 @@
 Submitting makes the portal send an SMS and tells whoever submits whether an
 ID number and a phone belong together, so the edge caps how many
 registrations one Telegram account, one ID number and one phone number may
-start in a day (`bot/registration_quota.py`, counted in Redis). The flow only
+start in a day (`bot/core/registration_quota.py`, counted in Redis). The flow only
 asks and gets an answer: go ahead, or the moment a new one may be started.
 A retried submit of the same form (same idempotency key) is never counted
 twice, so a double tap or a portal that forgot the registration costs

@@ -1,6 +1,6 @@
 """The nudge for a citizen who stopped halfway: what it says, and when there is nothing to nudge about.
 
-Sent once per idle spell (the bot decides when; see `bot/reminders.py`).
+Sent once per idle spell (the bot decides when; see `bot/core/reminders.py`).
 Not before consent — someone who has not agreed has not started — not
 after the end, and not while a person or an assisted registration has
 the dialog.

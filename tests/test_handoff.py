@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.assistant import Assistant
-from bot.i18n import Catalogs
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.storage import DialogStore
 from conversations.dialog import HandoffReason, StepName

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.core.i18n import Catalogs
 from bot.helpdesk.cases import Case, Status
 from bot.helpdesk.texts import CARD, REASONS, STATUSES, STEP_LABELS
-from bot.i18n import Catalogs
 from conversations.dialog import Dialog, HandoffReason, Language
 from conversations.fields.phone import mask_phone
 from conversations.step import VIETNAM

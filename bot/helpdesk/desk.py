@@ -20,7 +20,31 @@ from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 
-from bot.assistant import Handled
+from bot.channels.telegram.actions import (
+    Action,
+    AnswerCallback,
+    Blocked,
+    CallbackButton,
+    ClearKeyboard,
+    CloseTopic,
+    CopyMessage,
+    CreateTopic,
+    EditText,
+    EditTopic,
+    GetMemberStatus,
+    InlineKeyboard,
+    Rejected,
+    ReopenTopic,
+    Result,
+    SendMessage,
+    SendPhoto,
+    TopicGone,
+    Transient,
+)
+from bot.channels.telegram.adapter import BotIdentity
+from bot.channels.telegram.updates import GroupPost, GroupPress, Incoming, Person, PrivateEdit, read_other
+from bot.core.assistant import Handled
+from bot.core.i18n import Catalogs
 from bot.helpdesk.audit import AuditLog, staff_actor
 from bot.helpdesk.card import card_text, topic_name
 from bot.helpdesk.cases import Case, CaseStore, Status
@@ -52,31 +76,7 @@ from bot.helpdesk.texts import (
     UNKNOWN_COMMAND,
     UNKNOWN_STAFF,
 )
-from bot.i18n import Catalogs
 from bot.storage.keys import ASSIST_LINKS
-from bot.telegram.actions import (
-    Action,
-    AnswerCallback,
-    Blocked,
-    CallbackButton,
-    ClearKeyboard,
-    CloseTopic,
-    CopyMessage,
-    CreateTopic,
-    EditText,
-    EditTopic,
-    GetMemberStatus,
-    InlineKeyboard,
-    Rejected,
-    ReopenTopic,
-    Result,
-    SendMessage,
-    SendPhoto,
-    TopicGone,
-    Transient,
-)
-from bot.telegram.adapter import BotIdentity
-from bot.telegram.updates import GroupPost, GroupPress, Incoming, Person, PrivateEdit, read_other
 from bot.webapp.links import OneTimeLinks, plausible
 from conversations.dialog import Dialog, Language, StepName
 from conversations.events import Adopted, Command, StaffAction, read_command
@@ -87,7 +87,7 @@ from conversations.replies import Effect
 from conversations.text import Param, Text
 
 if TYPE_CHECKING:
-    from bot.telegram.front import TelegramFront
+    from bot.channels.telegram.front import TelegramFront
 
 log = logging.getLogger(__name__)
 

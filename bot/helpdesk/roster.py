@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 
-from bot.telegram.actions import Rejected, Result
-from bot.telegram.updates import Person
+from bot.channels.telegram.actions import Rejected, Result
+from bot.channels.telegram.updates import Person
 
 log = logging.getLogger(__name__)
 

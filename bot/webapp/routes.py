@@ -22,11 +22,11 @@ from typing import Any
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.assistant import Handled
-from bot.i18n import Catalogs
+from bot.channels.telegram.front import TelegramFront
+from bot.channels.telegram.updates import Incoming
+from bot.core.assistant import Handled
+from bot.core.i18n import Catalogs
 from bot.storage import DialogStore
-from bot.telegram.front import TelegramFront
-from bot.telegram.updates import Incoming
 from bot.webapp.init_data import InvalidInitData, verify_init_data
 from bot.webapp.links import LINK_TTL_SECONDS, PASSWORD_PAGE, Link, PasswordLinks
 from bot.webapp.page import PAGE_TEXTS, render_password_page

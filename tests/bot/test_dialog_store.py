@@ -8,8 +8,8 @@ import pytest
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
-from bot.assistant import Assistant
-from bot.i18n import Catalogs
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally
 from bot.storage.codec import UnreadableDialog

@@ -7,10 +7,10 @@ from datetime import date
 
 from redis.asyncio import Redis
 
+from bot.channels.telegram.actions import Rejected, TopicGone, rejected
+from bot.core.i18n import Catalogs
 from bot.helpdesk.card import card_text, mask_email, mask_id, mask_name, topic_name
 from bot.helpdesk.cases import CaseStore, Status
-from bot.i18n import Catalogs
-from bot.telegram.actions import Rejected, TopicGone, rejected
 from conversations.dialog import Dialog, PersonalData, StepName
 
 

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, Catalogs
+from bot.core.i18n import LOCALES_DIR, Catalogs
 from conversations.text import Text
 
 ROOT = Path(__file__).resolve().parents[2]

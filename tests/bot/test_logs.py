@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import OWN_LOGGERS, JsonLines, MaskPersonalData, setup_logging
+from bot.ops.logs import OWN_LOGGERS, JsonLines, MaskPersonalData, setup_logging
 from tests.citizen import EMAIL, ID_NUMBER, NAME, PHONE
 
 
@@ -70,13 +70,14 @@ def test_log_level_is_the_products_while_libraries_log_from_warning(
     capsys: pytest.CaptureFixture[str], logging_restored: None,
 ) -> None:
     setup_logging("DEBUG", "json")
-    logging.getLogger("bot.assistant").debug("dialog 123456:1001 moved id_number -> full_name")
+    logging.getLogger("bot.core.assistant").debug("dialog 123456:1001 moved id_number -> full_name")
     logging.getLogger("telegram.ext.ExtBot").debug("Call to Bot API endpoint `getUpdates` finished with return "
                                                    f"value `[{{'text': '{NAME}'}}]`")  # no filter knows a name
     logging.getLogger("httpx").info("HTTP Request: POST http://127.0.0.1/bot123456:AAAA/getMe")  # the token
     logging.getLogger("httpx").warning("connection pool full")
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
-    assert [(line["logger"], line["level"]) for line in lines] == [("bot.assistant", "DEBUG"), ("httpx", "WARNING")]
+    assert [(line["logger"], line["level"]) for line in lines] == [
+        ("bot.core.assistant", "DEBUG"), ("httpx", "WARNING")]
 
 
 def test_an_unknown_log_level_is_refused_with_the_levels_to_choose_from(logging_restored: None) -> None:

@@ -19,8 +19,8 @@ import pytest
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
+from bot.channels.telegram.polling import Poller, Update
 from bot.storage.sealing import Sealer, Unsealable
-from bot.telegram.polling import Poller, Update
 
 BOT_ID = 42
 INBOX = f"regbot:inbox:{BOT_ID}"

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.logs import MaskPersonalData, mask_personal_data
+from bot.ops.logs import MaskPersonalData, mask_personal_data
 from conversations.dialog import StepName
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, Citizen
 

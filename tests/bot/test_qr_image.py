@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from bot.qr_image import (
+from bot.idcard.qr_image import (
     MAX_IMAGE_BYTES,
     ImageTooLarge,
     ImageTooSmall,

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.assistant import Assistant
-from bot.i18n import Catalogs
+from bot.app.runtime import running
+from bot.app.settings import Settings
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
+from bot.core.pseudonyms import Pseudonyms
+from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.portal.client import PortalClient
-from bot.pseudonyms import Pseudonyms
-from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
-from bot.runtime import running
-from bot.settings import Settings
 from bot.storage import DialogStore
 from conversations.dialog import StepName
 from conversations.events import Pressed

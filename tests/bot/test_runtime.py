@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bot.app.runtime import REDIS_CONNECTIONS, redis_client, running
+from bot.app.settings import Settings
 from bot.portal.client import longest_call
-from bot.runtime import REDIS_CONNECTIONS, redis_client, running
-from bot.settings import Settings
 
 
 def test_the_slowest_portal_call_counts_every_try_and_pause() -> None:

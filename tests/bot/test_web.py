@@ -12,10 +12,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
 from bot.helpdesk.cases import CaseStore, Status
-from bot.metrics import REFRESHERS, handoff_gauges
+from bot.ops.metrics import REFRESHERS, handoff_gauges
+from bot.ops.web import create_web_app, parse_networks, serving
 from bot.portal.client import PortalClient
 from bot.portal.sandbox import start_sandbox
-from bot.web import create_web_app, parse_networks, serving
 from tests.botprocess import free_port
 from tests.citizen import Sandbox
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.i18n import Catalogs
+from bot.core.i18n import Catalogs
 from conversations.commands import run_command
 from conversations.dialog import Dialog
 from conversations.events import Command, Said, read_text

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.telegram.actions import Action, CallbackButton, ContactKeyboard, InlineKeyboard, RemoveKeyboard, SendMessage
+from bot.channels.telegram.actions import (
+    Action,
+    CallbackButton,
+    ContactKeyboard,
+    InlineKeyboard,
+    RemoveKeyboard,
+    SendMessage,
+)
 from conversations.dialog import Language
 from conversations.fields.normalize import code_point, is_invisible
 from tests.fuzz.localised import LocalisedText
@@ -12,7 +19,8 @@ from tests.fuzz.localised import LocalisedText
 TELEGRAM_MAX_TEXT = 4096  # characters a message may have (Bot API sendMessage)
 TELEGRAM_MAX_DATA = 64  # bytes of callback_data
 # A message carries one keyboard: when a reply both takes the contact keyboard away and shows buttons, and has
-# nothing to say before its question, the front sends this sign alone to carry the removal (bot/telegram/front.py).
+# nothing to say before its question, the front sends this sign alone to carry the removal
+# (bot/channels/telegram/front.py).
 KEYBOARD_CARRIER = "✓"
 
 

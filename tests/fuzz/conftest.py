@@ -15,7 +15,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from bot.telegram.actions import Action, BotCommand, Result, SendMessage, SendPhoto
+from bot.channels.telegram.actions import Action, BotCommand, Result, SendMessage, SendPhoto
 from tests.fuzz.localised import LocalisedText
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))

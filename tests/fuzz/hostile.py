@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from hypothesis import strategies as st
 
 import conversations
+from bot.channels.telegram.updates import CONTENT_KINDS
 from bot.helpdesk.desk import RESUME_BUTTON
-from bot.telegram.updates import CONTENT_KINDS
 from conversations.commands import GLOBAL_BUTTONS
 from conversations.dialog import StepName
 from conversations.events import Event, PasswordChosen, Pressed, SharedContact, Unsupported, read_text

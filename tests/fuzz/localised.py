@@ -15,7 +15,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR
+from bot.core.i18n import LOCALES_DIR
 from conversations.dialog import LANGUAGES, Language
 
 _PLACEHOLDER = re.compile(r"\{\w+\}")

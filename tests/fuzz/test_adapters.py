@@ -18,17 +18,17 @@ import pytest
 from hypothesis import event, example, given
 from redis.asyncio import Redis
 
-from bot.assistant import Assistant
-from bot.i18n import Catalogs
+from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.front import TelegramFront
+from bot.channels.telegram.updates import read_other, read_update
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
+from bot.core.message_rate import MessageRate
+from bot.core.pseudonyms import Pseudonyms
 from bot.portal.client import PortalClient
-from bot.pseudonyms import Pseudonyms
 from bot.storage import DialogStore
 from bot.storage.sealing import Sealer
-from bot.telegram.adapter import TelegramAdapter, make_adapter
-from bot.telegram.delivery import Delivery
-from bot.telegram.front import TelegramFront
-from bot.telegram.message_rate import MessageRate
-from bot.telegram.updates import read_other, read_update
 from tests.botprocess import TOKEN
 from tests.fuzz.checks import assert_sent_in_language
 from tests.fuzz.conftest import FUZZ, RecordingBot
@@ -39,7 +39,7 @@ BOT_ID = 4343
 USER = {"id": 7, "is_bot": False, "first_name": "An"}
 CHAT = {"id": 7, "type": "private", "first_name": "An"}
 MESSAGE = {"message_id": 1, "date": 0, "chat": CHAT, "from": USER}
-UNREADABLE = (ValueError, TypeError)  # what the webhook answers with 400 (bot/telegram/webhook.py)
+UNREADABLE = (ValueError, TypeError)  # what the webhook answers with 400 (bot/channels/telegram/webhook.py)
 
 
 @dataclass(slots=True)

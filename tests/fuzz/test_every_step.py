@@ -21,16 +21,16 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from redis.asyncio import Redis
 
-from bot.assistant import Assistant
-from bot.i18n import Catalogs
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.front import TelegramFront
+from bot.channels.telegram.updates import Incoming
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
+from bot.core.pseudonyms import Pseudonyms
+from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.portal.client import PortalClient
-from bot.pseudonyms import Pseudonyms
-from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.storage import DialogKey, DialogStore
 from bot.storage.sealing import Sealer
-from bot.telegram.delivery import Delivery
-from bot.telegram.front import TelegramFront
-from bot.telegram.updates import Incoming
 from conversations.commands import GLOBAL_BUTTONS, run_command
 from conversations.dialog import LANGUAGES, Dialog, Language, StepName
 from conversations.engine import MAX_TEXT_LENGTH

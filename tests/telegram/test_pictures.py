@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.telegram.actions import Rejected, RetryAfter, Transient
-from bot.telegram.adapter import TelegramAdapter, make_adapter
-from bot.telegram.updates import PictureFile, read_update
+from bot.channels.telegram.actions import Rejected, RetryAfter, Transient
+from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
+from bot.channels.telegram.updates import PictureFile, read_update
 from conversations.events import Unsupported
 from tests.botprocess import TOKEN
 from tests.fakebot.citizen import TelegramCitizen

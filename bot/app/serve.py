@@ -19,23 +19,23 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.assistant import utc_now
+from bot.app.runtime import running
+from bot.app.settings import Settings
+from bot.channels.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
+from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.front import TelegramFront
+from bot.channels.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
+from bot.channels.telegram.webhook import mount_webhook
+from bot.core.assistant import utc_now
+from bot.core.i18n import Catalogs
+from bot.core.message_rate import MessageRate
+from bot.core.reminders import send_reminders
 from bot.helpdesk.cases import CaseStore
 from bot.helpdesk.desk import HelpDesk
-from bot.i18n import Catalogs
-from bot.metrics import REFRESHERS, handoff_gauges
+from bot.ops.metrics import REFRESHERS, handoff_gauges
+from bot.ops.web import create_web_app, parse_networks, public_url, serving
 from bot.portal.sandbox import print_sms
-from bot.reminders import send_reminders
-from bot.runtime import running
-from bot.settings import Settings
-from bot.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
-from bot.telegram.adapter import TelegramAdapter, make_adapter
-from bot.telegram.delivery import Delivery
-from bot.telegram.front import TelegramFront
-from bot.telegram.message_rate import MessageRate
-from bot.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
-from bot.telegram.webhook import mount_webhook
-from bot.web import create_web_app, parse_networks, public_url, serving
 from bot.webapp.routes import PasswordForm, through_telegram
 from conversations.dialog import LANGUAGES
 

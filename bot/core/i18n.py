@@ -21,7 +21,7 @@ from babel.support import Translations
 from conversations.dialog import LANGUAGES, Language
 from conversations.text import Lines, Paragraph, Param, Text
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
 
 

@@ -5,7 +5,7 @@ lives in the shared Redis store, under its lock, so routing is the front's):
 every update, polled or posted to the webhook, is parsed into aiogram's
 Update and goes to `TelegramFront.on_update`, and aiogram's exceptions are
 translated into the four failures `delivery` knows how to handle. Polling
-is the front's (`bot/telegram/polling.py`, which confirms an update only
+is the front's (`bot/channels/telegram/polling.py`, which confirms an update only
 once it is kept in Redis); this adapter only makes its getUpdates calls.
 """
 
@@ -42,7 +42,7 @@ from aiogram.types import (
     WebAppInfo,
 )
 
-from bot.telegram.actions import (
+from bot.channels.telegram.actions import (
     Action,
     AnswerCallback,
     Blocked,
@@ -72,8 +72,8 @@ from bot.telegram.actions import (
     WebAppButton,
     rejected,
 )
-from bot.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.telegram.front import TelegramFront
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
+from bot.channels.telegram.front import TelegramFront
 
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple, Protocol
 
-from bot.telegram.actions import BotCalls
-from bot.telegram.front import TelegramFront
+from bot.channels.telegram.actions import BotCalls
+from bot.channels.telegram.front import TelegramFront
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 Framework = Literal["aiogram", "ptb"]
@@ -50,9 +50,9 @@ class TelegramAdapter(BotCalls, Protocol):
 def make_adapter(framework: Framework, token: str, api_url: str) -> TelegramAdapter:
     """Imports only the chosen framework: each takes seconds to import."""
     if framework == "ptb":
-        from bot.telegram.ptb_adapter import PtbAdapter
+        from bot.channels.telegram.ptb_adapter import PtbAdapter
 
         return PtbAdapter(token, api_url)
-    from bot.telegram.aiogram_adapter import AiogramAdapter
+    from bot.channels.telegram.aiogram_adapter import AiogramAdapter
 
     return AiogramAdapter(token, api_url)

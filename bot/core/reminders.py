@@ -14,8 +14,8 @@ import logging
 
 from redis.exceptions import RedisError
 
-from bot.telegram.actions import Blocked, Rejected, Transient
-from bot.telegram.front import TelegramFront
+from bot.channels.telegram.actions import Blocked, Rejected, Transient
+from bot.channels.telegram.front import TelegramFront
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Every Prometheus metric the bot exposes at `/metrics`, defined in one place.
 
-They are fed from the layer below the adapters — `bot/telegram/front.py`
-(updates and how long they take), `bot/assistant.py` through
-`bot/flow_metrics.py` (funnel, refusals, OTP outcomes, handoffs) and
-`bot/telegram/delivery.py` (Bot API calls) — never from `conversations/`,
+They are fed from the layer below the adapters — `bot/channels/telegram/front.py`
+(updates and how long they take), `bot/core/assistant.py` through
+`bot/ops/flow_metrics.py` (funnel, refusals, OTP outcomes, handoffs) and
+`bot/channels/telegram/delivery.py` (Bot API calls) — never from `conversations/`,
 which stays pure. Counters and the histogram count what this process did:
 with several workers Prometheus scrapes each one and `sum()` adds them up.
 The help desk's waiting cases are state in the shared Redis, read when

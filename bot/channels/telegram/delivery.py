@@ -18,8 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot import metrics
-from bot.telegram.actions import (
+from bot.channels.telegram.actions import (
     Action,
     AnswerCallback,
     Blocked,
@@ -30,6 +29,7 @@ from bot.telegram.actions import (
     RetryAfter,
     Transient,
 )
+from bot.ops import metrics
 
 log = logging.getLogger(__name__)
 

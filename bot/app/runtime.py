@@ -16,13 +16,13 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.assistant import Assistant, Clock, utc_now
-from bot.i18n import Catalogs
+from bot.app.settings import Settings
+from bot.core.assistant import Assistant, Clock, utc_now
+from bot.core.i18n import Catalogs
+from bot.core.pseudonyms import Pseudonyms
+from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.portal.client import PortalClient, longest_call
 from bot.portal.sandbox import SmsMessage, start_sandbox
-from bot.pseudonyms import Pseudonyms
-from bot.registration_quota import RedisRegistrationQuota, RegistrationLimits
-from bot.settings import Settings
 from bot.storage import DialogCodec, DialogStore, load_keys
 from bot.storage.embedded import EmbeddedRedis
 from bot.storage.sealing import Sealer
@@ -49,7 +49,7 @@ def redis_client(url: str, timeout: float) -> Redis:
     A command that fails to connect, loses its connection or times out is tried again on a fresh
     connection, 3 more times within about half a second (jittered), so a restart between two messages
     goes unnoticed; after that the error reaches the front, which tells the citizen their progress is
-    kept (bot/telegram/front.py). `timeout` bounds connecting and each reply, so a hung Redis cannot
+    kept (bot/channels/telegram/front.py). `timeout` bounds connecting and each reply, so a hung Redis cannot
     hold an update for longer than (1 + REDIS_RETRIES) × timeout. At most REDIS_CONNECTIONS are open;
     in a burst, an update waits for a free one rather than failing (redis-py's default pool raises).
     """

@@ -5,7 +5,7 @@
 - `GET /readyz`: Redis and the portal both answer, each within a short
   timeout; 503 with a JSON body naming what is down otherwise. A load
   balancer sends no webhook to a worker that is not ready.
-- `GET /metrics`: Prometheus (see `bot/metrics.py`).
+- `GET /metrics`: Prometheus (see `bot/ops/metrics.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from aiohttp.typedefs import Handler, Middleware
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.metrics import mount_metrics
+from bot.ops.metrics import mount_metrics
 from conversations.portal import PortalUnavailable
 
 CHECK_TIMEOUT = 2.0  # seconds each readiness check may take: a probe must answer quickly, even when it says no

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import Catalogs
-from bot.telegram.actions import BotCommand
+from bot.channels.telegram.actions import BotCommand
+from bot.core.i18n import Catalogs
 from conversations.dialog import Language
 from conversations.text import _
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.qr_image import MAX_IMAGE_BYTES, ImageTooLarge, ImageTooSmall, NotAnImage, read_qr_texts_async
+from bot.idcard.qr_image import MAX_IMAGE_BYTES, ImageTooLarge, ImageTooSmall, NotAnImage, read_qr_texts_async
 from conversations.events import PictureProblem, PictureReading
 
 log = logging.getLogger(__name__)

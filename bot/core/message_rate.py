@@ -25,18 +25,18 @@ import math
 from functools import partial
 from typing import TYPE_CHECKING
 
-from bot import metrics
-from bot.assistant import Gate
-from bot.i18n import Catalogs
-from bot.pseudonyms import Pseudonyms
+from bot.channels.telegram.actions import AnswerCallback, Blocked, Rejected, SendMessage, Transient
+from bot.channels.telegram.texts import TOO_FAST
+from bot.channels.telegram.updates import Incoming
+from bot.core.assistant import Gate
+from bot.core.i18n import Catalogs
+from bot.core.pseudonyms import Pseudonyms
+from bot.ops import metrics
 from bot.storage import Counted, Tally
-from bot.telegram.actions import AnswerCallback, Blocked, Rejected, SendMessage, Transient
-from bot.telegram.texts import TOO_FAST
-from bot.telegram.updates import Incoming
 from conversations.dialog import Language
 
 if TYPE_CHECKING:
-    from bot.telegram.front import TelegramFront
+    from bot.channels.telegram.front import TelegramFront
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,15 @@ import contextlib
 import getpass
 import logging
 
-from bot.assistant import utc_now
-from bot.console import Console
+from bot.app.runtime import connected, running
+from bot.app.settings import Settings
+from bot.channels.console import Console
+from bot.core.assistant import utc_now
 from bot.helpdesk.audit import AuditLog
-from bot.logs import setup_logging
+from bot.ops.logs import setup_logging
+from bot.ops.web import create_web_app, public_url, serving
 from bot.portal.sandbox import print_sms, serve_sandbox
-from bot.runtime import connected, running
-from bot.settings import Settings
 from bot.storage import DialogKey
-from bot.web import create_web_app, public_url, serving
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from bot.webapp.routes import PasswordForm
 
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(console(settings, arguments.user))
     elif arguments.command == "run":
-        from bot.serve import run_bot  # imports a Telegram framework: seconds the console need not wait
+        from bot.app.serve import run_bot  # imports a Telegram framework: seconds the console need not wait
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_bot(settings, arguments.webhook))

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
 
-from bot.flow_metrics import observe_handled
-from bot.i18n import Catalogs
+from bot.core.i18n import Catalogs
+from bot.ops.flow_metrics import observe_handled
 from bot.storage import Counted, DialogKey, DialogStore, Tally
 from conversations.dialog import Dialog, Language, StepName
 from conversations.engine import handle

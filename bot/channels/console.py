@@ -16,11 +16,11 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from bot.assistant import Assistant, Handled, Rendered
-from bot.card_photos import NotFetched, read_picture
-from bot.i18n import Catalogs
+from bot.channels.telegram.texts import OPEN_FORM
+from bot.core.assistant import Assistant, Handled, Rendered
+from bot.core.i18n import Catalogs
+from bot.idcard.card_photos import NotFetched, read_picture
 from bot.storage import DialogKey
-from bot.telegram.texts import OPEN_FORM
 from bot.webapp.links import Link, PasswordLinks
 from conversations.events import Command, Event, PasswordChosen, Picture, Pressed, Said, read_command
 

@@ -7,7 +7,7 @@ a registration is a keyed hash of its idempotency key, so a retried submit
 of the same form is found and not counted again. One Lua script checks
 every set and adds to all of them only when each has room, so two workers
 cannot both take the last place. The identifiers in key names are keyed
-hashes (`bot.pseudonyms`): Redis never holds an ID number or phone in clear.
+hashes (`bot.core.pseudonyms`): Redis never holds an ID number or phone in clear.
 
 Why these defaults (3 a day each, `REGISTRATIONS_PER_*`): a citizen needs
 one registration; a second and a third cover a correction after the portal
@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
-from bot.pseudonyms import Pseudonyms
+from bot.core.pseudonyms import Pseudonyms
 from bot.storage import DialogKey
 from conversations.portal import Registration
 

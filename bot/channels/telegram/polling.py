@@ -13,7 +13,7 @@ its predecessor died with (Telegram allows one poller per token, so
 everything there is an orphan). The dialog store skips one whose result
 was saved after all, and waits out the dead worker's lock for the others;
 so each is handled once. Webhook mode needs none of this: Telegram itself
-delivers an update again until a worker answers 200 (bot/telegram/webhook.py).
+delivers an update again until a worker answers 200 (bot/channels/telegram/webhook.py).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
 
+from bot.channels.telegram.actions import RetryAfter, Transient
 from bot.storage.sealing import Sealer, Unsealable
-from bot.telegram.actions import RetryAfter, Transient
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class Poller:
 
     async def _keep(self, batch: list[Update]) -> None:
         """Into the inbox. With Redis down they are handled all the same: each citizen is told at once
-        that the bot cannot work right now (bot/telegram/front.py), which is all a later retry could add."""
+        that the bot cannot work right now (bot/channels/telegram/front.py), which is all a later retry could add."""
         entries: dict[FieldT, EncodableT] = {
             str(update["update_id"]): self._sealer.seal(json.dumps(update, separators=(",", ":")).encode())
             for update in batch}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from bot import metrics
+from bot.ops import metrics
 from conversations.commands import GLOBAL_BUTTONS
 from conversations.dialog import Dialog, StepName
 from conversations.events import Command, Event, PasswordChosen, Picture, Pressed, Said, SharedContact, Unsupported

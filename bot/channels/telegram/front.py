@@ -29,17 +29,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot import metrics
-from bot.assistant import Answer, Assistant, Handled, Rendered, TurnedAway
-from bot.card_photos import NotFetched, read_picture
-from bot.i18n import Catalogs
-from bot.inflight import InFlight
-from bot.keyed_lock import KeyedLock
-from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore
-from bot.storage.codec import UnreadableDialog
-from bot.storage.redis_store import LockLost
-from bot.storage.sealing import Sealer
-from bot.telegram.actions import (
+from bot.channels.telegram.actions import (
     Action,
     AnswerCallback,
     Blocked,
@@ -59,10 +49,26 @@ from bot.telegram.actions import (
     Transient,
     WebAppButton,
 )
-from bot.telegram.delivery import Delivery
-from bot.telegram.polling import Poller, UpdateSource
-from bot.telegram.texts import OPEN_FORM, OPEN_IN_BROWSER, OPEN_ON_THIS_COMPUTER, SHARE_PHONE, STORE_UNAVAILABLE
-from bot.telegram.updates import Incoming, read_update
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.polling import Poller, UpdateSource
+from bot.channels.telegram.texts import (
+    OPEN_FORM,
+    OPEN_IN_BROWSER,
+    OPEN_ON_THIS_COMPUTER,
+    SHARE_PHONE,
+    STORE_UNAVAILABLE,
+)
+from bot.channels.telegram.updates import Incoming, read_update
+from bot.core.assistant import Answer, Assistant, Handled, Rendered, TurnedAway
+from bot.core.i18n import Catalogs
+from bot.core.inflight import InFlight
+from bot.core.keyed_lock import KeyedLock
+from bot.idcard.card_photos import NotFetched, read_picture
+from bot.ops import metrics
+from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore
+from bot.storage.codec import UnreadableDialog
+from bot.storage.redis_store import LockLost
+from bot.storage.sealing import Sealer
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
 from conversations.events import Command, Picture, Pressed, Said, SharedContact, Unsupported
@@ -70,8 +76,8 @@ from conversations.reminder import reminder
 from conversations.replies import Effect
 
 if TYPE_CHECKING:
+    from bot.core.message_rate import MessageRate
     from bot.helpdesk.desk import HelpDesk
-    from bot.telegram.message_rate import MessageRate
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +102,9 @@ class TelegramFront:
             log.warning("WEBAPP_URL is not set: Telegram opens only https:// forms, so the password step writes "
                         "the form's link (%s) into the chat, for a browser on this machine. Set WEBAPP_URL to an "
                         "https:// address that reaches it (a reverse proxy or a tunnel)", webapp_url)
-        self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/serve.py)
-        self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/serve.py)
-        self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/serve.py)
+        self.delivery: Delivery | None = None  # set once the adapter's client exists (bot/app/serve.py)
+        self.desk: HelpDesk | None = None  # set when STAFF_CHAT_ID is (bot/app/serve.py)
+        self.rate: MessageRate | None = None  # set when MESSAGE_RATE_LIMIT is (bot/app/serve.py)
         self.in_flight = InFlight()  # what a graceful shutdown waits for
         self._inbox = inbox
         self._poller: Poller | None = None  # while `poll` runs

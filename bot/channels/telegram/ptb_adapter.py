@@ -5,7 +5,7 @@ PTB persistence (they keep state per process — PTB issues #4452, #5225);
 every update is read with `Update.de_json` and goes to
 `TelegramFront.on_update` (the front keeps each chat in order), and PTB's
 exceptions are translated into the four failures `delivery` knows how to handle.
-Polling is the front's, not PTB's `Updater` (`bot/telegram/polling.py`,
+Polling is the front's, not PTB's `Updater` (`bot/channels/telegram/polling.py`,
 which confirms an update only once it is kept in Redis); this adapter
 only makes its getUpdates calls.
 """
@@ -33,7 +33,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, Networ
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application
 
-from bot.telegram.actions import (
+from bot.channels.telegram.actions import (
     Action,
     AnswerCallback,
     Blocked,
@@ -63,8 +63,8 @@ from bot.telegram.actions import (
     WebAppButton,
     rejected,
 )
-from bot.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.telegram.front import TelegramFront
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
+from bot.channels.telegram.front import TelegramFront
 
 PtbMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 

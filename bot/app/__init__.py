@@ -1,0 +1,1 @@
+"""The application: the command line, settings, the composition root and `regbot run`."""

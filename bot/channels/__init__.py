@@ -1,0 +1,1 @@
+"""Channels: each one an adapter between a platform and the channel-neutral core."""

@@ -1,0 +1,1 @@
+"""Operations: the bot's HTTP server (health, readiness, metrics), metrics and logs."""
