@@ -1,8 +1,8 @@
-"""The product through each framework's full stack, wired as `bot/app/serve.py` wires it.
+"""The product through each framework's full stack, wired as `bot/app/compose.py` wires it.
 
 An update takes the path a webhook's does in `regbot run`: the framework
 parses the JSON into its Update (aiogram's pydantic models, PTB's
-`Update.de_json`), the front reads it and hands it to the assistant, and
+`Update.de_json`), the front reads it and hands it to the switchboard, and
 the replies go out through the framework's Bot (its request layer stubbed).
 The frameworks' dispatchers are not on that path — the dialog state is
 ours — while the anchors, being the frameworks' own bots, go through them.
@@ -38,13 +38,16 @@ from bot.channels.telegram.aiogram_adapter import AiogramAdapter
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.ptb_adapter import PtbAdapter
-from bot.channels.telegram.updates import Incoming
+from bot.channels.telegram.replies import BlockedChats, TelegramReplies
 from bot.core.assistant import Assistant, utc_now
 from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming
+from bot.core.inflight import InFlight
 from bot.core.message_rate import MessageRate
 from bot.core.pseudonyms import Pseudonyms
+from bot.core.switchboard import Switchboard
 from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
-from bot.storage.sealing import Sealer
+from bot.webapp.links import PasswordLinks
 from conversations.dialog import StepName
 from conversations.events import PasswordChosen
 
@@ -86,6 +89,8 @@ class Product(Scenario):
         self.redis: Redis | None = None
         self.assistant: Assistant | None = None
         self.front: TelegramFront | None = None
+        self.switchboard: Switchboard | None = None
+        self._bot = ""
         self.adapter: TelegramAdapter | None = None
         self._aiogram: AiogramAdapter | None = None
         self._ptb: StubbedPtbAdapter | None = None
@@ -104,12 +109,13 @@ class Product(Scenario):
             self._ptb = StubbedPtbAdapter(self.api.token, StubRequest(self.api))
             self.adapter = self._ptb
         me = await self.adapter.me()
-        self.front = TelegramFront(assistant, catalogs(), self.redis, me.id, WEBAPP_URL, Sealer(keys, b"inbox"))
-        self.front.delivery = Delivery(self.adapter, self.front.record_blocked, rate=1e9, chat_interval=0.0,
-                                       group_interval=0.0)
-        self.front.rate = MessageRate(self.front, catalogs(), Pseudonyms(keys[0]),
-                                      DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)
-        self.adapter.listen(self.front)
+        self._bot = str(me.id)
+        delivery = Delivery(self.adapter, BlockedChats(store, me.id).record, rate=1e9, chat_interval=0.0,
+                            group_interval=0.0)
+        replies = TelegramReplies(delivery, catalogs(), PasswordLinks(self.redis), WEBAPP_URL)
+        rate = MessageRate(catalogs(), Pseudonyms(keys[0]), DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)
+        self.switchboard = Switchboard(assistant, catalogs(), {self._bot: replies}, rate=rate)
+        self.front = TelegramFront(self.switchboard, me.id, delivery, InFlight())
 
     async def feed(self, update: dict[str, Any]) -> None:
         """The path of a webhook's update in `regbot run`: the framework parses it, the front handles it."""
@@ -127,14 +133,13 @@ class Product(Scenario):
         return self.portal.code_for(phone)
 
     def key(self, user_id: int) -> DialogKey:
-        assert self.front is not None
-        return self.front.dialog_key(user_id, user_id)
+        return DialogKey(self._bot, str(user_id), str(user_id))
 
     async def steps(self, workload: Workload) -> dict[str, int]:
-        assert self.front is not None
+        assert self.assistant is not None
         steps: dict[str, int] = {}
         for citizen in workload.citizens:
-            dialog = await self.front.store.load(self.key(citizen.user_id))
+            dialog = await self.assistant.store.load(self.key(citizen.user_id))
             step = dialog.step.value if dialog else "none"
             steps[step] = steps.get(step, 0) + 1
         return steps
@@ -150,22 +155,21 @@ class Product(Scenario):
 
 
 async def measure_password(product: Product, workload: Workload, count: int) -> Measurement:
-    """The Web App's way in (`front.handle` with `PasswordChosen`), for `count` citizens at the password step.
+    """The Web App's way in (`Switchboard.handle` with `PasswordChosen`), for `count` citizens at the password step.
 
     Not a Telegram update, so not in the stream: it includes zxcvbn's check and the sandbox's scrypt
     (n=2**14) of the password, which the real portal would do on its side.
     """
-    assert product.front is not None
+    assert product.switchboard is not None and product.assistant is not None
     product.api.calls.clear()
     latencies = []
     started = perf_counter_ns()
     for citizen in workload.citizens[:count]:
         before = perf_counter_ns()
-        await product.front.handle(Incoming(None, citizen.user_id, citizen.user_id, None,
-                                            PasswordChosen(PASSWORD, PASSWORD)))
+        await product.switchboard.handle(Incoming(product.key(citizen.user_id), PasswordChosen(PASSWORD, PASSWORD)))
         latencies.append(perf_counter_ns() - before)
     fed = Fed(latencies, perf_counter_ns() - started)
-    steps = [await product.front.store.load(product.key(citizen.user_id)) for citizen in workload.citizens[:count]]
+    steps = [await product.assistant.store.load(product.key(citizen.user_id)) for citizen in workload.citizens[:count]]
     done = sum(1 for dialog in steps if dialog is not None and dialog.step is StepName.DONE)
     result = summarise(product, workload, fed)
     result.name, result.invalid = "product: password via Web App path", 0

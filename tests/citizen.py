@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import aiohttp
 from redis.asyncio import Redis
 
-from bot.core.assistant import Assistant, Handled, Rendered
+from bot.core.answer import Handled, Rendered
+from bot.core.assistant import Assistant
 from bot.storage import DialogKey
 from conversations.dialog import Dialog, Language, StepName
 from conversations.events import Command, Event, PasswordChosen, Pressed, Said

@@ -8,29 +8,21 @@ import contextlib
 import getpass
 import logging
 
+from bot.app.compose import console_session
 from bot.app.runtime import connected, running
 from bot.app.settings import Settings
-from bot.channels.console import Console
-from bot.core.assistant import utc_now
 from bot.helpdesk.audit import AuditLog
 from bot.ops.logs import setup_logging
-from bot.ops.web import create_web_app, public_url, serving
+from bot.ops.web import bind, public_url, serving
 from bot.portal.sandbox import print_sms, serve_sandbox
-from bot.storage import DialogKey
-from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
-from bot.webapp.routes import PasswordForm
 
 
 async def console(settings: Settings, user: str) -> None:
     async with running(settings, on_sms=print_sms) as runtime:
-        app = create_web_app(runtime.redis, runtime.portal)
-        form = PasswordForm(lambda link, chosen: terminal.relay(link, chosen), runtime.assistant.store,
-                            runtime.redis, runtime.catalogs, None, utc_now)
-        form.mount(app)
-        async with serving(app, settings.host, settings.port, any_port_if_taken=True) as port:
-            terminal = Console(runtime.assistant, runtime.catalogs, DialogKey("console", user, user),
-                               PasswordLinks(runtime.redis), public_url(settings.webapp_url, port) + PASSWORD_PAGE)
-            await terminal.run()
+        sock = bind(settings.host, settings.port, any_port_if_taken=True)
+        session = console_session(runtime, user, public_url(settings.webapp_url, sock.getsockname()[1]))
+        async with serving(session.app, settings.host, settings.port, sock=sock):
+            await session.console.run()
 
 
 async def audit(settings: Settings, case: str | None) -> None:

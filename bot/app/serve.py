@@ -17,26 +17,17 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
-from aiohttp import web
-
-from bot.app.runtime import running
+from bot.app.compose import TelegramBot, telegram_bot
+from bot.app.runtime import Runtime, running
 from bot.app.settings import Settings
 from bot.channels.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
 from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
-from bot.channels.telegram.delivery import Delivery
-from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.channels.telegram.webhook import mount_webhook
-from bot.core.assistant import utc_now
 from bot.core.i18n import Catalogs
-from bot.core.message_rate import MessageRate
 from bot.core.reminders import send_reminders
-from bot.helpdesk.cases import CaseStore
-from bot.helpdesk.desk import HelpDesk
-from bot.ops.metrics import REFRESHERS, handoff_gauges
-from bot.ops.web import create_web_app, parse_networks, public_url, serving
+from bot.ops.web import serving
 from bot.portal.sandbox import print_sms
-from bot.webapp.routes import PasswordForm, through_telegram
 from conversations.dialog import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -79,30 +70,15 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
     try:
         async with running(settings, on_sms=print_sms) as runtime:
             me = await adapter.me()
-            front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, me.id,
-                                  public_url(settings.webapp_url, settings.port), runtime.inbox)
-            front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate,
-                                      group_interval=60.0 / settings.telegram_group_rate)
-            app = create_web_app(runtime.redis, runtime.portal, parse_networks(settings.trusted_proxies))
-            if settings.staff_chat_id is not None:
-                front.desk = HelpDesk(front, runtime.redis, runtime.catalogs, me, settings.staff_chat_id,
-                                      language=settings.staff_language, show_name=settings.staff_show_name,
-                                      link_ttl=settings.assist_link_ttl)
-                app[REFRESHERS].append(handoff_gauges(CaseStore(runtime.redis, me.id).waiting_since))
-            if settings.message_rate_limit > 0:
-                front.rate = MessageRate(front, runtime.catalogs, runtime.pseudonyms, settings.message_rate_limit,
-                                         settings.message_rate_window)
-            adapter.listen(front)
+            bot = telegram_bot(settings, runtime, adapter, me, token)
             await announce(adapter, runtime.catalogs)
-            PasswordForm(through_telegram(front), front.store, runtime.redis, runtime.catalogs, token,
-                         utc_now).mount(app)
             if webhook:
                 assert settings.webhook_url
                 path = urlsplit(settings.webhook_url).path or "/"
                 secret = webhook_secret(settings, token)
-                mount_webhook(app, path, secret, adapter.parse_update, front.on_update)
+                mount_webhook(bot.app, path, secret, adapter.parse_update, bot.front.on_update)
                 await adapter.set_webhook(settings.webhook_url, secret, settings.webhook_max_connections)
-            await serve_until_stopped(settings, adapter, front, app, stop, webhook)
+            await serve_until_stopped(settings, adapter, bot, runtime, stop, webhook)
     except asyncio.CancelledError:
         if not stop.is_set():
             raise
@@ -129,7 +105,7 @@ def catch_signals(stop: asyncio.Event) -> None:
 
 
 async def serve_until_stopped(
-    settings: Settings, adapter: TelegramAdapter, front: TelegramFront, app: web.Application, stop: asyncio.Event,
+    settings: Settings, adapter: TelegramAdapter, bot: TelegramBot, runtime: Runtime, stop: asyncio.Event,
     webhook: bool,
 ) -> None:
     """Serve until a signal, then shut down gracefully (Redis and the portal are closed by the caller, after).
@@ -141,11 +117,12 @@ async def serve_until_stopped(
     """
     loop = asyncio.get_running_loop()
     grace = settings.shutdown_timeout
-    async with serving(app, settings.host, settings.port, grace=grace):
+    async with serving(bot.app, settings.host, settings.port, grace=grace):
         log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
                  settings.port, settings.bot_framework)
-        polling = None if webhook else asyncio.create_task(adapter.poll())
-        reminding = asyncio.create_task(send_reminders(front, settings.reminder_after))
+        polling = None if webhook else asyncio.create_task(poll(adapter, bot, runtime))
+        reminding = asyncio.create_task(send_reminders(bot.switchboard, runtime.assistant.store,
+                                                       [bot.channel], settings.reminder_after))
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait([task for task in (polling, stopped) if task], return_when=asyncio.FIRST_COMPLETED)
         stopped.cancel()
@@ -154,8 +131,8 @@ async def serve_until_stopped(
             polling.result()  # polling ended by itself: a revoked token, say; let it be seen
         deadline = loop.time() + grace
         if polling is not None:
-            await adapter.stop_polling()
-    cancelled = await front.in_flight.drain(deadline - loop.time())
+            bot.front.stop_polling()
+    cancelled = await bot.in_flight.drain(deadline - loop.time())
     if polling is not None:
         try:
             async with asyncio.timeout(max(deadline - loop.time(), 1.0)):
@@ -163,3 +140,9 @@ async def serve_until_stopped(
         except TimeoutError:
             log.warning("shutdown: the %s poller did not stop in time", settings.bot_framework)
     log.info("stopped%s", f"; {cancelled} update(s) cancelled after {grace:.0f} s" if cancelled else "")
+
+
+async def poll(adapter: TelegramAdapter, bot: TelegramBot, runtime: Runtime) -> None:
+    """Long polling, through the front, which keeps each update in Redis until it is handled."""
+    await adapter.drop_webhook()
+    await bot.front.poll(adapter, adapter.parse_update, runtime.redis, runtime.inbox)

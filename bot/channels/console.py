@@ -16,14 +16,17 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from bot.channels.telegram.texts import OPEN_FORM
-from bot.core.assistant import Assistant, Handled, Rendered
+from bot.core.answer import Answer, Rendered
 from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming
+from bot.core.switchboard import Switchboard
+from bot.core.texts import OPEN_FORM
 from bot.idcard.card_photos import NotFetched, read_picture
 from bot.storage import DialogKey
-from bot.webapp.links import Link, PasswordLinks
-from conversations.events import Command, Event, PasswordChosen, Picture, Pressed, Said, read_command
+from bot.webapp.links import PasswordLinks
+from conversations.events import Command, Event, Picture, Pressed, Said, read_command
 
+CHANNEL = "console"  # the `DialogKey.bot` of the console's dialogs
 QUIT = {"/quit", "/exit"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic"}
 
@@ -64,28 +67,49 @@ def show(reply: Rendered) -> str:
     return "\n".join(lines)
 
 
-class Console:
+class ConsoleReplies:
+    """The console's way out: each reply printed with its buttons numbered, the password form's link shown.
+    The password form's answer arrives here too, since its dialog is a console one."""
+
     def __init__(
-        self,
-        assistant: Assistant,
-        catalogs: Catalogs,
-        key: DialogKey,
-        links: PasswordLinks,
-        form_url: str,
-        read: Callable[[str], str] = input,
-        write: Callable[[str], None] = print,
+        self, catalogs: Catalogs, links: PasswordLinks, form_url: str, write: Callable[[str], None] = print,
     ) -> None:
-        self._assistant = assistant
         self._catalogs = catalogs
-        self._key = key
         self._links = links
         self._form_url = form_url
-        self._read = read
         self._write = write
+        self.last: Rendered | None = None  # the reply a typed number answers
+
+    async def answer(self, incoming: Incoming, answer: Answer) -> None:
+        for reply in answer.replies:
+            await self.say(incoming.key, reply)
+            if reply.ask_password:
+                url = await self._links.new_url(self._form_url, incoming.key, answer.language)
+                self._write(f"  {self._catalogs.render(OPEN_FORM, answer.language)}: {url}")
+        if answer.replies:
+            self.last = answer.replies[-1]
+
+    async def notice(self, incoming: Incoming, text: str | None) -> None:
+        if text is not None:
+            self._write("\n" + text)
+
+    async def say(self, key: DialogKey, reply: Rendered) -> None:
+        self._write("\n" + show(reply))
+
+
+class Console:
+    """The console's way in: typed lines read into events for one dialog, until end of input or /quit."""
+
+    def __init__(
+        self, switchboard: Switchboard, replies: ConsoleReplies, key: DialogKey, read: Callable[[str], str] = input,
+    ) -> None:
+        self._switchboard = switchboard
+        self._replies = replies
+        self._key = key
+        self._read = read
 
     async def run(self) -> None:
-        handled = await self._assistant.handle(self._key, Command("start"))
-        await self.show(handled)
+        await self._switchboard.handle(Incoming(self._key, Command("start")))
         while True:
             try:
                 line = await asyncio.to_thread(self._read, "> ")
@@ -93,20 +117,6 @@ class Console:
                 return
             if line.strip() in QUIT:
                 return
-            event = read_event(line, handled.replies[-1])
+            event = read_event(line, self._replies.last or Rendered(()))
             if event is not None:
-                handled = await self._assistant.handle(self._key, event)
-                await self.show(handled)
-
-    async def relay(self, link: Link, chosen: PasswordChosen) -> Handled:
-        """The password form's way into this console's dialog: handle it and show the answer here."""
-        handled = await self._assistant.handle(link.dialog, chosen)
-        await self.show(handled)
-        return handled
-
-    async def show(self, handled: Handled) -> None:
-        for reply in handled.replies:
-            self._write("\n" + show(reply))
-            if reply.ask_password:
-                url = await self._links.new_url(self._form_url, self._key, handled.dialog.language)
-                self._write(f"  {self._catalogs.render(OPEN_FORM, handled.dialog.language)}: {url}")
+                await self._switchboard.handle(Incoming(self._key, event))

@@ -1,9 +1,9 @@
-"""The one path every event takes, from any transport: lock, load, run the flow, save, render.
+"""The dialog's part of every event: lock, load, run the flow, save, render.
 
-Telegram adapters, the console and (later) the Web App and help desk all
-call `Assistant.handle`, so the rules that keep a dialog consistent —
-one event at a time per dialog, the state loaded inside the lock, nothing
-stored on a refusal — hold whichever door an event comes through.
+Every channel, the password form and the help desk reach it through the
+switchboard (`bot/core/switchboard.py`), so the rules that keep a dialog
+consistent — one event at a time per dialog, the state loaded inside the
+lock, nothing stored on a refusal — hold whichever door an event comes through.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pydantic import TypeAdapter
-
+from bot.core.answer import Handled, Rendered, RenderedButton
 from bot.core.i18n import Catalogs
 from bot.ops.flow_metrics import observe_handled
 from bot.storage import Counted, DialogKey, DialogStore, Tally
-from conversations.dialog import Dialog, Language, StepName
+from conversations.dialog import Dialog, Language
 from conversations.engine import handle
 from conversations.events import Event
 from conversations.portal import Portal
@@ -47,60 +46,6 @@ class Gate:
 
 class TurnedAway(Exception):
     """The gate refused the event: nothing was run or stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedButton:
-    id: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """A reply in the citizen's language, ready for any transport."""
-
-    paragraphs: tuple[str, ...]
-    buttons: tuple[tuple[RenderedButton, ...], ...] = ()
-    ask_contact: bool = False
-    ask_password: bool = False
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.paragraphs)
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What the citizen is told for one event. Kept (sealed) beside the dialog until their next event, an
-    hour at most: a worker that dies after saving and before sending leaves it for the event's re-delivery."""
-
-    replies: tuple[Rendered, ...]
-    effects: tuple[Effect, ...]
-    step_before: StepName  # where the dialog was when the event arrived
-    language: Language
-
-    def dump(self) -> bytes:
-        return _ANSWER.dump_json(self)
-
-    @staticmethod
-    def load(raw: bytes) -> Answer:
-        return _ANSWER.validate_json(raw)
-
-
-_ANSWER = TypeAdapter(Answer)
-
-
-@dataclass(frozen=True, slots=True)
-class Handled:
-    replies: tuple[Rendered, ...]
-    effects: tuple[Effect, ...]
-    dialog: Dialog
-    step_before: StepName  # where the dialog was when the event arrived
-    stored: bool  # False: a refusal or a question repeated; the stored dialog was left as it was
-
-    @property
-    def answer(self) -> Answer:
-        return Answer(self.replies, self.effects, self.step_before, self.dialog.language)
 
 
 class Assistant:

@@ -1,4 +1,4 @@
-"""Messages per minute per Telegram user, counted in Redis as the dialog is locked.
+"""Messages per minute per citizen, on any channel, counted in Redis as the dialog is locked.
 
 A person answering questions sends a message every few seconds; a script,
 a stuck key or a pasted flood sends far more, and each message would take
@@ -23,61 +23,49 @@ from __future__ import annotations
 import logging
 import math
 from functools import partial
-from typing import TYPE_CHECKING
 
-from bot.channels.telegram.actions import AnswerCallback, Blocked, Rejected, SendMessage, Transient
-from bot.channels.telegram.texts import TOO_FAST
-from bot.channels.telegram.updates import Incoming
 from bot.core.assistant import Gate
 from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming
+from bot.core.ports import Replies, StaffCheck
 from bot.core.pseudonyms import Pseudonyms
+from bot.core.texts import TOO_FAST
 from bot.ops import metrics
 from bot.storage import Counted, Tally
 from conversations.dialog import Language
-
-if TYPE_CHECKING:
-    from bot.channels.telegram.front import TelegramFront
 
 log = logging.getLogger(__name__)
 
 
 class MessageRate:
     def __init__(
-        self, front: TelegramFront, catalogs: Catalogs, pseudonyms: Pseudonyms, limit: int, window: float,
+        self, catalogs: Catalogs, pseudonyms: Pseudonyms, limit: int, window: float, staff: StaffCheck | None = None,
     ) -> None:
-        self._front = front
+        """`staff`: who is never limited (the help desk's members); None: nobody is exempt."""
         self._catalogs = catalogs
         self._pseudonyms = pseudonyms
         self._limit = limit
         self._window_ms = max(1, int(window * 1000))
+        self._staff = staff
 
-    def gate(self, incoming: Incoming) -> Gate:
-        """What the assistant needs to count `incoming` and turn it away past the limit."""
-        key = f"regbot:rate:{self._pseudonyms.of('telegram user', str(incoming.user_id))}"
-        return Gate(Tally(key, self._window_ms), partial(self._admits, incoming))
+    def gate(self, incoming: Incoming, replies: Replies) -> Gate:
+        """What the assistant needs to count `incoming` and turn it away past the limit (told through `replies`)."""
+        key = f"regbot:rate:{self._pseudonyms.of('user', f'{incoming.key.bot}:{incoming.key.user}')}"
+        return Gate(Tally(key, self._window_ms), partial(self._admits, incoming, replies))
 
-    async def _admits(self, incoming: Incoming, counted: Counted, language: Language) -> bool:
+    async def _admits(self, incoming: Incoming, replies: Replies, counted: Counted, language: Language) -> bool:
         """False when the sender is over the limit (told once, the first time)."""
         number, left_ms = counted
         if number <= self._limit:
             return True
-        desk = self._front.desk
-        if desk is not None and await desk.is_staff(incoming.user_id):
+        if self._staff is not None and await self._staff.is_staff(incoming.key):
             return True
         metrics.RATE_LIMITED.inc()
-        if incoming.callback_id is not None:
-            await self._call(incoming.chat_id, AnswerCallback(incoming.callback_id))
+        text = None
         if number == self._limit + 1:
-            log.info("user %s over %d messages in %.0f s: told to wait", incoming.user_id, self._limit,
+            log.info("user %s over %d messages in %.0f s: told to wait", incoming.key.user, self._limit,
                      self._window_ms / 1000)
             text = self._catalogs.render(TOO_FAST.bind(seconds=max(1, math.ceil(left_ms / 1000))), language)
-            await self._call(incoming.chat_id, SendMessage(incoming.chat_id, text))
+        await replies.notice(incoming, text)  # a press is acknowledged all the same, so the client stops spinning
         return False
 
-    async def _call(self, chat_id: int, action: AnswerCallback | SendMessage) -> None:
-        try:
-            await self._front.delivery_call(chat_id, action)  # the front holds the chat's turn
-        except Blocked:
-            await self._front.record_blocked(chat_id)
-        except (Rejected, Transient) as error:
-            log.info("chat %s: %s not made: %s", chat_id, type(action).__name__, error)

@@ -11,32 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 
 from redis.exceptions import RedisError
 
-from bot.channels.telegram.actions import Blocked, Rejected, Transient
-from bot.channels.telegram.front import TelegramFront
+from bot.core.switchboard import Switchboard
+from bot.storage import DialogStore
 
 log = logging.getLogger(__name__)
 
 
-async def send_reminders(front: TelegramFront, after: float) -> None:
-    """Run until cancelled (idle `after` seconds: see REMINDER_AFTER); a Redis outage only skips rounds."""
+async def send_reminders(switchboard: Switchboard, store: DialogStore, bots: Iterable[str], after: float) -> None:
+    """Run until cancelled, for the dialogs of each channel account in `bots` (idle `after` seconds: see
+    REMINDER_AFTER); a Redis outage only skips rounds."""
     if not after:
         return
     every = min(30.0, after / 4)
     while True:
         try:
-            await _remind_idle(front)
+            for bot in bots:
+                for key in await store.take_idle(bot):
+                    if await switchboard.remind(key):
+                        log.info("dialog %s:%s reminded after idling", key.bot, key.user)
         except (RedisError, OSError) as error:
             log.warning("reminders skipped this round: %s", type(error).__name__)
         await asyncio.sleep(every)
-
-
-async def _remind_idle(front: TelegramFront) -> None:
-    for key in await front.store.take_idle(str(front.bot_id)):
-        try:
-            if await front.remind(key):
-                log.info("dialog %s:%s reminded after idling", key.bot, key.user)
-        except (Blocked, Rejected, Transient) as error:
-            log.info("dialog %s:%s not reminded: %s", key.bot, key.user, type(error).__name__)

@@ -1,5 +1,10 @@
 """Help-desk cases in Redis: one per citizen, found by the citizen or by its forum topic.
 
+A citizen is known by their dialog's key, qualified by the channel account
+they write to (`DialogKey.bot`), so staff on Telegram can serve a citizen
+of any channel; a case stored before there were other channels is one of
+this bot's own citizens.
+
 A case outlives a handoff: the same citizen asking again gets the same case
 id and topic, so staff see the whole history in one place. Every worker
 reads and writes the same records; the only race that matters — two staff
@@ -14,6 +19,8 @@ from enum import StrEnum
 from typing import Any, cast
 
 from redis.asyncio import Redis
+
+from bot.storage import DialogKey
 
 CASE_TTL = 30 * 24 * 3600  # a case and its topic mapping are kept a month after their last change
 
@@ -36,8 +43,9 @@ class Status(StrEnum):
 @dataclass(slots=True)
 class Case:
     id: str
-    chat_id: int
-    user_id: int
+    chat_id: str  # the citizen's dialog: chat and user, in the channel account `bot`
+    user_id: str
+    bot: str = ""
     status: Status = Status.CLOSED
     reason: str = ""
     since: float = 0.0  # when it was last handed off (epoch seconds)
@@ -47,6 +55,10 @@ class Case:
     card_text: str = ""  # as last posted (masked), to skip edits that change nothing
     assignee: int = 0
     assignee_name: str = ""
+
+    @property
+    def citizen(self) -> DialogKey:
+        return DialogKey(self.bot, self.chat_id, self.user_id)
 
 
 _TYPES = {field.name: field.type for field in fields(Case)}
@@ -67,14 +79,17 @@ def _decode(raw: dict[Any, Any]) -> Case:
 class CaseStore:
     def __init__(self, redis: Redis, bot_id: int) -> None:
         self._redis = redis
+        self._bot = str(bot_id)
         self._prefix = f"regbot:desk:{bot_id}"
         self._claim = redis.register_script(_CLAIM)
 
     def _case(self, case_id: str) -> str:
         return f"{self._prefix}:case:{case_id}"
 
-    def _citizen(self, chat_id: int, user_id: int) -> str:
-        return f"{self._prefix}:citizen:{chat_id}:{user_id}"
+    def _citizen(self, key: DialogKey) -> str:
+        """Named as before other channels for this bot's own Telegram citizens."""
+        qualifier = "" if key.bot == self._bot else f"{key.bot}:"
+        return f"{self._prefix}:citizen:{qualifier}{key.chat}:{key.user}"
 
     def _topic(self, topic: int) -> str:
         return f"{self._prefix}:topic:{topic}"
@@ -91,17 +106,21 @@ class CaseStore:
         if not case_id:
             return None
         raw = await self._redis.hgetall(self._case(case_id.decode() if isinstance(case_id, bytes) else case_id))
-        return _decode(raw) if raw else None
+        if not raw:
+            return None
+        case = _decode(raw)
+        case.bot = case.bot or self._bot
+        return case
 
-    async def of_citizen(self, chat_id: int, user_id: int) -> Case | None:
-        return await self.get(await self._redis.get(self._citizen(chat_id, user_id)))
+    async def of_citizen(self, key: DialogKey) -> Case | None:
+        return await self.get(await self._redis.get(self._citizen(key)))
 
     async def of_topic(self, topic: int) -> Case | None:
         return await self.get(await self._redis.get(self._topic(topic)))
 
     async def start_assisted(self, staff_id: int) -> Case:
         """A case for a registration staff prepare at a counter; the citizen joins it by the link."""
-        case = Case(str(await self._redis.incr(f"{self._prefix}:seq")), 0, 0)
+        case = Case(str(await self._redis.incr(f"{self._prefix}:seq")), "", "", self._bot)
         await self.save(case)
         await self._redis.set(self._assisting(staff_id), case.id, ex=CASE_TTL)
         return case
@@ -109,19 +128,19 @@ class CaseStore:
     async def assisted_by(self, staff_id: int) -> Case | None:
         return await self.get(await self._redis.get(self._assisting(staff_id)))
 
-    async def attach(self, case: Case, chat_id: int, user_id: int) -> None:
+    async def attach(self, case: Case, key: DialogKey) -> None:
         """The citizen opened the prepared registration: from now on the case is theirs."""
-        await self._redis.set(self._citizen(chat_id, user_id), case.id, ex=CASE_TTL)
-        await self.save(case, chat_id=chat_id, user_id=user_id)
+        await self._redis.set(self._citizen(key), case.id, ex=CASE_TTL)
+        await self.save(case, chat_id=key.chat, user_id=key.user, bot=key.bot)
 
-    async def open(self, chat_id: int, user_id: int) -> Case:
+    async def open(self, key: DialogKey) -> Case:
         """The citizen's case, made with the next short id the first time."""
-        found = await self.of_citizen(chat_id, user_id)
+        found = await self.of_citizen(key)
         if found is not None:
             return found
-        case = Case(str(await self._redis.incr(f"{self._prefix}:seq")), chat_id, user_id)
-        if not await self._redis.set(self._citizen(chat_id, user_id), case.id, nx=True, ex=CASE_TTL):
-            return await self.open(chat_id, user_id)  # another worker made it first
+        case = Case(str(await self._redis.incr(f"{self._prefix}:seq")), key.chat, key.user, key.bot)
+        if not await self._redis.set(self._citizen(key), case.id, nx=True, ex=CASE_TTL):
+            return await self.open(key)  # another worker made it first
         await self.save(case)
         return case
 
@@ -132,7 +151,7 @@ class CaseStore:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(self._case(case.id), mapping={k: str(v) for k, v in asdict(case).items()})
             pipe.expire(self._case(case.id), CASE_TTL)
-            pipe.expire(self._citizen(case.chat_id, case.user_id), CASE_TTL)
+            pipe.expire(self._citizen(case.citizen), CASE_TTL)
             if case.topic:
                 pipe.set(self._topic(case.topic), case.id, ex=CASE_TTL)
             if case.status is Status.WAITING:
@@ -156,7 +175,7 @@ class CaseStore:
     async def forget(self, case: Case) -> None:
         """The citizen had their data deleted: the case, and every way to it from them or its topic, go."""
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(self._case(case.id), self._citizen(case.chat_id, case.user_id), self._topic(case.topic),
+            pipe.delete(self._case(case.id), self._citizen(case.citizen), self._topic(case.topic),
                         f"{self._prefix}:copies:{case.id}")
             pipe.zrem(self._waiting, case.id)
             await pipe.execute()

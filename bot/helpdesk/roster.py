@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from bot.channels.telegram.actions import Rejected, Result
 from bot.channels.telegram.updates import Person
+from bot.storage import DialogKey
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +29,19 @@ class StaffRoster:
     def __init__(self, redis: Redis, bot_id: int, ask: Callable[[int], Awaitable[Result]],
                  ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._redis = redis
+        self._bot = str(bot_id)
         self._names_key = f"regbot:desk:{bot_id}:staff"
         self._ask = ask  # the member status of a user in the staff group
         self._ttl = ttl
         self._clock = clock
         self._known: dict[int, tuple[bool, float]] = {}
 
-    async def is_staff(self, person: Person) -> bool:
+    async def is_staff(self, key: DialogKey) -> bool:
+        """Whether the sender of a dialog is staff: only this bot's own Telegram users can be."""
+        return key.bot == self._bot and await self.is_member(Person(int(key.user), ""))
+
+    async def is_member(self, person: Person) -> bool:
+        """A member of the staff group."""
         now = self._clock()
         known = self._known.get(person.id)
         if known is not None and known[1] > now:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -130,25 +131,30 @@ def create_web_app(redis: Redis, portal: Pingable, trusted_proxies: tuple[Networ
     return app
 
 
+def bind(host: str, port: int, any_port_if_taken: bool = False) -> socket.socket:
+    """A listening socket on HOST:PORT, bound before anything that must know the port is built.
+    `any_port_if_taken`: for the console on a developer's machine, where another bot may hold PORT."""
+    try:
+        return socket.create_server((host, port))
+    except OSError:
+        if not any_port_if_taken:
+            raise
+        return socket.create_server(("127.0.0.1", 0))
+
+
 @asynccontextmanager
 async def serving(
-    app: web.Application, host: str, port: int, any_port_if_taken: bool = False, grace: float = 60.0,
+    app: web.Application, host: str, port: int, grace: float = 60.0, sock: socket.socket | None = None,
 ) -> AsyncIterator[int]:
-    """Serve `app` until the block ends; yields the port actually bound.
+    """Serve `app` on HOST:PORT (or on `sock`, bound already) until the block ends; yields the port bound.
 
     On the way out it stops listening, then lets requests in progress (a webhook update being
     handled, a password being set) finish for up to `grace` seconds.
-    `any_port_if_taken`: for the console on a developer's machine, where another bot may hold PORT.
     """
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=grace)
     await runner.setup()
     try:
-        try:
-            await web.TCPSite(runner, host, port).start()
-        except OSError:
-            if not any_port_if_taken:
-                raise
-            await web.TCPSite(runner, "127.0.0.1", 0).start()
+        await (web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)).start()
         yield int(runner.addresses[0][1])
     finally:
         await runner.cleanup()

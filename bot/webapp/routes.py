@@ -22,10 +22,9 @@ from typing import Any
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.channels.telegram.front import TelegramFront
-from bot.channels.telegram.updates import Incoming
-from bot.core.assistant import Handled
+from bot.core.answer import Handled
 from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming
 from bot.storage import DialogStore
 from bot.webapp.init_data import InvalidInitData, verify_init_data
 from bot.webapp.links import LINK_TTL_SECONDS, PASSWORD_PAGE, Link, PasswordLinks
@@ -57,16 +56,9 @@ return n
 """
 
 
-Relay = Callable[[Link, PasswordChosen], Awaitable[Handled | None]]
-"""Hands the password to the dialog through its usual locked path and tells the citizen; None: not handled."""
-
-
-def through_telegram(front: TelegramFront) -> Relay:
-    async def relay(link: Link, chosen: PasswordChosen) -> Handled | None:
-        chat, user = int(link.dialog.chat), int(link.dialog.user)
-        return await front.handle(Incoming(None, chat, user, link.language, chosen))
-
-    return relay
+Relay = Callable[[Incoming], Awaitable[Handled | None]]
+"""Hands the password to the dialog through its usual locked path (`Switchboard.handle`), which tells the
+citizen on their channel; None: not handled."""
 
 
 class PasswordForm:
@@ -128,7 +120,7 @@ class PasswordForm:
             return _answer(422, {"ok": False, "problems": shown})
         if await self._links.consume(nonce) is None:  # another submission got there first
             return self._refuse(410, LINK_GONE, link.language)
-        handled = await self._relay(link, PasswordChosen(password, confirmation))
+        handled = await self._relay(Incoming(link.dialog, PasswordChosen(password, confirmation), link.language))
         if handled is not None and handled.dialog.step is StepName.DONE:
             return _answer(200, {"ok": True, "message": self._catalogs.render(ACCOUNT_READY, link.language)})
         reply = handled.replies[0].paragraphs[0] if handled and handled.replies else ""

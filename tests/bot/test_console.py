@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.channels.console import read_event, show
-from bot.core.assistant import Rendered, RenderedButton
+from bot.core.answer import Rendered, RenderedButton
 from conversations.events import Command, Pressed, Said
 from tests.botprocess import free_port
 from tests.cccd_images import card_payload, card_photo

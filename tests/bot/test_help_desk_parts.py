@@ -11,6 +11,7 @@ from bot.channels.telegram.actions import Rejected, TopicGone, rejected
 from bot.core.i18n import Catalogs
 from bot.helpdesk.card import card_text, mask_email, mask_id, mask_name, topic_name
 from bot.helpdesk.cases import CaseStore, Status
+from bot.storage import DialogKey
 from conversations.dialog import Dialog, PersonalData, StepName
 
 
@@ -22,7 +23,7 @@ def test_masks_keep_too_little_to_identify_anyone() -> None:
 
 
 async def test_card_shows_masked_fields_and_where_the_citizen_is(redis: Redis, catalogs: Catalogs) -> None:
-    case = await CaseStore(redis, 1).open(10, 10)
+    case = await CaseStore(redis, 1).open(DialogKey("1", "10", "10"))
     data = PersonalData(id_number="001090012345", full_name="Nguyễn Văn An", birth_date=date(1990, 9, 5),
                         phone="+84821234088", email="an.nguyen@gmail.com")
     dialog = Dialog(step=StepName.EMAIL, data=data)
@@ -45,7 +46,7 @@ def test_telegram_refusals_that_mean_the_topic_is_gone() -> None:
 
 async def test_only_one_of_two_simultaneous_first_messages_claims_the_case(redis: Redis) -> None:
     store = CaseStore(redis, 2)
-    case = await store.open(20, 20)
+    case = await store.open(DialogKey("2", "20", "20"))
     await store.save(case, status=Status.WAITING)
     first, second = await store.get(case.id), await store.get(case.id)
     assert first is not None and second is not None
@@ -54,4 +55,4 @@ async def test_only_one_of_two_simultaneous_first_messages_claims_the_case(redis
     winner = await store.get(case.id)
     assert winner is not None and winner.status is Status.TALKING
     assert {first.assignee, second.assignee} == {winner.assignee}  # the loser learns who has it
-    assert await store.open(20, 20) == winner  # one case per citizen, reused
+    assert await store.open(DialogKey("2", "20", "20")) == winner  # one case per citizen, reused

@@ -16,6 +16,7 @@ from bot.ops.metrics import REFRESHERS, handoff_gauges
 from bot.ops.web import create_web_app, parse_networks, serving
 from bot.portal.client import PortalClient
 from bot.portal.sandbox import start_sandbox
+from bot.storage import DialogKey
 from tests.botprocess import free_port
 from tests.citizen import Sandbox
 
@@ -63,7 +64,7 @@ async def test_metrics_count_the_help_desk_cases_waiting_in_redis(
     redis: Redis, portal: PortalClient, sandbox: Sandbox,
 ) -> None:
     cases = CaseStore(redis, bot_id=77)
-    waiting = [await cases.open(chat_id=chat, user_id=chat) for chat in (1, 2, 3)]
+    waiting = [await cases.open(DialogKey("77", str(chat), str(chat))) for chat in (1, 2, 3)]
     for case, since in zip(waiting, (1000.0, 1300.0, 1600.0), strict=True):
         await cases.save(case, status=Status.WAITING, since=since)
     await cases.claim(waiting[0], staff_id=9, name="Lan")  # taken: no longer waiting

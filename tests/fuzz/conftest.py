@@ -14,8 +14,18 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, settings
+from redis.asyncio import Redis
 
 from bot.channels.telegram.actions import Action, BotCommand, Result, SendMessage, SendPhoto
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.front import TelegramFront
+from bot.channels.telegram.replies import BlockedChats, TelegramReplies
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
+from bot.core.inflight import InFlight
+from bot.core.message_rate import MessageRate
+from bot.core.switchboard import Switchboard
+from bot.webapp.links import PasswordLinks
 from tests.fuzz.localised import LocalisedText
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
@@ -47,3 +57,15 @@ class RecordingBot:
 @pytest.fixture(scope="session")
 def localised() -> LocalisedText:
     return LocalisedText()
+
+
+def telegram(
+    assistant: Assistant, catalogs: Catalogs, redis: Redis, bot_id: int, calls: RecordingBot,
+    rate: MessageRate | None = None,
+) -> tuple[TelegramFront, Switchboard]:
+    """The Telegram channel in process, wired as `bot/app/compose.py` wires it, without pacing or a help desk."""
+    store = assistant.store
+    delivery = Delivery(calls, BlockedChats(store, bot_id).record, rate=1e9, chat_interval=0.0, group_interval=0.0)
+    replies = TelegramReplies(delivery, catalogs, PasswordLinks(redis), "https://regbot.example")
+    switchboard = Switchboard(assistant, catalogs, {str(bot_id): replies}, rate=rate)
+    return TelegramFront(switchboard, bot_id, delivery, InFlight()), switchboard

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import conversations
 from bot.channels.telegram.updates import CONTENT_KINDS
-from bot.helpdesk.desk import RESUME_BUTTON
+from bot.helpdesk.staff_side import RESUME_BUTTON
 from conversations.commands import GLOBAL_BUTTONS
 from conversations.dialog import StepName
 from conversations.events import Event, PasswordChosen, Pressed, SharedContact, Unsupported, read_text

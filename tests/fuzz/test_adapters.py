@@ -19,7 +19,6 @@ from hypothesis import event, example, given
 from redis.asyncio import Redis
 
 from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
-from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.updates import read_other, read_update
 from bot.core.assistant import Assistant
@@ -28,10 +27,9 @@ from bot.core.message_rate import MessageRate
 from bot.core.pseudonyms import Pseudonyms
 from bot.portal.client import PortalClient
 from bot.storage import DialogStore
-from bot.storage.sealing import Sealer
 from tests.botprocess import TOKEN
 from tests.fuzz.checks import assert_sent_in_language
-from tests.fuzz.conftest import FUZZ, RecordingBot
+from tests.fuzz.conftest import FUZZ, RecordingBot, telegram
 from tests.fuzz.localised import LocalisedText
 from tests.fuzz.raw_updates import Json, raw_updates
 
@@ -51,16 +49,14 @@ class Adapters:
 
 @pytest.fixture
 async def adapters(
-    redis: Redis, store: DialogStore, portal: PortalClient, catalogs: Catalogs, sealer: Sealer,
+    redis: Redis, store: DialogStore, portal: PortalClient, catalogs: Catalogs,
 ) -> AsyncIterator[Adapters]:
     by_name = {name: make_adapter(name, TOKEN, "http://127.0.0.1:9") for name in ("aiogram", "ptb")}  # never called
     fronts = {}
     for number, name in enumerate(by_name):  # a bot each: both handle every update, in dialogs of their own
-        front = TelegramFront(Assistant(store, portal, catalogs), catalogs, redis, BOT_ID + number,
-                              "https://regbot.example", sealer)
         bot = RecordingBot()
-        front.delivery = Delivery(bot, front.record_blocked, rate=1e9, chat_interval=0.0, group_interval=0.0)
-        front.rate = MessageRate(front, catalogs, Pseudonyms(b"fuzz"), limit=30, window=60)
+        rate = MessageRate(catalogs, Pseudonyms(b"fuzz"), limit=30, window=60)
+        front, _switchboard = telegram(Assistant(store, portal, catalogs), catalogs, redis, BOT_ID + number, bot, rate)
         fronts[name] = (front, bot)
     yield Adapters(by_name, fronts, store)
     for adapter in by_name.values():
@@ -98,18 +94,19 @@ async def test_any_update_is_read_the_same_by_both_frameworks_and_answered_or_ig
     if well_formed:
         assert len(readable) == 2, "an update Telegram could send was refused"
         aiogram, ptb = parsed["aiogram"], parsed["ptb"]
-        assert read_update(aiogram) == read_update(ptb)
+        assert read_update(aiogram, "1") == read_update(ptb, "1")
         assert read_other(aiogram) == read_other(ptb)
     for name, update in readable.items():
         front, bot = adapters.fronts[name]
         bot.calls.clear()
         await front.on_update(update)
-        incoming = read_update(update)
+        bot_id = BOT_ID + list(adapters.by_name).index(name)
+        incoming = read_update(update, str(bot_id))
         if incoming is None:
             assert not bot.calls, "an ignored update was answered"
             event(f"{name}: ignored")
             continue
         event(f"{name}: {type(incoming.event).__name__}")
-        dialog = await adapters.store.load(front.dialog_key(incoming.chat_id, incoming.user_id))
+        dialog = await adapters.store.load(incoming.key)
         language = dialog.language if dialog else incoming.language or "vi"  # None: over the message rate
         assert_sent_in_language(bot.calls, language, localised)

@@ -4,8 +4,8 @@ Each situation (every step of the flow, plus an ID awaiting confirmation,
 a field edited from the review, a dialog with the help desk and one staff
 prepare at a counter) is reached once per language by right answers and
 snapshotted; then each case restores the snapshot, sends one hostile event
-through the real `TelegramFront.handle` (the path both frameworks' updates
-take: the assistant, the Redis store with its lock, the registration quota,
+through the real `Switchboard.handle` and the Telegram replies (the path both
+frameworks' updates take: the assistant, the Redis store with its lock, the registration quota,
 the sandbox portal over HTTP) and checks what the citizen got and what
 Redis holds.
 """
@@ -21,16 +21,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from redis.asyncio import Redis
 
-from bot.channels.telegram.delivery import Delivery
-from bot.channels.telegram.front import TelegramFront
-from bot.channels.telegram.updates import Incoming
+from bot.channels.telegram.updates import Origin
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming
 from bot.core.pseudonyms import Pseudonyms
 from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
+from bot.core.switchboard import Switchboard
 from bot.portal.client import PortalClient
 from bot.storage import DialogKey, DialogStore
-from bot.storage.sealing import Sealer
 from conversations.commands import GLOBAL_BUTTONS, run_command
 from conversations.dialog import LANGUAGES, Dialog, Language, StepName
 from conversations.engine import MAX_TEXT_LENGTH
@@ -51,7 +50,7 @@ from conversations.steps import STEPS
 from tests.citizen import BIRTH, EMAIL, NAME, PASSWORD, Citizen, Sandbox
 from tests.clock import ManualClock
 from tests.fuzz.checks import assert_sent_in_language
-from tests.fuzz.conftest import FUZZ, RecordingBot
+from tests.fuzz.conftest import FUZZ, RecordingBot, telegram
 from tests.fuzz.hostile import events
 from tests.fuzz.localised import LocalisedText
 
@@ -75,7 +74,7 @@ class Snapshot:
 
 @dataclass(slots=True)
 class Scene:
-    front: TelegramFront
+    switchboard: Switchboard
     bot: RecordingBot
     redis: Redis
     store: DialogStore
@@ -127,18 +126,17 @@ def offered(dialog: Dialog, catalogs: Catalogs, clock: ManualClock) -> frozenset
 @pytest.fixture(params=SITUATIONS)
 async def scene(
     request: pytest.FixtureRequest, redis: Redis, store: DialogStore, portal: PortalClient, sandbox: Sandbox,
-    catalogs: Catalogs, clock: ManualClock, sealer: Sealer,
+    catalogs: Catalogs, clock: ManualClock,
 ) -> AsyncIterator[Scene]:
     quota = RedisRegistrationQuota(redis, Pseudonyms(b"fuzz"), RegistrationLimits())
     assistant = Assistant(store, portal, catalogs, clock, quota=quota.for_dialog)
     staff_side = Assistant(store, portal, catalogs, clock, help_desk=True)
-    front = TelegramFront(assistant, catalogs, redis, BOT_ID, "https://regbot.example", sealer)
     bot = RecordingBot()
-    front.delivery = Delivery(bot, front.record_blocked, rate=1e9, chat_interval=0.0, group_interval=0.0)
+    _front, switchboard = telegram(assistant, catalogs, redis, BOT_ID, bot)
     snapshots = {}
     for language, (user, id_number, phone) in PEOPLE.items():
         citizen = Citizen(assistant, sandbox, user=str(user))
-        citizen.key = front.dialog_key(user, user)
+        citizen.key = DialogKey(str(BOT_ID), str(user), str(user))
         await reach(citizen, request.param, language, id_number, phone, staff_side)
         raw = await redis.get(citizen.key.dialog)
         dialog = await citizen.dialog()
@@ -146,7 +144,7 @@ async def scene(
         refused = await assistant.handle(citizen.key, Unsupported("sticker"))
         question = "" if dialog.handoff else refused.replies[-1].paragraphs[-1]
         snapshots[language] = Snapshot(citizen.key, user, raw, dialog, offered(dialog, catalogs, clock), question)
-    yield Scene(front, bot, redis, store, snapshots, itertools.count(1))
+    yield Scene(switchboard, bot, redis, store, snapshots, itertools.count(1))
 
 
 def must_be_refused(event: Event, snapshot: Snapshot) -> bool:
@@ -176,11 +174,11 @@ async def test_any_event_at_any_step(
     await scene.redis.set(snapshot.key.dialog, snapshot.raw)
     scene.bot.calls.clear()
     pressed = isinstance(event, Pressed)
-    incoming = Incoming(next(scene.update_ids), snapshot.chat_id, int(snapshot.key.user), None, event,
-                        message_id=500, callback_id="cb" if pressed else None,
-                        keyboard_message_id=400 if pressed else None)
+    origin = Origin(snapshot.chat_id, 500, callback_id="cb" if pressed else None,
+                    keyboard_message_id=400 if pressed else None)
+    incoming = Incoming(snapshot.key, event, event_id=str(next(scene.update_ids)), origin=origin)
 
-    handled = await scene.front.handle(incoming)
+    handled = await scene.switchboard.handle(incoming)
 
     assert handled is not None
     stored = await scene.store.load(snapshot.key)

@@ -17,7 +17,7 @@ from PIL import Image
 
 from bot.channels.telegram.actions import Rejected, RetryAfter, Transient
 from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
-from bot.channels.telegram.updates import PictureFile, read_update
+from bot.channels.telegram.updates import PictureFile, origin_of, read_update
 from conversations.events import Unsupported
 from tests.botprocess import TOKEN
 from tests.fakebot.citizen import TelegramCitizen
@@ -45,9 +45,9 @@ def jpeg(width: int, height: int) -> bytes:
 
 
 def picture_in(adapter: TelegramAdapter, update: dict[str, Any]) -> PictureFile | None:
-    incoming = read_update(adapter.parse_update(update))
+    incoming = read_update(adapter.parse_update(update), "1")
     assert incoming is not None
-    return incoming.picture
+    return origin_of(incoming).picture
 
 
 async def test_a_photo_is_read_at_its_largest_size_and_downloaded_whole(
@@ -55,11 +55,12 @@ async def test_a_photo_is_read_at_its_largest_size_and_downloaded_whole(
 ) -> None:
     photo = jpeg(1280, 960)
     update = citizen.photo_update(photo, caption="CCCD")
-    incoming = read_update(adapter.parse_update(update))
+    incoming = read_update(adapter.parse_update(update), "1")
     largest = update["message"]["photo"][-1]
     assert incoming is not None and incoming.event == Unsupported("photo")
-    assert incoming.picture == PictureFile(largest["file_id"], len(photo), "photo")
-    assert await adapter.download(incoming.picture.file_id) == photo
+    picture = origin_of(incoming).picture
+    assert picture == PictureFile(largest["file_id"], len(photo), "photo")
+    assert await adapter.download(picture.file_id) == photo
     assert [call.params["file_id"] for call in fake_api.calls_to("getFile", ok=True)] == [largest["file_id"]]
     assert fake_api.downloads == [fake_api.files[largest["file_id"]].file_path]
 
@@ -122,8 +123,8 @@ async def test_forged_file_fields_give_no_picture(citizen: TelegramCitizen, cont
                                                                                                  content=image)
         body = update["message"][content]
         (body[-1] if content == "photo" else body)[field] = value  # the largest size of a photo
-        incoming = read_update(ptb.parse_update(update))
+        incoming = read_update(ptb.parse_update(update), "1")
         assert incoming is not None and incoming.event == Unsupported(content)
-        assert incoming.picture is None
+        assert origin_of(incoming).picture is None
     finally:
         await ptb.close()

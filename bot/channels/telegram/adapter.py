@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Literal, NamedTuple, Protocol
 
 from bot.channels.telegram.actions import BotCalls
-from bot.channels.telegram.front import TelegramFront
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 Framework = Literal["aiogram", "ptb"]
@@ -19,18 +18,11 @@ class BotIdentity(NamedTuple):
 class TelegramAdapter(BotCalls, Protocol):
     async def me(self) -> BotIdentity: ...
 
-    def listen(self, front: TelegramFront) -> None:
-        """The front that polled updates go to (`poll`)."""
-
     def parse_update(self, data: dict[str, Any]) -> Any:
         """A webhook's JSON as the framework's Update."""
 
-    async def poll(self) -> None:
-        """Long-poll until `stop_polling` (or cancelled), through `TelegramFront.poll`, which keeps each
-        update in Redis until it is handled."""
-
-    async def stop_polling(self) -> None:
-        """Stop fetching updates; `poll` returns once the updates in hand are done (or cancelled by the drain)."""
+    async def drop_webhook(self) -> None:
+        """Before polling: Telegram serves getUpdates only to a bot without a webhook."""
 
     async def download(self, file_id: str) -> bytes:
         """A file a user sent (getFile, then the file itself from the same server), held in memory only.
@@ -40,7 +32,8 @@ class TelegramAdapter(BotCalls, Protocol):
         """
 
     async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
-        """One getUpdates: the pending updates as the Bot API's JSON, confirming those below `offset`."""
+        """One getUpdates: the pending updates as the Bot API's JSON, confirming those below `offset`
+        (`TelegramFront.poll` makes these calls, keeping each update in Redis until it is handled)."""
 
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None: ...
 

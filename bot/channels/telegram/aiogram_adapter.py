@@ -73,7 +73,6 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.front import TelegramFront
 
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -140,14 +139,10 @@ class AiogramAdapter:
     def __init__(self, token: str, api_url: str) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
         self.bot = Bot(token, session=session)
-        self._front: TelegramFront | None = None
 
     async def me(self) -> BotIdentity:
         me = await self.bot.get_me()
         return BotIdentity(me.id, me.username or "")
-
-    def listen(self, front: TelegramFront) -> None:
-        self._front = front
 
     async def execute(self, action: Action) -> Result:
         async with _translated():
@@ -206,20 +201,15 @@ class AiogramAdapter:
             await self.bot.download_file(file.file_path, buffer)
         return buffer.getvalue()
 
-    async def poll(self) -> None:
-        assert self._front is not None, "listen() first"
-        await self.bot.delete_webhook()
-        await self._front.poll(self, self.parse_update)
+    async def drop_webhook(self) -> None:
+        async with _translated():
+            await self.bot.delete_webhook()
 
     async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
         async with _translated():
             updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
                                                  request_timeout=int(self.bot.session.timeout + timeout))
         return [update.model_dump(mode="json", exclude_none=True, by_alias=True) for update in updates]
-
-    async def stop_polling(self) -> None:
-        if self._front is not None:
-            self._front.stop_polling()
 
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})

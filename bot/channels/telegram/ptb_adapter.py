@@ -64,7 +64,6 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.front import TelegramFront
 
 PtbMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -114,14 +113,10 @@ class PtbAdapter:
             .concurrent_updates(256).build()
         )
         self.bot: Bot = self.application.bot
-        self._front: TelegramFront | None = None
 
     async def me(self) -> BotIdentity:
         await self.application.initialize()
         return BotIdentity(self.bot.id, self.bot.username)
-
-    def listen(self, front: TelegramFront) -> None:
-        self._front = front
 
     async def execute(self, action: Action) -> Result:
         async with _translated():
@@ -188,19 +183,14 @@ class PtbAdapter:
             raise ValueError("empty update")
         return update
 
-    async def poll(self) -> None:
-        assert self._front is not None, "listen() first"
-        await self.bot.delete_webhook()
-        await self._front.poll(self, self.parse_update)
+    async def drop_webhook(self) -> None:
+        async with _translated():
+            await self.bot.delete_webhook()
 
     async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
         async with _translated():
             updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
         return [update.to_dict() for update in updates]
-
-    async def stop_polling(self) -> None:
-        if self._front is not None:
-            self._front.stop_polling()
 
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,

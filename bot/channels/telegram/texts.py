@@ -1,4 +1,4 @@
-"""What Telegram shows outside the conversation: command menu, descriptions, contact button, rate-limit notice."""
+"""What Telegram shows outside the conversation: command menu, descriptions, the contact and form buttons."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from conversations.dialog import Language
 from conversations.text import _
 
 SHARE_PHONE = _("📱 Share my phone number")
-OPEN_FORM = _("🔒 Choose my password")
 OPEN_IN_BROWSER = _("🌐 Open the form in a browser")
 OPEN_ON_THIS_COMPUTER = _(
     "This test setup has no https address, so Telegram cannot open the password form here. Open this link in a "
@@ -26,11 +25,6 @@ COMMANDS = (
 DESCRIPTION = _(
     "I help you register an account on the National Public Service Portal (dichvucong.gov.vn) with your "
     "mobile number, step by step. Your password never goes through this chat. Press Start to begin.")
-TOO_FAST = _("You are sending messages faster than I can answer. Please wait {seconds} seconds, then send your "
-             "answer again; everything you have told me is kept.")
-STORE_UNAVAILABLE = _(
-    "Sorry, I cannot work on your registration right now because of a technical problem. Your answers so far "
-    "are kept. Please send your last message again (or press the button again) in a minute.")
 SHORT_DESCRIPTION = _("Register on dichvucong.gov.vn with your mobile number, step by step.")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.core.incoming import Incoming
+from bot.storage import DialogKey
 from conversations.dialog import Language
 from conversations.events import Event, Pressed, SharedContact, Unsupported, read_text
 
@@ -42,16 +44,20 @@ class PictureFile:
 
 
 @dataclass(frozen=True, slots=True)
-class Incoming:
-    update_id: int | None  # None: not from Telegram (the Web App, staff); never de-duplicated
+class Origin:
+    """Where in Telegram an event came from: what answering it touches (`Incoming.origin`)."""
+
     chat_id: int
-    user_id: int
-    language: Language | None  # from the user's Telegram settings, for a new dialog
-    event: Event
     message_id: int | None = None  # the citizen's message, e.g. to delete an OTP
     callback_id: str | None = None  # a button press to answer
     keyboard_message_id: int | None = None  # the bot message whose button was pressed
     picture: PictureFile | None = None  # a photo, or an image sent as a file (issue 9: the QR code of a CCCD)
+
+
+def origin_of(incoming: Incoming) -> Origin:
+    """The Telegram side of an event; one that came by no update (the form, staff) has only its chat."""
+    origin = incoming.origin
+    return origin if isinstance(origin, Origin) else Origin(int(incoming.key.chat))
 
 
 def language_of(code: str | None) -> Language | None:
@@ -61,14 +67,15 @@ def language_of(code: str | None) -> Language | None:
     return "vi" if base == "vi" else "en" if base == "en" else None
 
 
-def read_update(update: Any) -> Incoming | None:
-    """The update as an `Incoming`, or None for updates the assistant ignores (edits, groups, bots).
+def read_update(update: Any, bot: str) -> Incoming | None:
+    """The update as an `Incoming` for a dialog of `bot` (its id), or None for updates the assistant ignores
+    (edits, groups, bots).
 
     Also None for a malformed update: python-telegram-bot does not check the JSON's types, so a forged
     one could carry a number where text belongs (found by tests/fuzz); aiogram refuses those itself.
     """
     if update.callback_query is not None:
-        return _read_callback(update.update_id, update.callback_query)
+        return _read_callback(update.update_id, update.callback_query, bot)
     message = update.message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
@@ -79,8 +86,8 @@ def read_update(update: Any) -> Incoming | None:
     if event is None or not _are_ids(update.update_id, message.chat.id, user.id, message.message_id):
         return None
     picture = _read_picture(message, event.kind) if isinstance(event, Unsupported) else None
-    return Incoming(update.update_id, message.chat.id, user.id, language_of(user.language_code), event,
-                    message_id=message.message_id, picture=picture)
+    return Incoming(DialogKey(bot, str(message.chat.id), str(user.id)), event, language_of(user.language_code),
+                    str(update.update_id), Origin(message.chat.id, message.message_id, picture=picture))
 
 
 def _read_message(message: Any, user_id: int) -> Event | None:
@@ -114,14 +121,15 @@ def _picture(file: Any, kind: Literal["photo", "document"]) -> PictureFile | Non
     return PictureFile(file_id, size, kind)
 
 
-def _read_callback(update_id: int, query: Any) -> Incoming | None:
+def _read_callback(update_id: int, query: Any, bot: str) -> Incoming | None:
     message, user, data = query.message, query.from_user, _text(query.data)
     if message is None or message.chat is None or message.chat.type != "private" or data is None or user is None:
         return None
     if not _are_ids(update_id, message.chat.id, user.id, message.message_id) or _text(query.id) is None:
         return None
-    return Incoming(update_id, message.chat.id, user.id, language_of(user.language_code),
-                    Pressed(data[:64]), callback_id=query.id, keyboard_message_id=message.message_id)
+    return Incoming(DialogKey(bot, str(message.chat.id), str(user.id)), Pressed(data[:64]),
+                    language_of(user.language_code), str(update_id),
+                    Origin(message.chat.id, callback_id=query.id, keyboard_message_id=message.message_id))
 
 
 def _text(value: object) -> str | None:

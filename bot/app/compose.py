@@ -1,0 +1,106 @@
+"""The composition root: every object of a channel's process built here, each given what it needs.
+
+Built in the order they depend on each other, so nothing is assigned onto
+an object after it is made: a channel's way out (its replies), the help
+desk's citizen side, the limits, the switchboard that joins them to the
+assistant, then what needs the switchboard (the staff side, the channel's
+way in, the password form). `bot/app/runtime.py` builds the parts every
+channel shares (Redis, the portal, the dialog store, the assistant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import attrgetter
+
+from aiohttp import web
+
+from bot.app.runtime import Runtime
+from bot.app.settings import Settings
+from bot.channels.console import CHANNEL, Console, ConsoleReplies
+from bot.channels.telegram.actions import BotCalls, GetMemberStatus, Result
+from bot.channels.telegram.adapter import BotIdentity
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.front import TelegramFront
+from bot.channels.telegram.replies import BlockedChats, TelegramReplies
+from bot.core.assistant import utc_now
+from bot.core.inflight import InFlight
+from bot.core.message_rate import MessageRate
+from bot.core.switchboard import Switchboard
+from bot.helpdesk.assisted import Assisted
+from bot.helpdesk.audit import AuditLog
+from bot.helpdesk.cases import CaseStore
+from bot.helpdesk.citizen_side import CitizenSide
+from bot.helpdesk.roster import StaffRoster
+from bot.helpdesk.staff_side import StaffSide
+from bot.helpdesk.topics import Topics
+from bot.ops.metrics import REFRESHERS, handoff_gauges
+from bot.ops.web import create_web_app, parse_networks, public_url
+from bot.storage import DialogKey
+from bot.storage.keys import ASSIST_LINKS
+from bot.webapp.links import PASSWORD_PAGE, OneTimeLinks, PasswordLinks
+from bot.webapp.routes import PasswordForm
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramBot:
+    """What `regbot run` serves: updates come in at `front`, HTTP at `app`; `in_flight` is what a
+    shutdown waits for."""
+
+    front: TelegramFront
+    switchboard: Switchboard
+    app: web.Application
+    in_flight: InFlight
+    channel: str  # the `DialogKey.bot` of its dialogs: the bot's id
+
+
+def telegram_bot(settings: Settings, runtime: Runtime, calls: BotCalls, me: BotIdentity, token: str) -> TelegramBot:
+    store, redis, catalogs = runtime.assistant.store, runtime.redis, runtime.catalogs
+    delivery = Delivery(calls, BlockedChats(store, me.id).record, rate=settings.telegram_rate,
+                        group_interval=60.0 / settings.telegram_group_rate)
+    replies = TelegramReplies(delivery, catalogs, PasswordLinks(redis), public_url(settings.webapp_url, settings.port))
+    app = create_web_app(redis, runtime.portal, parse_networks(settings.trusted_proxies))
+    desk: CitizenSide | None = None
+    roster: StaffRoster | None = None
+    staff_parts: tuple[Topics, CaseStore, AuditLog] | None = None
+    if settings.staff_chat_id is not None:
+        staff_chat = settings.staff_chat_id
+
+        async def member_status(user_id: int) -> Result:
+            return await delivery.call(staff_chat, GetMemberStatus(staff_chat, user_id))
+
+        cases, audit = CaseStore(redis, me.id), AuditLog(redis)
+        topics = Topics(delivery, cases, store, catalogs, staff_chat, settings.staff_language)
+        roster = StaffRoster(redis, me.id, member_status)
+        assist_links = OneTimeLinks(redis, ASSIST_LINKS, attrgetter("assist_link"), settings.assist_link_ttl)
+        assisted = Assisted(topics, cases, audit, roster, assist_links, store, delivery, me, settings.assist_link_ttl)
+        desk = CitizenSide(topics, cases, audit, assisted, store)
+        staff_parts = topics, cases, audit
+        app[REFRESHERS].append(handoff_gauges(cases.waiting_since))
+    rate = MessageRate(catalogs, runtime.pseudonyms, settings.message_rate_limit, settings.message_rate_window,
+                       staff=roster) if settings.message_rate_limit > 0 else None
+    switchboard = Switchboard(runtime.assistant, catalogs, {str(me.id): replies}, desk, rate)
+    staff = None
+    if staff_parts is not None and roster is not None:
+        topics, cases, audit = staff_parts
+        staff = StaffSide(switchboard, topics, cases, audit, roster, delivery, catalogs, me, settings.staff_show_name)
+    in_flight = InFlight()
+    front = TelegramFront(switchboard, me.id, delivery, in_flight, staff)
+    PasswordForm(switchboard.handle, store, redis, catalogs, token, utc_now).mount(app)
+    return TelegramBot(front, switchboard, app, in_flight, str(me.id))
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    console: Console
+    app: web.Application  # the password form, which answers into the console
+
+
+def console_session(runtime: Runtime, user: str, form_url: str) -> ConsoleSession:
+    """`form_url`: where the password form is served (HOST:PORT, once bound)."""
+    replies = ConsoleReplies(runtime.catalogs, PasswordLinks(runtime.redis), form_url.rstrip("/") + PASSWORD_PAGE)
+    switchboard = Switchboard(runtime.assistant, runtime.catalogs, {CHANNEL: replies})
+    app = create_web_app(runtime.redis, runtime.portal)
+    PasswordForm(switchboard.handle, runtime.assistant.store, runtime.redis, runtime.catalogs, None, utc_now).mount(app)
+    return ConsoleSession(Console(switchboard, replies, DialogKey(CHANNEL, user, user)), app)
+

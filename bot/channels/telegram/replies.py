@@ -1,0 +1,134 @@
+"""Telegram's way out: what the core answers, as Bot API calls, delivered paced and in order.
+
+An answer becomes: the press acknowledged, the pressed keyboard taken
+away, the citizen's OTP deleted, then each reply as a message with its
+buttons; the password step's reply carries a fresh one-time link to the
+form, as a Mini App button and a browser button (https only: without
+WEBAPP_URL the link is written out, for a browser on the bot's machine).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.channels.telegram.actions import (
+    Action,
+    AnswerCallback,
+    CallbackButton,
+    ClearKeyboard,
+    ContactKeyboard,
+    DeleteMessage,
+    InlineKeyboard,
+    LinkButton,
+    Markup,
+    RemoveKeyboard,
+    Row,
+    SendMessage,
+    WebAppButton,
+)
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.texts import OPEN_IN_BROWSER, OPEN_ON_THIS_COMPUTER, SHARE_PHONE
+from bot.channels.telegram.updates import origin_of
+from bot.core.answer import Answer, Rendered
+from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming
+from bot.core.texts import OPEN_FORM
+from bot.storage import DialogKey, DialogStore
+from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
+from conversations.dialog import Language, StepName
+from conversations.replies import Effect
+
+log = logging.getLogger(__name__)
+
+
+class TelegramReplies:
+    def __init__(self, delivery: Delivery, catalogs: Catalogs, links: PasswordLinks, webapp_url: str) -> None:
+        """`webapp_url`: where the password form is served (WEBAPP_URL, or this machine's HOST:PORT)."""
+        self._delivery = delivery
+        self._catalogs = catalogs
+        self._links = links
+        self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
+        self._form_in_telegram = webapp_url.startswith("https://")  # Telegram opens no other form
+        if not self._form_in_telegram:
+            log.warning("WEBAPP_URL is not set: Telegram opens only https:// forms, so the password step writes "
+                        "the form's link (%s) into the chat, for a browser on this machine. Set WEBAPP_URL to an "
+                        "https:// address that reaches it (a reverse proxy or a tunnel)", webapp_url)
+
+    async def answer(self, incoming: Incoming, answer: Answer) -> None:
+        origin = origin_of(incoming)
+        await self._delivery.deliver(origin.chat_id, await self.actions(incoming, answer))
+
+    async def notice(self, incoming: Incoming, text: str | None) -> None:
+        origin = origin_of(incoming)
+        actions: list[Action] = [AnswerCallback(origin.callback_id)] if origin.callback_id is not None else []
+        if text is not None:
+            actions.append(SendMessage(origin.chat_id, text))
+        await self._delivery.deliver(origin.chat_id, actions)
+
+    async def say(self, key: DialogKey, reply: Rendered) -> None:
+        chat = int(key.chat)
+        await self._delivery.deliver(chat, [SendMessage(chat, reply.text, InlineKeyboard(tuple(_rows(reply))))])
+
+    async def actions(self, incoming: Incoming, answer: Answer) -> list[Action]:
+        """The Bot API calls that answer `incoming`: acknowledge, tidy up, reply."""
+        origin = origin_of(incoming)
+        chat = origin.chat_id
+        actions: list[Action] = []
+        if origin.callback_id is not None:
+            actions.append(AnswerCallback(origin.callback_id))
+        if origin.keyboard_message_id is not None:
+            actions.append(ClearKeyboard(chat, origin.keyboard_message_id))
+        if Effect.FORGET_MESSAGE in answer.effects and origin.message_id is not None:
+            actions.append(DeleteMessage(chat, origin.message_id))
+        leaving_phone, language = answer.step_before is StepName.PHONE, answer.language
+        for reply in answer.replies:
+            rows = _rows(reply)
+            if reply.ask_password:
+                reply, rows[:0] = await self._password_form(incoming.key, reply, language)
+            actions += self._messages(chat, reply, tuple(rows), language, leaving_phone and not reply.ask_contact)
+        return actions
+
+    async def _password_form(self, key: DialogKey, reply: Rendered, language: Language) -> tuple[Rendered, list[Row]]:
+        """A fresh one-time link to the password form, as a Mini App and, for older clients, a web page."""
+        url = await self._links.new_url(self._password_page, key, language)
+        if not self._form_in_telegram:
+            written = self._catalogs.render(OPEN_ON_THIS_COMPUTER.bind(url=url), language)
+            return replace(reply, paragraphs=(*reply.paragraphs, written)), []
+        return reply, [(WebAppButton(self._catalogs.render(OPEN_FORM, language), url),),
+                       (LinkButton(self._catalogs.render(OPEN_IN_BROWSER, language), url),)]
+
+    def _messages(
+        self, chat: int, reply: Rendered, rows: tuple[Row, ...], language: Language, drop_contact_keyboard: bool,
+    ) -> list[Action]:
+        markup: Markup = None
+        if rows:
+            markup = InlineKeyboard(rows)
+        elif reply.ask_contact:
+            markup = ContactKeyboard(self._catalogs.render(SHARE_PHONE, language))
+        if not drop_contact_keyboard:
+            return [SendMessage(chat, reply.text, markup)]
+        if markup is None:
+            return [SendMessage(chat, reply.text, RemoveKeyboard())]
+        # A message carries one keyboard: the first paragraphs take the contact keyboard away,
+        # the question keeps its buttons.
+        *first, question = reply.paragraphs
+        return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
+
+
+def _rows(reply: Rendered) -> list[Row]:
+    return [tuple(CallbackButton(button.label, button.id) for button in row) for row in reply.buttons]
+
+
+class BlockedChats:
+    """A 403: a citizen blocked the bot (their private chat is their dialog's), or it left a group."""
+
+    def __init__(self, store: DialogStore, bot_id: int) -> None:
+        self._store = store
+        self._bot = str(bot_id)
+
+    async def record(self, chat_id: int) -> None:
+        if chat_id < 0:
+            log.error("the bot may not post in chat %s any more (removed from the group?)", chat_id)
+            return
+        await self._store.mark_blocked(DialogKey(self._bot, str(chat_id), str(chat_id)))

@@ -1,0 +1,138 @@
+"""The path every citizen event takes, from any channel, and the way back out through the channel it came by.
+
+Per event: take the dialog's turn in this process (so a burst is answered
+in the order it came); let the help desk see it first; hand it to the
+assistant, which locks the dialog in Redis, skips an event handled before
+and counts it against the sender's message rate; send the answer through
+the channel the dialog belongs to (`DialogKey.bot` names it); let the help
+desk do its part after. The password form and help-desk staff come in
+here too, as events without an id, so they take the same lock and path.
+
+When the dialog store fails (Redis down, the dialog locked too long),
+the citizen is told at once, in their platform's language, that their
+progress is kept and to send again: nothing was changed, so nothing is
+lost, and the next message after Redis is back carries on where they were.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from pydantic import ValidationError
+from redis.exceptions import RedisError
+
+from bot.core.answer import Answer, Handled, Rendered
+from bot.core.assistant import Assistant, TurnedAway
+from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming, kind_of
+from bot.core.keyed_lock import KeyedLock
+from bot.core.message_rate import MessageRate
+from bot.core.ports import CitizenDesk, Replies
+from bot.core.texts import STORE_UNAVAILABLE
+from bot.ops import metrics
+from bot.storage import AlreadyHandled, DialogBusy, DialogKey
+from bot.storage.codec import UnreadableDialog
+from bot.storage.redis_store import LockLost
+from conversations.reminder import reminder
+
+log = logging.getLogger(__name__)
+
+# The dialog could not be read or saved: nothing about it changed, so the citizen may simply send again.
+STORE_FAILURES = (RedisError, DialogBusy, LockLost)
+
+
+class Switchboard:
+    def __init__(
+        self, assistant: Assistant, catalogs: Catalogs, channels: Mapping[str, Replies],
+        desk: CitizenDesk | None = None, rate: MessageRate | None = None,
+    ) -> None:
+        """`channels`: each channel account's way out, by the `DialogKey.bot` of its dialogs."""
+        self._assistant = assistant
+        self._catalogs = catalogs
+        self._channels = channels
+        self._desk = desk
+        self._rate = rate
+        self._turns = KeyedLock()
+
+    @asynccontextmanager
+    async def turn(self, key: DialogKey) -> AsyncIterator[None]:
+        """The dialog's turn in this process: what is sent into its chat outside `handle` waits for it."""
+        async with self._turns(key):
+            yield
+
+    async def handle(self, incoming: Incoming, rated: bool = False, keep_answer: bool = False) -> Handled | None:
+        """Handle and answer one event; None when it was handled before (a re-delivered update; its kept
+        answer, if it may not have gone out, is sent now), or when `rated` (a citizen's update) and its
+        sender is over their message rate. `keep_answer`: the channel re-delivers an update only when its
+        first handling did not finish (polling), so its answer is kept for that.
+        """
+        replies = self._channels[incoming.key.bot]
+        gate = self._rate.gate(incoming, replies) if rated and self._rate is not None else None
+        async with self._turns(incoming.key):
+            again = False
+            try:
+                if self._desk is not None:
+                    incoming = await self._desk.translate(incoming)
+                try:
+                    handled = await self._assistant.handle(incoming.key, incoming.event, incoming.language,
+                                                           incoming.event_id, gate, keep_answer)
+                except AlreadyHandled as before:
+                    unsent = await self._unsent(incoming, before.answer)
+                    if unsent is None:
+                        log.info("update %s handled before; skipped", incoming.event_id)
+                        if self._desk is not None:
+                            await self._desk.redelivered(incoming)
+                        return None
+                    handled, again = unsent, True
+                await replies.answer(incoming, handled.answer)
+            except TurnedAway:
+                return None
+            except STORE_FAILURES as error:
+                log.error("update %s not handled, the dialog store failed: %s", incoming.event_id,
+                          type(error).__name__)
+                metrics.update_failed(kind_of(incoming.event))
+                language = incoming.language or self._assistant.default_language
+                await replies.notice(incoming, self._catalogs.render(STORE_UNAVAILABLE, language))
+                return None
+            if self._desk is not None:
+                await self._desk.after(incoming, handled)  # not done either, if the answer was not sent
+        return None if again else handled
+
+    async def _unsent(self, incoming: Incoming, kept: bytes | None) -> Handled | None:
+        """What an update handled before still needs: its answer, kept in case its worker died before
+        sending it. Only polling keeps answers: there an update handled before is one the previous run
+        left in the inbox, unfinished. A webhook's update comes again for reasons that say nothing of
+        whether its answer went out (a call past 60 s, a worker still sending), so it is not answered
+        twice on a guess."""
+        if kept is None:
+            return None
+        try:
+            answer = Answer.load(kept)
+        except ValidationError as error:  # its text (the citizen's details, perhaps) stays out of the log
+            log.error("update %s: its kept answer is unreadable (%d errors); not sent", incoming.event_id,
+                      error.error_count())
+            return None
+        try:
+            dialog = await self._assistant.store.load(incoming.key)
+        except UnreadableDialog:
+            dialog = None
+        if dialog is None:
+            return None
+        log.warning("update %s handled before, its answer perhaps unsent; sending it", incoming.event_id)
+        return Handled(answer.replies, answer.effects, dialog, answer.step_before, stored=True)
+
+    async def remind(self, key: DialogKey) -> bool:
+        """Nudge the citizen of an idle dialog, if it is one worth a nudge (`conversations.reminder`)."""
+        dialog = await self._assistant.store.load(key)
+        reply = reminder(dialog) if dialog is not None else None
+        if dialog is None or reply is None:
+            return False
+        await self.say(key, self._assistant.render(reply, dialog.language))
+        return True
+
+    async def say(self, key: DialogKey, reply: Rendered) -> None:
+        """Send `reply` into the dialog's chat, on its channel, in turn with the answers there."""
+        async with self._turns(key):
+            await self._channels[key.bot].say(key, reply)
