@@ -1,47 +1,8 @@
-"""The sandbox portal in process, behind the `Portal` protocol the flow talks to.
-
-`SandboxPortal` holds the sandbox's rules but its methods are synchronous,
-so it does not satisfy `conversations.portal.Portal` (async) by itself; the
-product reaches it over HTTP through `PortalClient`. This wrapper awaits
-nothing: the benchmark measures the bot, not a local HTTP hop. The SMS
-callback keeps each phone's latest code, as a tester reading the outbox would.
-"""
+"""The sandbox portal in process, as the benchmark uses it: it now lives in `bot.portal.in_process`, where the
+tests of the flow (tests/conversations) import it too; this name stays for the benchmark's imports."""
 
 from __future__ import annotations
 
-import re
+from bot.portal.in_process import InProcessPortal
 
-from bot.core.assistant import Clock
-from bot.portal.sandbox_state import SandboxPortal, SmsMessage
-from conversations.portal import AccountCreated, OtpSent, OtpVerified, PortalRefusal, Registration
-
-CODE = re.compile(r"\b(\d{6})\b")
-
-
-class InProcessPortal:
-    def __init__(self, clock: Clock) -> None:
-        self.sandbox = SandboxPortal(clock, on_sms=self._received)
-        self.codes: dict[str, str] = {}  # E.164 phone -> the latest code sent to it
-
-    def _received(self, sms: SmsMessage) -> None:
-        match = CODE.search(sms.text)
-        assert match, sms.text
-        self.codes[sms.phone] = match.group(1)
-
-    def code_for(self, phone: str) -> str:
-        return self.codes.get(phone, "000000")
-
-    async def account_exists(self, id_number: str) -> bool:
-        return self.sandbox.account_exists(id_number)
-
-    async def submit(self, registration: Registration, idempotency_key: str) -> OtpSent | PortalRefusal:
-        return self.sandbox.submit(registration, idempotency_key)
-
-    async def resend_otp(self, registration_id: str) -> OtpSent | PortalRefusal:
-        return self.sandbox.resend_otp(registration_id)
-
-    async def verify_otp(self, registration_id: str, code: str) -> OtpVerified | PortalRefusal:
-        return self.sandbox.verify_otp(registration_id, code)
-
-    async def set_password(self, registration_id: str, password: str) -> AccountCreated | PortalRefusal:
-        return self.sandbox.set_password(registration_id, password)
+__all__ = ["InProcessPortal"]

@@ -28,7 +28,6 @@ from redis.asyncio import Redis
 from telegram.ext import Application
 
 from benchmarks.harness import Fed, Measurement, Scenario, summarise
-from benchmarks.portal import InProcessPortal
 from benchmarks.redis_server import RedisServer
 from benchmarks.stubs import StubRequest, StubSession
 from benchmarks.workload import PASSWORD, Workload
@@ -46,6 +45,7 @@ from bot.core.inflight import InFlight
 from bot.core.message_rate import MessageRate
 from bot.core.pseudonyms import Pseudonyms
 from bot.core.switchboard import Switchboard
+from bot.portal.in_process import InProcessPortal
 from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
 from bot.webapp.links import PasswordLinks
 from conversations.dialog import StepName

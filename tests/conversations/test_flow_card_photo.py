@@ -1,4 +1,4 @@
-"""ID, name and birth date from the QR code of a CCCD card, as the flow sees it (the picture already read).
+"""ID, name and birth date from the QR code of a CCCD card, over the pure core (the picture already read).
 
 Reading real photos is tested in tests/bot/test_qr_image.py and, through Telegram, in
 tests/telegram/test_card_photo.py; here the picture's reading is given, so every answer the flow
@@ -12,7 +12,8 @@ from datetime import date
 from conversations.dialog import StepName
 from conversations.events import Picture, PictureProblem, PictureReading
 from conversations.replies import Effect
-from tests.citizen import ID_NUMBER, NAME, Citizen
+from tests.citizen import ID_NUMBER, NAME
+from tests.conversations.harness import Citizen
 
 # Sex, address and issue date follow the birth date; a newer card adds a field.
 CARD = f"{ID_NUMBER}|012345678|{NAME}|05091990|Nam|Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội|10072021|extra"
@@ -32,15 +33,13 @@ async def test_a_card_photo_fills_three_fields_and_right_goes_to_the_phone(citiz
     for shown in (ID_NUMBER, NAME, "September 5, 1990", "Is this right?"):
         assert shown in citizen.text
     assert set(citizen.buttons) == {"id_number:card_right", "id_number:card_fix"}
-    assert citizen.last is not None and Effect.FORGET_MESSAGE in citizen.last.effects  # the photo is deleted
-    stored = await citizen.dialog()
-    assert stored is not None and "Tràng Tiền" not in stored.model_dump_json()  # the address is not kept
+    assert Effect.FORGET_MESSAGE in citizen.effects  # the photo is deleted
+    assert "Tràng Tiền" not in citizen.dialog.model_dump_json()  # the address is not kept
 
     await citizen.press("id_number:card_right")
     assert "Step 4/8" in citizen.text
-    dialog = await citizen.dialog()
-    assert dialog is not None and dialog.step == StepName.PHONE
-    data = dialog.data
+    assert citizen.step() == StepName.PHONE
+    data = citizen.dialog.data
     assert (data.id_number, data.full_name, data.birth_date, data.scanned) == (ID_NUMBER, NAME, date(1990, 9, 5), None)
 
 
@@ -49,10 +48,10 @@ async def test_change_goes_back_to_typing_and_forgets_what_was_read(citizen: Cit
     await citizen.send(picture(CARD))
     await citizen.send("Change")  # typing a button's label presses it
     assert "Step 1/8" in citizen.text and "12-digit CCCD" in citizen.text
-    dialog = await citizen.dialog()
-    assert dialog is not None and dialog.step == StepName.ID_NUMBER and dialog.data.is_empty()
+    dialog = citizen.dialog
+    assert dialog.step == StepName.ID_NUMBER and dialog.data.is_empty()
     await citizen.press("id_number:card_right")  # a stale button changes nothing
-    assert (await citizen.dialog()) == dialog
+    assert citizen.dialog == dialog and not citizen.changed
 
 
 async def test_the_card_is_right_in_vietnamese_too(citizen: Citizen) -> None:
@@ -60,7 +59,7 @@ async def test_the_card_is_right_in_vietnamese_too(citizen: Citizen) -> None:
     await citizen.send(picture(CARD))
     assert "Đúng" in citizen.buttons.values() and "Sửa" in citizen.buttons.values()
     await citizen.send("dung")  # without tone marks
-    assert await citizen.step() == StepName.PHONE
+    assert citizen.step() == StepName.PHONE
 
 
 async def test_from_the_review_a_card_photo_replaces_the_three_and_returns_there(citizen: Citizen) -> None:
@@ -69,14 +68,15 @@ async def test_from_the_review_a_card_photo_replaces_the_three_and_returns_there
     other = "079195000123||Trần Thị Bích|01021995|Nữ|TP HCM|01012022"
     await citizen.send(picture(other))
     await citizen.press("id_number:card_right")
-    dialog = await citizen.dialog()
-    assert dialog is not None and dialog.step == StepName.REVIEW
+    dialog = citizen.dialog
+    assert dialog.step == StepName.REVIEW and not dialog.editing
     assert (dialog.data.id_number, dialog.data.full_name) == ("079195000123", "Trần Thị Bích")
+    assert "Date of birth: February 1, 1995" in citizen.text
 
 
 async def test_each_unreadable_picture_is_explained_and_the_dialog_stays(citizen: Citizen) -> None:
     await citizen.fill_until(StepName.ID_NUMBER, "en")
-    before = await citizen.dialog()
+    before = citizen.dialog
     answers = [
         (picture(problem=PictureProblem.TOO_LARGE), "over 10 MB"),
         (picture(problem=PictureProblem.NOT_AN_IMAGE), "could not open that file"),
@@ -88,8 +88,8 @@ async def test_each_unreadable_picture_is_explained_and_the_dialog_stays(citizen
     for sent, explained in answers:
         await citizen.send(sent)
         assert explained in citizen.text and "type your ID number" in citizen.text and "Step 1/8" in citizen.text
-        assert citizen.last is not None and Effect.FORGET_MESSAGE in citizen.last.effects
-        assert await citizen.dialog() == before
+        assert Effect.FORGET_MESSAGE in citizen.effects
+        assert citizen.dialog == before and not citizen.changed
 
 
 async def test_what_the_card_gives_passes_the_same_checks_as_typing(citizen: Citizen) -> None:
@@ -99,7 +99,7 @@ async def test_what_the_card_gives_passes_the_same_checks_as_typing(citizen: Cit
     assert "I read the QR code, but" in citizen.text and "Step 1/8" in citizen.text
     await citizen.send(picture(f"{ID_NUMBER}||Nguyễn Văn 4n|05091990|Nam|Hà Nội|10072021"))
     assert "I read the QR code, but" in citizen.text
-    assert (await citizen.dialog()).data.is_empty()  # type: ignore[union-attr]
+    assert citizen.dialog.data.is_empty()
 
 
 async def test_a_photo_is_not_read_at_other_steps(citizen: Citizen) -> None:

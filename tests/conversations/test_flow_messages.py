@@ -1,4 +1,4 @@
-"""Every validation rule, as the citizen reads it, in Vietnamese and in English.
+"""Every validation rule, as the citizen reads it, in Vietnamese and in English, over the pure core.
 
 Each refusal names the specific problem, repeats the question, and leaves
 the dialog at the same step.
@@ -6,11 +6,13 @@ the dialog at the same step.
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from conversations.dialog import Language, StepName
 from conversations.events import PasswordChosen, Unsupported
-from tests.citizen import Citizen
+from tests.conversations.harness import Citizen
 
 # (step, answer, what a Vietnamese reader sees, what an English reader sees)
 RULES: list[tuple[StepName, str | Unsupported, str, str]] = [
@@ -61,10 +63,10 @@ async def test_each_refusal_explains_the_rule_and_keeps_the_step(
     citizen: Citizen, language: Language, step: StepName, answer: str | Unsupported, vi: str, en: str,
 ) -> None:
     await citizen.fill_until(step, language)
-    before = await citizen.dialog()
+    before = citizen.dialog
     await citizen.send(answer)
     assert (vi if language == "vi" else en) in citizen.text
-    assert await citizen.dialog() == before
+    assert citizen.dialog == before and not citizen.changed
     question = {"vi": "Bước", "en": "Step"}[language]
     assert question in citizen.text  # the same question is asked again
 
@@ -77,23 +79,19 @@ async def test_each_password_rule_is_explained(
     await citizen.fill_until(StepName.PASSWORD, language)
     await citizen.send(PasswordChosen(password, password))
     assert (vi if language == "vi" else en) in citizen.text
-    assert await citizen.step() == StepName.PASSWORD
+    assert citizen.step() == StepName.PASSWORD and citizen.reply.ask_password
 
 
 async def test_full_width_digits_and_separators_are_read_as_an_id(citizen: Citizen) -> None:
     await citizen.fill_until(StepName.ID_NUMBER)
     await citizen.send("００１.０９０.０１２-３４５")
-    dialog = await citizen.dialog()
-    assert dialog is not None and dialog.data.id_number == "001090012345"
+    assert citizen.step() == StepName.FULL_NAME and citizen.dialog.data.id_number == "001090012345"
 
 
 async def test_decomposed_vietnamese_name_is_stored_composed(citizen: Citizen) -> None:
-    import unicodedata
-
     await citizen.fill_until(StepName.FULL_NAME)
     await citizen.send(unicodedata.normalize("NFD", "nguyễn   thị  hồng nhung"))
-    dialog = await citizen.dialog()
-    assert dialog is not None and dialog.data.full_name == "Nguyễn Thị Hồng Nhung"
+    assert citizen.dialog.data.full_name == "Nguyễn Thị Hồng Nhung"
 
 
 async def test_vietnamese_dialog_speaks_vietnamese(citizen: Citizen) -> None:
