@@ -33,6 +33,7 @@ from bot.core.i18n import Catalogs
 from bot.core.pseudonyms import Pseudonyms
 from bot.ops import metrics
 from bot.storage import Counted, Tally
+from bot.storage.keys import message_rate
 from conversations.dialog import Language
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class MessageRate:
 
     def gate(self, incoming: Incoming) -> Gate:
         """What the assistant needs to count `incoming` and turn it away past the limit."""
-        key = f"regbot:rate:{self._pseudonyms.of('telegram user', str(incoming.user_id))}"
+        key = message_rate(self._pseudonyms.of('telegram user', str(incoming.user_id)))
         return Gate(Tally(key, self._window_ms), partial(self._admits, incoming))
 
     async def _admits(self, incoming: Incoming, counted: Counted, language: Language) -> bool:

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from bot.channels.telegram.actions import Rejected, Result
 from bot.channels.telegram.updates import Person
+from bot.storage.keys import DeskKeys
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class StaffRoster:
     def __init__(self, redis: Redis, bot_id: int, ask: Callable[[int], Awaitable[Result]],
                  ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._redis = redis
-        self._names_key = f"regbot:desk:{bot_id}:staff"
+        self._names_key = DeskKeys(bot_id).staff
         self._ask = ask  # the member status of a user in the staff group
         self._ttl = ttl
         self._clock = clock

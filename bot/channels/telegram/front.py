@@ -65,9 +65,7 @@ from bot.core.inflight import InFlight
 from bot.core.keyed_lock import KeyedLock
 from bot.idcard.card_photos import NotFetched, read_picture
 from bot.ops import metrics
-from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore
-from bot.storage.codec import UnreadableDialog
-from bot.storage.redis_store import LockLost
+from bot.storage import AlreadyHandled, DialogBusy, DialogKey, DialogStore, LockLost, UnreadableDialog
 from bot.storage.sealing import Sealer
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
