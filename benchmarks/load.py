@@ -79,7 +79,8 @@ from benchmarks.stubs import BotApi, Chats
 from benchmarks.workload import Updates, Workload
 from bot.app.settings import Settings
 from bot.channels.telegram.webhook import SECRET_HEADER
-from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
+from bot.storage import DialogCodec, DialogKey, load_keys
+from bot.storage.redis_store import RedisDialogStore
 from conversations.dialog import StepName
 
 DEFAULT_OUT = Path(__file__).parent / "load-results.json"
@@ -447,7 +448,7 @@ async def dialog_steps(server: RedisServer, key: str, bot_id: int, workload: Wor
                        citizens: list[int]) -> Counter[str]:
     """Where the dialogs of these citizens are: after their OTP, all should be at the password step."""
     with TemporaryDirectory() as unused:
-        store = DialogStore(server.probe, DialogCodec(load_keys(key, Path(unused))), ttl=3600)
+        store = RedisDialogStore(server.probe, DialogCodec(load_keys(key, Path(unused))), ttl=3600)
         steps: Counter[str] = Counter()
         for index in citizens:
             user = str(workload.citizens[index].user_id)

@@ -46,7 +46,8 @@ from bot.core.message_rate import MessageRate
 from bot.core.pseudonyms import Pseudonyms
 from bot.core.switchboard import Switchboard
 from bot.portal.in_process import InProcessPortal
-from bot.storage import DialogCodec, DialogKey, DialogStore, load_keys
+from bot.storage import DialogCodec, DialogKey, load_keys
+from bot.storage.redis_store import RedisDialogStore
 from bot.webapp.links import PasswordLinks
 from conversations.dialog import StepName
 from conversations.events import PasswordChosen
@@ -99,7 +100,7 @@ class Product(Scenario):
         self.redis = self.server.client()
         keys = load_keys(None, Path(self._data_dir.name))  # a dev key, as with DATA_DIR
         codec = DialogCodec(keys)
-        store = DialogStore(self.redis, codec, ttl=self._dialog_ttl, idle_after=REMINDER_AFTER)
+        store = RedisDialogStore(self.redis, codec, ttl=self._dialog_ttl, idle_after=REMINDER_AFTER)
         self.assistant = assistant = Assistant(store, self.portal, catalogs(), utc_now)
         if self.framework == "aiogram":
             self._aiogram = AiogramAdapter(self.api.token, "https://api.telegram.org")

@@ -17,6 +17,7 @@ from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.portal.sandbox import start_sandbox
 from bot.storage import DialogCodec, DialogStore
+from bot.storage.redis_store import RedisDialogStore
 from bot.storage.sealing import Sealer
 from tests.botprocess import TOKEN, BotFactory, BotProcess, free_port
 from tests.citizen import Citizen, Sandbox
@@ -77,8 +78,8 @@ async def portal(sandbox: Sandbox) -> AsyncIterator[PortalClient]:
 
 
 @pytest.fixture
-def store(redis: Redis, codec: DialogCodec) -> DialogStore:
-    return DialogStore(redis, codec)
+def store(redis: Redis, codec: DialogCodec) -> RedisDialogStore:
+    return RedisDialogStore(redis, codec)
 
 
 @pytest.fixture

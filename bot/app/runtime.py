@@ -23,8 +23,9 @@ from bot.core.pseudonyms import Pseudonyms
 from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.portal.client import PortalClient, longest_call
 from bot.portal.sandbox import SmsMessage, start_sandbox
-from bot.storage import DialogCodec, DialogStore, load_keys
+from bot.storage import DialogCodec, load_keys
 from bot.storage.embedded import EmbeddedRedis
+from bot.storage.redis_store import RedisDialogStore
 from bot.storage.sealing import Sealer
 
 
@@ -97,8 +98,8 @@ async def running(
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         keys = load_keys(key, settings.data_dir)
-        store = DialogStore(redis, DialogCodec(keys), ttl=settings.dialog_ttl,
-                            lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None)
+        store = RedisDialogStore(redis, DialogCodec(keys), ttl=settings.dialog_ttl,
+                                 lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None)
         pseudonyms = Pseudonyms(keys[0])  # the newest key: rotating it starts the counters afresh
         limits = RegistrationLimits(settings.registrations_per_user, settings.registrations_per_id,
                                     settings.registrations_per_phone)

@@ -32,6 +32,7 @@ from bot.core.pseudonyms import Pseudonyms
 from bot.core.texts import TOO_FAST
 from bot.ops import metrics
 from bot.storage import Counted, Tally
+from bot.storage.keys import message_rate
 from conversations.dialog import Language
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class MessageRate:
 
     def gate(self, incoming: Incoming, replies: Replies) -> Gate:
         """What the assistant needs to count `incoming` and turn it away past the limit (told through `replies`)."""
-        key = f"regbot:rate:{self._pseudonyms.of('user', f'{incoming.key.bot}:{incoming.key.user}')}"
+        key = message_rate(self._pseudonyms.of("user", f"{incoming.key.bot}:{incoming.key.user}"))
         return Gate(Tally(key, self._window_ms), partial(self._admits, incoming, replies))
 
     async def _admits(self, incoming: Incoming, replies: Replies, counted: Counted, language: Language) -> bool:

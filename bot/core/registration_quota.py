@@ -26,12 +26,10 @@ from redis.asyncio import Redis
 
 from bot.core.pseudonyms import Pseudonyms
 from bot.storage import DialogKey
+from bot.storage.keys import registration_quota
 from conversations.portal import Registration
 
 DAY = timedelta(days=1)
-# One hash tag for every counter: a script may only touch keys of one slot in Redis Cluster, and
-# these keys are few and busy only when someone submits.
-PREFIX = "regbot:quota:{registrations}"
 
 # KEYS: the sorted sets to count in. ARGV: member, now (ms), window (ms), then one limit per key.
 # → 0: counted (or counted before); else the time (ms) from which one may be started again.
@@ -94,7 +92,7 @@ class RedisRegistrationQuota:
         ]
         if not counted:
             return None
-        keys = [f"{PREFIX}:{kind}:{self._pseudonyms.of(kind, value)}" for kind, value, _limit in counted]
+        keys = [registration_quota(kind, self._pseudonyms.of(kind, value)) for kind, value, _limit in counted]
         member = self._pseudonyms.of("registration", idempotency_key)
         now_ms = int(now.timestamp() * 1000)
         again = int(await self._claim(keys=keys, args=[member, now_ms, self._window_ms,

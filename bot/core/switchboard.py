@@ -32,9 +32,7 @@ from bot.core.message_rate import MessageRate
 from bot.core.ports import CitizenDesk, Replies
 from bot.core.texts import STORE_UNAVAILABLE
 from bot.ops import metrics
-from bot.storage import AlreadyHandled, DialogBusy, DialogKey
-from bot.storage.codec import UnreadableDialog
-from bot.storage.redis_store import LockLost
+from bot.storage import AlreadyHandled, DialogBusy, DialogKey, LockLost, UnreadableDialog
 from conversations.reminder import reminder
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-STREAM = "regbot:audit"
+from bot.storage.keys import AUDIT_STREAM
+
 MAX_ENTRIES = 1_000_000  # trimmed roughly beyond this
 
 
@@ -35,15 +36,15 @@ class AuditLog:
 
     async def record(self, action: str, case: str, actor: str, detail: str = "", at: datetime | None = None) -> None:
         moment = (at or datetime.now(UTC)).isoformat()
-        await self._redis.xadd(STREAM, {"at": moment, "actor": actor, "action": action, "case": case,
-                                        "detail": detail}, maxlen=MAX_ENTRIES, approximate=True)
+        await self._redis.xadd(AUDIT_STREAM, {"at": moment, "actor": actor, "action": action, "case": case,
+                                              "detail": detail}, maxlen=MAX_ENTRIES, approximate=True)
 
     async def entries(self, case: str | None = None, batch: int = 1000) -> list[Entry]:
         """Every entry, oldest first, or only those of one case."""
         found: list[Entry] = []
         start = "-"
         while True:
-            chunk: Any = await self._redis.xrange(STREAM, min=start, max="+", count=batch)
+            chunk: Any = await self._redis.xrange(AUDIT_STREAM, min=start, max="+", count=batch)
             for _stream_id, raw in chunk:
                 fields = {key.decode(): value.decode() for key, value in raw.items()}
                 if case is None or fields.get("case") == case:

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from redis.asyncio import Redis
 
-from bot.storage import DialogKey
+from bot.storage.keys import DeskKeys, DialogKey
 
 CASE_TTL = 30 * 24 * 3600  # a case and its topic mapping are kept a month after their last change
 
@@ -80,32 +80,13 @@ class CaseStore:
     def __init__(self, redis: Redis, bot_id: int) -> None:
         self._redis = redis
         self._bot = str(bot_id)
-        self._prefix = f"regbot:desk:{bot_id}"
+        self._keys = DeskKeys(bot_id)
         self._claim = redis.register_script(_CLAIM)
-
-    def _case(self, case_id: str) -> str:
-        return f"{self._prefix}:case:{case_id}"
-
-    def _citizen(self, key: DialogKey) -> str:
-        """Named as before other channels for this bot's own Telegram citizens."""
-        qualifier = "" if key.bot == self._bot else f"{key.bot}:"
-        return f"{self._prefix}:citizen:{qualifier}{key.chat}:{key.user}"
-
-    def _topic(self, topic: int) -> str:
-        return f"{self._prefix}:topic:{topic}"
-
-    def _assisting(self, staff_id: int) -> str:
-        return f"{self._prefix}:assisting:{staff_id}"
-
-    @property
-    def _waiting(self) -> str:
-        """Cases waiting for staff, scored by when they were handed off: for the metrics, without a scan."""
-        return f"{self._prefix}:waiting"
 
     async def get(self, case_id: bytes | str | None) -> Case | None:
         if not case_id:
             return None
-        raw = await self._redis.hgetall(self._case(case_id.decode() if isinstance(case_id, bytes) else case_id))
+        raw = await self._redis.hgetall(self._keys.case(case_id.decode() if isinstance(case_id, bytes) else case_id))
         if not raw:
             return None
         case = _decode(raw)
@@ -113,24 +94,24 @@ class CaseStore:
         return case
 
     async def of_citizen(self, key: DialogKey) -> Case | None:
-        return await self.get(await self._redis.get(self._citizen(key)))
+        return await self.get(await self._redis.get(self._keys.citizen(key)))
 
     async def of_topic(self, topic: int) -> Case | None:
-        return await self.get(await self._redis.get(self._topic(topic)))
+        return await self.get(await self._redis.get(self._keys.topic(topic)))
 
     async def start_assisted(self, staff_id: int) -> Case:
         """A case for a registration staff prepare at a counter; the citizen joins it by the link."""
-        case = Case(str(await self._redis.incr(f"{self._prefix}:seq")), "", "", self._bot)
+        case = Case(str(await self._redis.incr(self._keys.seq)), "", "", self._bot)
         await self.save(case)
-        await self._redis.set(self._assisting(staff_id), case.id, ex=CASE_TTL)
+        await self._redis.set(self._keys.assisting(staff_id), case.id, ex=CASE_TTL)
         return case
 
     async def assisted_by(self, staff_id: int) -> Case | None:
-        return await self.get(await self._redis.get(self._assisting(staff_id)))
+        return await self.get(await self._redis.get(self._keys.assisting(staff_id)))
 
     async def attach(self, case: Case, key: DialogKey) -> None:
         """The citizen opened the prepared registration: from now on the case is theirs."""
-        await self._redis.set(self._citizen(key), case.id, ex=CASE_TTL)
+        await self._redis.set(self._keys.citizen(key), case.id, ex=CASE_TTL)
         await self.save(case, chat_id=key.chat, user_id=key.user, bot=key.bot)
 
     async def open(self, key: DialogKey) -> Case:
@@ -138,8 +119,8 @@ class CaseStore:
         found = await self.of_citizen(key)
         if found is not None:
             return found
-        case = Case(str(await self._redis.incr(f"{self._prefix}:seq")), key.chat, key.user, key.bot)
-        if not await self._redis.set(self._citizen(key), case.id, nx=True, ex=CASE_TTL):
+        case = Case(str(await self._redis.incr(self._keys.seq)), key.chat, key.user, key.bot)
+        if not await self._redis.set(self._keys.citizen(key), case.id, nx=True, ex=CASE_TTL):
             return await self.open(key)  # another worker made it first
         await self.save(case)
         return case
@@ -149,35 +130,35 @@ class CaseStore:
         for name, value in changes.items():
             setattr(case, name, value)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._case(case.id), mapping={k: str(v) for k, v in asdict(case).items()})
-            pipe.expire(self._case(case.id), CASE_TTL)
-            pipe.expire(self._citizen(case.citizen), CASE_TTL)
+            pipe.hset(self._keys.case(case.id), mapping={k: str(v) for k, v in asdict(case).items()})
+            pipe.expire(self._keys.case(case.id), CASE_TTL)
+            pipe.expire(self._keys.citizen(case.citizen), CASE_TTL)
             if case.topic:
-                pipe.set(self._topic(case.topic), case.id, ex=CASE_TTL)
+                pipe.set(self._keys.topic(case.topic), case.id, ex=CASE_TTL)
             if case.status is Status.WAITING:
-                pipe.zadd(self._waiting, {case.id: case.since})
-                pipe.expire(self._waiting, CASE_TTL)
+                pipe.zadd(self._keys.waiting, {case.id: case.since})
+                pipe.expire(self._keys.waiting, CASE_TTL)
             else:
-                pipe.zrem(self._waiting, case.id)
+                pipe.zrem(self._keys.waiting, case.id)
             await pipe.execute()
 
     async def claim(self, case: Case, staff_id: int, name: str) -> bool:
         """Make `staff_id` the assignee unless someone already is (the first message claims)."""
-        if not await self._claim(keys=[self._case(case.id)], args=[staff_id, name]):
+        if not await self._claim(keys=[self._keys.case(case.id)], args=[staff_id, name]):
             fresh = await self.get(case.id)
             if fresh is not None:
                 case.assignee, case.assignee_name, case.status = fresh.assignee, fresh.assignee_name, fresh.status
             return False
         case.assignee, case.assignee_name, case.status = staff_id, name, Status.TALKING
-        await self._redis.zrem(self._waiting, case.id)
+        await self._redis.zrem(self._keys.waiting, case.id)
         return True
 
     async def forget(self, case: Case) -> None:
         """The citizen had their data deleted: the case, and every way to it from them or its topic, go."""
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(self._case(case.id), self._citizen(case.citizen), self._topic(case.topic),
-                        f"{self._prefix}:copies:{case.id}")
-            pipe.zrem(self._waiting, case.id)
+            pipe.delete(self._keys.case(case.id), self._keys.citizen(case.citizen),
+                        self._keys.topic(case.topic), self._keys.copies(case.id))
+            pipe.zrem(self._keys.waiting, case.id)
             await pipe.execute()
 
     async def waiting_since(self) -> list[float]:
@@ -185,17 +166,18 @@ class CaseStore:
 
         Entries whose case is no longer waiting (deleted, or changed by an older release) are dropped.
         """
-        entries = cast("list[tuple[bytes, float]]", await self._redis.zrange(self._waiting, 0, -1, withscores=True))
+        waiting = await self._redis.zrange(self._keys.waiting, 0, -1, withscores=True)
+        entries = cast("list[tuple[bytes, float]]", waiting)
         if not entries:
             return []
         async with self._redis.pipeline(transaction=False) as pipe:
             for case_id, _since in entries:
-                pipe.hget(self._case(case_id.decode()), "status")
+                pipe.hget(self._keys.case(case_id.decode()), "status")
             statuses = await pipe.execute()
         stale = [case_id for (case_id, _since), status in zip(entries, statuses, strict=True)
                  if status != Status.WAITING.value.encode()]
         if stale:
-            await self._redis.zrem(self._waiting, *stale)
+            await self._redis.zrem(self._keys.waiting, *stale)
         return [float(since) for (case_id, since) in entries if case_id not in stale]
 
     async def claim_relay(self, case: Case, source: str) -> bool:
@@ -208,7 +190,7 @@ class CaseStore:
         await self._remember(case, source, copy_id)
 
     async def _remember(self, case: Case, source: str, copy_id: int, only_new: bool = False) -> bool:
-        key = f"{self._prefix}:copies:{case.id}"
+        key = self._keys.copies(case.id)
         async with self._redis.pipeline(transaction=True) as pipe:
             if only_new:
                 pipe.hsetnx(key, source, copy_id)
@@ -220,5 +202,5 @@ class CaseStore:
 
     async def copy_of(self, case: Case, source: str) -> int | None:
         """The copy `source` was relayed as; None before it was, or when its relay failed."""
-        copy_id = await self._redis.hget(f"{self._prefix}:copies:{case.id}", source)
+        copy_id = await self._redis.hget(self._keys.copies(case.id), source)
         return int(copy_id) or None if copy_id else None

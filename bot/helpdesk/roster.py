@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from bot.channels.telegram.actions import Rejected, Result
 from bot.channels.telegram.updates import Person
 from bot.storage import DialogKey
+from bot.storage.keys import DeskKeys
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class StaffRoster:
                  ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._redis = redis
         self._bot = str(bot_id)
-        self._names_key = f"regbot:desk:{bot_id}:staff"
+        self._names_key = DeskKeys(bot_id).staff
         self._ask = ask  # the member status of a user in the staff group
         self._ttl = ttl
         self._clock = clock

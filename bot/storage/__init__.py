@@ -1,9 +1,23 @@
-"""Dialog storage: where dialogs live between messages, and who may touch them."""
+"""Dialog storage: where dialogs live between messages, and who may touch them.
+
+The package exports the interface (bot/storage/dialogs.py), the codec and the key names; the Redis
+implementation is imported from bot.storage.redis_store by the code that builds it.
+"""
 
 from bot.storage.codec import DialogCodec, load_keys
-from bot.storage.keys import DialogKey
-from bot.storage.redis_store import AlreadyHandled, Counted, DialogBusy, DialogStore, Held, Tally
+from bot.storage.dialogs import (
+    AlreadyHandled,
+    Counted,
+    DialogBusy,
+    DialogKey,
+    DialogStore,
+    Held,
+    LockLost,
+    Tally,
+    UnreadableDialog,
+)
 
 __all__ = [
-    "AlreadyHandled", "Counted", "DialogBusy", "DialogCodec", "DialogKey", "DialogStore", "Held", "Tally", "load_keys",
+    "AlreadyHandled", "Counted", "DialogBusy", "DialogCodec", "DialogKey", "DialogStore", "Held", "LockLost", "Tally",
+    "UnreadableDialog", "load_keys",
 ]

@@ -19,14 +19,11 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from bot.storage.dialogs import UnreadableDialog as UnreadableDialog  # where it was before bot/storage/dialogs.py
 from bot.storage.sealing import Sealer, Unsealable
 from conversations.dialog import SCHEMA_VERSION, Dialog, PersonalData
 
 _SEALED = b"\n\x01"  # separator + format version; JSON never contains a raw newline
-
-
-class UnreadableDialog(Exception):
-    """A stored dialog that this release cannot read (other key, other schema)."""
 
 
 class DialogCodec:

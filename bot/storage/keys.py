@@ -1,4 +1,9 @@
-"""Redis key names for one dialog.
+"""Every Redis key name the bot uses, built here and nowhere else.
+
+Deployed data lives under these names, so a name changed by accident is
+data lost (or a dialog's lock no longer beside its dialog): keeping them in
+one module makes them easy to review, and tests/bot/test_keys.py pins them
+and fails if "regbot:" is spelt anywhere else in bot/.
 
 One dialog per (bot, chat, user). The braces are a Redis Cluster hash tag:
 a dialog and its lock land in the same slot, so one Lua script can touch
@@ -14,9 +19,90 @@ PASSWORD_LINKS = f"{PREFIX}:pwlink:"  # + nonce: the dialog a password-form link
 ASSIST_LINKS = f"{PREFIX}:assist:"  # + nonce: the staff-prepared dialog a citizen's link opens
 
 
+AUDIT_STREAM = f"{PREFIX}:audit"  # the help desk's append-only log (bot/helpdesk/audit.py)
+
+# One hash tag for every registration counter: a script may only touch keys of one slot in Redis Cluster,
+# and these keys are few and busy only when someone submits.
+REGISTRATION_QUOTAS = f"{PREFIX}:quota:{{registrations}}"
+
+
 def idle_dialogs(bot: str) -> str:
     """A sorted set of `bot`'s dialogs by when they fall idle (epoch ms), for the reminder."""
     return f"{PREFIX}:idle:{bot}"
+
+
+def polling_inbox(bot_id: int | str) -> str:
+    """A hash of the updates a poller fetched and has not yet finished handling (bot/channels/telegram/polling.py)."""
+    return f"{PREFIX}:inbox:{bot_id}"
+
+
+def message_rate(pseudonym: str) -> str:
+    """The counter of a Telegram user's messages in the current window (bot/core/message_rate.py).
+
+    `pseudonym`: the keyed hash of the user id, never the id itself.
+    """
+    return f"{PREFIX}:rate:{pseudonym}"
+
+
+def password_form_attempts(scope: str, who: str) -> str:
+    """The counter of password-form requests by one `who` in one `scope` (bot/webapp/routes.py's LIMITS)."""
+    return f"{PREFIX}:pwlimit:{scope}:{who}"
+
+
+def registration_quota(kind: str, pseudonym: str) -> str:
+    """The sorted set of registrations started by one identifier of `kind` ("user", "id", "phone").
+
+    `pseudonym`: the keyed hash of the identifier (bot/core/pseudonyms.py), never an ID number or phone.
+    """
+    return f"{REGISTRATION_QUOTAS}:{kind}:{pseudonym}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeskKeys:
+    """The help desk's keys for one bot (bot/helpdesk/cases.py, bot/helpdesk/roster.py)."""
+
+    bot_id: int | str
+
+    @property
+    def _prefix(self) -> str:
+        return f"{PREFIX}:desk:{self.bot_id}"
+
+    def case(self, case_id: str) -> str:
+        """A hash: the case's record."""
+        return f"{self._prefix}:case:{case_id}"
+
+    def citizen(self, dialog: DialogKey) -> str:
+        """The id of a citizen's case; a citizen of this bot's own chats keeps the name from before there
+        were other channels, one of another channel account is qualified by it."""
+        qualifier = "" if dialog.bot == str(self.bot_id) else f"{dialog.bot}:"
+        return f"{self._prefix}:citizen:{qualifier}{dialog.chat}:{dialog.user}"
+
+    def topic(self, topic: int) -> str:
+        """The id of the case a forum topic belongs to."""
+        return f"{self._prefix}:topic:{topic}"
+
+    def assisting(self, staff_id: int) -> str:
+        """The id of the assisted registration a staff member is preparing."""
+        return f"{self._prefix}:assisting:{staff_id}"
+
+    def copies(self, case_id: str) -> str:
+        """A hash: each relayed message ("c:<id>", "s:<id>") → the id of its copy, for edits."""
+        return f"{self._prefix}:copies:{case_id}"
+
+    @property
+    def waiting(self) -> str:
+        """A sorted set of the cases waiting for staff, by hand-off time: for the metrics, without a scan."""
+        return f"{self._prefix}:waiting"
+
+    @property
+    def seq(self) -> str:
+        """The counter giving cases their short ids."""
+        return f"{self._prefix}:seq"
+
+    @property
+    def staff(self) -> str:
+        """A hash: a staff member's @username (lowercase) → [id, first name]."""
+        return f"{self._prefix}:staff"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The dialog store: one Redis document per dialog, one lock per dialog.
+"""The dialog store (`DialogStore`, bot/storage/dialogs.py) in Redis: one document per dialog, one lock per dialog.
 
 Handling an event is lock+load in one round trip and save+unlock in
 another (two Lua scripts), so a second worker or a double tap waits for the
@@ -16,12 +16,12 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.storage.codec import DialogCodec, UnreadableDialog
+from bot.storage.codec import DialogCodec
+from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
 from bot.storage.keys import DialogKey, idle_dialogs
 from conversations.dialog import Dialog
 
@@ -145,51 +145,9 @@ return idle
 """
 
 
-class DialogBusy(Exception):
-    """The dialog stayed locked longer than we are willing to wait."""
+class RedisDialogStore:
+    """`DialogStore` (bot/storage/dialogs.py) in Redis."""
 
-
-class AlreadyHandled(Exception):
-    """This event (e.g. a re-delivered Telegram update) was handled before: do not handle it again.
-
-    `answer`: what it was answered, if that may not have been sent (see `Held.answer`); given once.
-    """
-
-    def __init__(self, key: str, answer: bytes | None = None) -> None:
-        super().__init__(key)
-        self.answer = answer
-
-
-class LockLost(Exception):
-    """Handling outlived the lock; the result was not saved so as not to overwrite a newer one."""
-
-
-class Tally(NamedTuple):
-    """A counter of the sender's events, bumped by the round trip that takes the lock (the message rate):
-    a busy dialog's retries and a re-delivered update are not counted again."""
-
-    key: str
-    window_ms: int
-
-
-class Counted(NamedTuple):
-    number: int  # this event's number in the counter's current window
-    left_ms: int  # until the window ends
-
-
-@dataclass(slots=True)
-class Held:
-    """A dialog under its lock: read `dialog`; set `save` to have it written on release, or `erase`
-    to have it deleted with every key kept beside it (the updates handled, the links it was given)."""
-
-    dialog: Dialog | None
-    counted: Counted | None = None  # with a `Tally`
-    save: Dialog | None = None
-    erase: bool = False
-    answer: bytes | None = None  # to an event with an id: kept sealed until the next, given back if it comes again
-
-
-class DialogStore:
     def __init__(
         self,
         redis: Redis,

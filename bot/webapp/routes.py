@@ -26,6 +26,7 @@ from bot.core.answer import Handled
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
 from bot.storage import DialogStore
+from bot.storage.keys import password_form_attempts
 from bot.webapp.init_data import InvalidInitData, verify_init_data
 from bot.webapp.links import LINK_TTL_SECONDS, PASSWORD_PAGE, Link, PasswordLinks
 from bot.webapp.page import PAGE_TEXTS, render_password_page
@@ -141,7 +142,7 @@ class PasswordForm:
 
     async def _within(self, scope: str, who: str) -> bool:
         limit, window = LIMITS[scope]
-        return int(await self._count(keys=[f"regbot:pwlimit:{scope}:{who}"], args=[window])) <= limit
+        return int(await self._count(keys=[password_form_attempts(scope, who)], args=[window])) <= limit
 
     def _refuse(self, status: int, reason: Text, language: Language) -> web.Response:
         return _answer(status, {"ok": False, "message": self._catalogs.render(reason, language)})

@@ -11,9 +11,8 @@ from redis.asyncio import Redis
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
-from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally
-from bot.storage.codec import UnreadableDialog
-from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT
+from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally, UnreadableDialog
+from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore
 from conversations.dialog import Dialog, StepName
 from conversations.events import Said
 from tests.citizen import ID_NUMBER, NAME, Citizen
@@ -26,7 +25,7 @@ async def test_second_worker_waits_for_the_lock_and_answers_on_the_latest_state(
 ) -> None:
     await citizen.fill_until(StepName.ID_NUMBER, "en")
     other_redis = Redis.from_url(redis_url)
-    second_worker = Assistant(DialogStore(other_redis, codec), portal, catalogs, clock)
+    second_worker = Assistant(RedisDialogStore(other_redis, codec), portal, catalogs, clock)
     async with citizen.assistant.store.hold(citizen.key) as held:
         # The first worker is still handling the ID number when the name arrives at the second.
         name = asyncio.create_task(second_worker.handle(citizen.key, Said(NAME)))
@@ -48,7 +47,7 @@ async def test_dialog_survives_a_restart_with_a_fresh_connection(
 ) -> None:
     await citizen.fill_until(StepName.BIRTH_DATE, "en")
     restarted_redis = Redis.from_url(redis_url)
-    restarted = Assistant(DialogStore(restarted_redis, codec), portal, catalogs, clock)
+    restarted = Assistant(RedisDialogStore(restarted_redis, codec), portal, catalogs, clock)
     handled = await restarted.handle(citizen.key, Said("05/09/1990"))
     assert "Step 4/8" in handled.replies[-1].text
     assert handled.dialog.data.full_name == NAME
@@ -70,7 +69,7 @@ async def test_idle_dialogs_expire_after_a_day(citizen: Citizen) -> None:
 
 async def test_a_lock_left_by_a_dead_worker_expires(redis: Redis, codec: DialogCodec) -> None:
     key = DialogKey("test", "1", "1")
-    store = DialogStore(redis, codec, lock_ttl=0.3, wait=5)
+    store = RedisDialogStore(redis, codec, lock_ttl=0.3, wait=5)
     await redis.set(key.lock, "dead-worker", px=300)
     async with store.hold(key) as held:
         held.save = Dialog()
@@ -79,9 +78,9 @@ async def test_a_lock_left_by_a_dead_worker_expires(redis: Redis, codec: DialogC
 
 async def test_dialog_encrypted_with_another_key_is_not_readable(redis: Redis, codec: DialogCodec) -> None:
     key = DialogKey("test", "1", "1")
-    async with DialogStore(redis, codec).hold(key) as held:
+    async with RedisDialogStore(redis, codec).hold(key) as held:
         held.save = Dialog().with_data(id_number=ID_NUMBER)
-    stranger = DialogStore(redis, DialogCodec([Fernet.generate_key()]))
+    stranger = RedisDialogStore(redis, DialogCodec([Fernet.generate_key()]))
     with pytest.raises(UnreadableDialog):
         await stranger.load(key)
 
@@ -89,15 +88,15 @@ async def test_dialog_encrypted_with_another_key_is_not_readable(redis: Redis, c
 async def test_key_rotation_keeps_old_dialogs_readable(redis: Redis) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
     key = DialogKey("test", "1", "1")
-    async with DialogStore(redis, DialogCodec([old])).hold(key) as held:
+    async with RedisDialogStore(redis, DialogCodec([old])).hold(key) as held:
         held.save = Dialog().with_data(full_name=NAME)
-    rotated = DialogStore(redis, DialogCodec([new, old]))
+    rotated = RedisDialogStore(redis, DialogCodec([new, old]))
     loaded = await rotated.load(key)
     assert loaded is not None and loaded.data.full_name == NAME
 
 
 async def test_an_event_handled_before_is_recognised(redis: Redis, codec: DialogCodec) -> None:
-    store, key = DialogStore(redis, codec), DialogKey("test", "1", "1")
+    store, key = RedisDialogStore(redis, codec), DialogKey("test", "1", "1")
     async with store.hold(key, event_id="41") as held:
         held.save = Dialog()
     with pytest.raises(AlreadyHandled):
@@ -111,7 +110,7 @@ async def test_a_handled_event_that_comes_again_gets_its_answer_once_and_only_un
     redis: Redis, codec: DialogCodec,
 ) -> None:
     """A worker may die after the save and before sending: the re-delivery finds the answer, sealed."""
-    store, key = DialogStore(redis, codec), DialogKey("test", "1", "1")
+    store, key = RedisDialogStore(redis, codec), DialogKey("test", "1", "1")
     answer = f"Step 3/8: {NAME}, what is your date of birth?".encode()
     async with store.hold(key, event_id="41") as held:
         held.save, held.answer = Dialog(), answer
@@ -152,7 +151,7 @@ async def test_a_handled_event_that_comes_again_gets_its_answer_once_and_only_un
 
 
 async def test_an_event_whose_handling_failed_is_handled_again(redis: Redis, codec: DialogCodec) -> None:
-    store, key = DialogStore(redis, codec), DialogKey("test", "1", "1")
+    store, key = RedisDialogStore(redis, codec), DialogKey("test", "1", "1")
     with pytest.raises(RuntimeError):
         async with store.hold(key, event_id="41"):
             raise RuntimeError("worker failed mid-way")
@@ -162,7 +161,7 @@ async def test_an_event_whose_handling_failed_is_handled_again(redis: Redis, cod
 
 
 async def test_only_the_latest_events_are_remembered(redis: Redis, codec: DialogCodec) -> None:
-    store, key = DialogStore(redis, codec), DialogKey("test", "1", "1")
+    store, key = RedisDialogStore(redis, codec), DialogKey("test", "1", "1")
     for update_id in range(100, 100 + HANDLED_KEPT + 5):
         async with store.hold(key, event_id=str(update_id)) as held:
             held.save = Dialog()
@@ -179,13 +178,13 @@ async def test_dialogs_stored_in_the_earlier_fernet_format_are_still_read(redis:
     key = DialogKey("test", "1", "1")
     personal = Fernet(secret).encrypt(b'{"full_name":"Nguy\\u1ec5n V\\u0103n An"}').decode()
     await redis.set(key.dialog, f'{{"step":"birth_date","schema_version":2,"pii":"{personal}"}}')
-    dialog = await DialogStore(redis, DialogCodec([secret])).load(key)
+    dialog = await RedisDialogStore(redis, DialogCodec([secret])).load(key)
     assert dialog is not None and dialog.step is StepName.BIRTH_DATE and dialog.data.full_name == NAME
 
 
 async def test_personal_data_is_not_readable_in_redis(redis: Redis, codec: DialogCodec) -> None:
     key = DialogKey("test", "1", "1")
-    async with DialogStore(redis, codec).hold(key) as held:
+    async with RedisDialogStore(redis, codec).hold(key) as held:
         held.save = Dialog(step=StepName.BIRTH_DATE).with_data(id_number=ID_NUMBER, full_name=NAME)
     raw = await redis.get(key.dialog)
     assert raw.startswith(b'{"step":"birth_date"')  # where the citizen is stays readable
@@ -196,17 +195,17 @@ async def test_a_dialog_no_key_opens_starts_afresh_instead_of_locking_the_citize
     redis: Redis, codec: DialogCodec,
 ) -> None:
     key = DialogKey("test", "1", "1")
-    async with DialogStore(redis, DialogCodec([Fernet.generate_key()])).hold(key) as held:
+    async with RedisDialogStore(redis, DialogCodec([Fernet.generate_key()])).hold(key) as held:
         held.save = Dialog(step=StepName.BIRTH_DATE).with_data(full_name=NAME)  # sealed with a key since retired
-    async with DialogStore(redis, codec).hold(key) as held:
+    async with RedisDialogStore(redis, codec).hold(key) as held:
         assert held.dialog is None
         held.save = Dialog(language="en")
-    assert await DialogStore(redis, codec).load(key) == Dialog(language="en")
+    assert await RedisDialogStore(redis, codec).load(key) == Dialog(language="en")
 
 
 async def test_a_tally_counts_each_event_once_in_its_window(redis: Redis, codec: DialogCodec) -> None:
     """The message rate rides on the lock: a re-delivered update and a busy dialog's retries are not counted."""
-    store, key, tally = DialogStore(redis, codec), DialogKey("test", "1", "1"), Tally("test:rate:1", 60_000)
+    store, key, tally = RedisDialogStore(redis, codec), DialogKey("test", "1", "1"), Tally("test:rate:1", 60_000)
     async with store.hold(key, event_id="41", tally=tally) as held:
         assert held.counted is not None and held.counted.number == 1
         assert 59_000 < held.counted.left_ms <= 60_000

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from bot.app.runtime import redis_client
 from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally
+from bot.storage.redis_store import RedisDialogStore
 from conversations.dialog import Dialog
 from tests.redis_proxy import ReplyLosingProxy
 
@@ -36,7 +37,7 @@ async def proxy(redis_url: str, tmp_path: Path) -> AsyncIterator[ReplyLosingProx
 async def store(proxy: ReplyLosingProxy, redis: Redis, codec: DialogCodec) -> AsyncIterator[DialogStore]:
     """The store over the proxy, its scripts loaded and a connection open (as after the first update)."""
     client = redis_client(proxy.url, timeout=0.2)
-    store = DialogStore(client, codec, wait=2)
+    store = RedisDialogStore(client, codec, wait=2)
     async with store.hold(KEY, event_id="1", tally=RATE) as held:
         held.save = Dialog()
     yield store

@@ -5,7 +5,7 @@ frameworks' own pollers (aiogram's `start_polling`, PTB's `Updater`) ask
 for the next batch as soon as one is handed out: the update a killed
 worker was handling is then gone, and the citizen's "Đăng ký" with it.
 Here each batch is first written to an inbox in Redis
-(`regbot:inbox:<bot id>`: update id → the update's JSON, sealed like the
+(`polling_inbox` in bot/storage/keys.py: update id → the update's JSON, sealed like the
 dialogs' personal data, since it is what the citizen typed), only then
 confirmed by the next getUpdates, and taken out of the inbox once handled.
 A poller that starts handles what is left in the inbox first: the updates
@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
 
 from bot.channels.telegram.actions import RetryAfter, Transient
+from bot.storage.keys import polling_inbox
 from bot.storage.sealing import Sealer, Unsealable
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Poller:
         self._handle = handle
         self._redis = redis
         self._sealer = sealer
-        self.inbox = f"regbot:inbox:{bot_id}"
+        self.inbox = polling_inbox(bot_id)
         self._backoff = backoff
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
