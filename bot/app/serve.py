@@ -21,7 +21,8 @@ from bot.app.compose import TelegramBot, telegram_bot
 from bot.app.runtime import Runtime, running
 from bot.app.settings import Settings
 from bot.channels.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
-from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.channels.telegram.webhook import mount_webhook
 from bot.core.i18n import Catalogs

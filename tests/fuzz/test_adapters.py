@@ -18,7 +18,8 @@ import pytest
 from hypothesis import event, example, given
 from redis.asyncio import Redis
 
-from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.updates import read_other, read_update
 from bot.core.assistant import Assistant

@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 
 from bot.channels.telegram.actions import Rejected, RetryAfter, Transient
-from bot.channels.telegram.adapter import TelegramAdapter, make_adapter
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.updates import PictureFile, origin_of, read_update
 from conversations.events import Unsupported
 from tests.botprocess import TOKEN

@@ -1,13 +1,12 @@
-"""What `regbot run` needs from a framework adapter, and how one is chosen (`BOT_FRAMEWORK`)."""
+"""What `regbot run` needs from a framework adapter (`frameworks.py` chooses one by BOT_FRAMEWORK)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from bot.channels.telegram.actions import BotCalls
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-Framework = Literal["aiogram", "ptb"]
 
 
 class BotIdentity(NamedTuple):
@@ -38,14 +37,3 @@ class TelegramAdapter(BotCalls, Protocol):
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None: ...
 
     async def close(self) -> None: ...
-
-
-def make_adapter(framework: Framework, token: str, api_url: str) -> TelegramAdapter:
-    """Imports only the chosen framework: each takes seconds to import."""
-    if framework == "ptb":
-        from bot.channels.telegram.ptb_adapter import PtbAdapter
-
-        return PtbAdapter(token, api_url)
-    from bot.channels.telegram.aiogram_adapter import AiogramAdapter
-
-    return AiogramAdapter(token, api_url)
