@@ -82,7 +82,9 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
             front = TelegramFront(runtime.assistant, runtime.catalogs, runtime.redis, me.id,
                                   public_url(settings.webapp_url, settings.port), runtime.inbox)
             front.delivery = Delivery(adapter, front.record_blocked, rate=settings.telegram_rate,
-                                      group_interval=60.0 / settings.telegram_group_rate)
+                                      chat_interval=settings.telegram_chat_interval,
+                                      group_interval=60.0 / settings.telegram_group_rate,
+                                      backoff=settings.telegram_retry_backoff)
             app = create_web_app(runtime.redis, runtime.portal, parse_networks(settings.trusted_proxies))
             if settings.staff_chat_id is not None:
                 front.desk = HelpDesk(front, runtime.redis, runtime.catalogs, me, settings.staff_chat_id,
