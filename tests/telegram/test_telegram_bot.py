@@ -8,12 +8,12 @@ import re
 from redis.asyncio import Redis
 
 from bot.storage import DialogKey
-from tests.botprocess import BOTH, ON_AIOGRAM, BotFactory
+from tests.botprocess import BOTH, ON_AIOGRAM, ON_PTB, BotFactory
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, SAMPLE, Particulars, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 
-pytestmark = ON_AIOGRAM
+pytestmark = ON_PTB
 
 
 async def start_registration(citizen: TelegramCitizen, command: str = "/start") -> None:
@@ -232,6 +232,7 @@ def telegram_refused_a_message(api: FakeBotAPI) -> bool | None:
     return any(call.error_code == 403 for call in api.calls_to("sendMessage")) or None
 
 
+@ON_AIOGRAM  # the switch itself names both frameworks
 async def test_a_dialog_started_on_aiogram_finishes_on_python_telegram_bot(
     fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox,
 ) -> None:
