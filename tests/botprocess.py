@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import random
 import signal
 import socket
 import sys
@@ -10,15 +12,47 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
+# Which framework(s) an end-to-end test runs `regbot run` on (the `framework` fixture; see tests/conftest.py).
+BOTH = pytest.mark.frameworks("aiogram", "ptb")  # the cross-framework set: every kind of update and call
+ON_AIOGRAM = pytest.mark.frameworks("aiogram")
+ON_PTB = pytest.mark.frameworks("ptb")
+
+
+# Ports for the bots' HTTP servers, below Linux's ephemeral range (32768–60999) so that no socket the kernel
+# numbers itself (a client's, the fake Bot API's on port 0) can take one between the probe and the bot's bind;
+# each xdist worker has a slice of its own, so parallel workers never hand out the same port.
+PORTS_FROM, PORTS_PER_WORKER, WORKER_SLICES = 20_000, 1_000, 12
+_next_port = random.randrange(PORTS_PER_WORKER)
+
+
+def _worker_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # "gw3" under xdist; unset when run alone
+    return int(worker[2:]) % WORKER_SLICES if worker[2:].isdigit() else 0
+
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port nobody listens on now, from this worker's slice (another run may still race us: see `PortTaken`)."""
+    global _next_port
+    first = PORTS_FROM + _worker_index() * PORTS_PER_WORKER
+    for _ in range(PORTS_PER_WORKER):
+        port = first + _next_port % PORTS_PER_WORKER
+        _next_port += 1
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port in {first}–{first + PORTS_PER_WORKER - 1}")
+
+
+class PortTaken(AssertionError):
+    """The bot could not bind its port: someone took it after `free_port` probed it."""
 
 
 class BotProcess:
@@ -37,10 +71,13 @@ class BotProcess:
         self.process = await asyncio.create_subprocess_exec(
             *args, cwd=ROOT, env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         self._reader = asyncio.create_task(self._read())
-        async with aiohttp.ClientSession() as session, asyncio.timeout(20):
+        async with aiohttp.ClientSession() as session, asyncio.timeout(60):  # slow on a busy machine
             while True:
                 if self.process.returncode is not None:
-                    raise AssertionError(f"bot exited: {await self.output()}")
+                    output = await self.output()
+                    if "address already in use" in output:
+                        raise PortTaken(f"port {self.port} taken: {output[-500:]}")
+                    raise AssertionError(f"bot exited: {output}")
                 try:
                     async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
                         if response.status == 200:

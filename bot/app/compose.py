@@ -57,7 +57,8 @@ class TelegramBot:
 def telegram_bot(settings: Settings, runtime: Runtime, calls: BotCalls, me: BotIdentity, token: str) -> TelegramBot:
     store, redis, catalogs = runtime.assistant.store, runtime.redis, runtime.catalogs
     delivery = Delivery(calls, BlockedChats(store, me.id).record, rate=settings.telegram_rate,
-                        group_interval=60.0 / settings.telegram_group_rate)
+                        chat_interval=settings.telegram_chat_interval,
+                        group_interval=60.0 / settings.telegram_group_rate, backoff=settings.telegram_retry_backoff)
     replies = TelegramReplies(delivery, catalogs, PasswordLinks(redis), public_url(settings.webapp_url, settings.port))
     app = create_web_app(redis, runtime.portal, parse_networks(settings.trusted_proxies))
     desk: CitizenSide | None = None

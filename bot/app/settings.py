@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API base URL (a local server too)")
     telegram_rate: float = Field(30.0, description="Bot API calls per second this process may make")
     telegram_group_rate: float = Field(20.0, description="Messages per minute this process may send to one group")
+    telegram_chat_interval: float = Field(
+        1.0, ge=0, description="Seconds between two messages this process sends to one private chat")
+    telegram_retry_backoff: float = Field(
+        0.5, gt=0, description="Seconds before retrying a Bot API call that failed with a network error or 5xx; "
+                               "doubled at each further try")
     bot_framework: Literal["aiogram", "ptb"] = Field("aiogram", description="Which framework runs the bot")
     webhook_url: str | None = Field(None, description="Public HTTPS URL Telegram posts updates to (webhook mode)")
     webhook_secret: SecretStr | None = Field(

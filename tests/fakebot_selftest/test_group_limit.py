@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import telegram
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 
 from tests.fakebot import DEFAULT_TOKEN, FakeBotAPI, ForumGroup, TelegramCitizen
+from tests.fakebot import flood as group_flood
 from tests.fakebot_selftest.clients import aiogram_bot, ptb_bot
 
 
-async def test_a_group_takes_count_messages_per_sliding_window(api: FakeBotAPI, bot: Bot) -> None:
+class Monotonic:
+    """The flood window's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+async def test_a_group_takes_count_messages_per_sliding_window(
+    api: FakeBotAPI, bot: Bot, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Monotonic()
+    monkeypatch.setattr(group_flood, "time", clock)
     desk = ForumGroup(api)
     api.group_limit = (3, 1.0)
     await bot.send_message(desk.chat_id, "1")
-    await asyncio.sleep(0.3)
+    clock.now += 0.3
     await bot.send_message(desk.chat_id, "2")
     await bot.send_message(desk.chat_id, "3")
     with pytest.raises(TelegramRetryAfter) as flood:
         await bot.send_message(desk.chat_id, "4")
     assert flood.value.retry_after == 1 and "retry after 1" in flood.value.message
     assert api.group_rate_limited == 1
-    await asyncio.sleep(0.75)  # "1" has left the window, "2" and "3" have not
+    clock.now += 0.75  # "1" has left the window, "2" and "3" have not
     await bot.send_message(desk.chat_id, "4")
     with pytest.raises(TelegramRetryAfter):
         await bot.send_message(desk.chat_id, "5")

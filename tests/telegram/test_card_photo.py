@@ -7,12 +7,14 @@ server, reads it, and deletes it from the chat.
 
 from __future__ import annotations
 
-from tests.botprocess import BotFactory
+from tests.botprocess import BOTH, ON_PTB, BotFactory
 from tests.cccd_images import Damage, blurred_photo, card_payload, card_photo, oversized_photo
 from tests.citizen import ID_NUMBER, NAME, PHONE_E164
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_telegram_bot import start_registration
+
+pytestmark = ON_PTB
 
 ADDRESS = "Số 12 Ngõ 34 Phố Tràng Tiền, Hoàn Kiếm, Hà Nội"
 CARD = card_payload(ID_NUMBER, "012345678", NAME, "05091990", "Nam", ADDRESS, "10072021")
@@ -20,6 +22,7 @@ CARD = card_payload(ID_NUMBER, "012345678", NAME, "05091990", "Nam", ADDRESS, "1
 TYPICAL = Damage(rotation=97, skew=0.12, scale=0.6, blur=0.8, brightness=0.8, noise=6, jpeg_quality=80)
 
 
+@BOTH
 async def test_a_photo_of_the_card_fills_id_name_and_birth_date(
     fake_api: FakeBotAPI, start_bot: BotFactory,
 ) -> None:
@@ -41,6 +44,7 @@ async def test_a_photo_of_the_card_fills_id_name_and_birth_date(
     await citizen.wait_for_reply("Bước 5/8")  # the email: ID, name and birth date were all taken
 
 
+@BOTH
 async def test_a_download_that_fails_on_the_way_is_tried_again(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:
     await start_bot()
     citizen = TelegramCitizen(fake_api, user_id=3104)

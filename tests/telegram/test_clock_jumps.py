@@ -12,7 +12,7 @@ from pathlib import Path
 
 import libfaketime
 
-from tests.botprocess import BotFactory
+from tests.botprocess import ON_AIOGRAM, BotFactory
 from tests.citizen import ID_NUMBER, PASSWORD, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
@@ -20,6 +20,8 @@ from tests.telegram.test_redis_faults import stored
 from tests.telegram.test_telegram_bot import register_until_otp
 from tests.webapp.conftest import form_button
 from tests.webapp.test_password_form_refusals import submit
+
+pytestmark = ON_AIOGRAM
 
 EXPIRED = "Mã này đã hết hạn"
 NEW_CODE_SENT = "Mã mới đã được gửi"

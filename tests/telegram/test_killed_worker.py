@@ -11,13 +11,15 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.storage import DialogKey
-from tests.botprocess import TOKEN, BotFactory, BotProcess
+from tests.botprocess import ON_PTB, TOKEN, BotFactory, BotProcess
 from tests.citizen import Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_help_desk import Desk, desk, texts, until_birth_date, with_staff
 from tests.telegram.test_portal_faults import until_review
 from tests.telegram.test_redis_faults import stored
+
+pytestmark = ON_PTB
 
 __all__ = ["desk"]
 

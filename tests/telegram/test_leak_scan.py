@@ -24,13 +24,15 @@ from urllib.parse import quote
 
 from redis.asyncio import Redis
 
-from tests.botprocess import TOKEN, BotFactory, BotProcess
+from tests.botprocess import BOTH, TOKEN, BotFactory, BotProcess
 from tests.citizen import Particulars, Sandbox, stored_values
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_help_desk import Desk, desk
 from tests.telegram.test_telegram_bot import answer_until_review, start_registration
 from tests.webapp.conftest import choose_password
+
+pytestmark = BOTH  # the libraries log differently: python-telegram-bot's debug lines hold whole updates
 
 __all__ = ["desk"]
 

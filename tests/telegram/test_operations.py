@@ -14,12 +14,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
 from bot.portal.sandbox import start_sandbox
-from tests.botprocess import BotFactory, BotProcess, free_port
+from tests.botprocess import BOTH, ON_PTB, BotFactory, BotProcess, free_port
 from tests.citizen import EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_telegram_bot import answer_until_review, start_registration
 from tests.webapp.conftest import choose_password
+
+pytestmark = ON_PTB
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -69,7 +71,6 @@ async def register_to_the_end(citizen: TelegramCitizen, sandbox: Sandbox) -> Non
 # -- probes ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("framework", ["aiogram"])  # the probes are the HTTP app's, whichever framework runs
 async def test_readyz_follows_the_portal_while_healthz_stays_up(start_bot: BotFactory) -> None:
     port = free_port()
     runner, url = await start_sandbox("127.0.0.1", port)
@@ -194,6 +195,7 @@ async def locks(redis: Redis) -> list[bytes]:
 
 
 @pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+@BOTH
 async def test_sigterm_lets_the_update_in_progress_finish_and_answer(
     fake_api: FakeBotAPI, start_bot: BotFactory, held_portal: HeldPortal, redis: Redis, webhook: bool,
 ) -> None:

@@ -20,10 +20,12 @@ from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.updates import PictureFile, origin_of, read_update
 from conversations.events import Unsupported
-from tests.botprocess import TOKEN
+from tests.botprocess import BOTH, TOKEN
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.methods import MAX_DOWNLOAD
 from tests.fakebot.server import FakeBotAPI
+
+pytestmark = BOTH
 
 
 @pytest.fixture

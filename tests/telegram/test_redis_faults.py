@@ -12,13 +12,15 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.storage import DialogKey
-from tests.botprocess import BotFactory
+from tests.botprocess import ON_AIOGRAM, BotFactory
 from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE_E164
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.redis_process import RedisProcess
 from tests.telegram.test_operations import get
 from tests.telegram.test_telegram_bot import start_registration
+
+pytestmark = ON_AIOGRAM
 
 UNAVAILABLE_VI = "Các câu trả lời của bạn vẫn được giữ nguyên"
 UNAVAILABLE_EN = "Your answers so far are kept"

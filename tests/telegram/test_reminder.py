@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from tests.botprocess import BotFactory
+from tests.botprocess import ON_PTB, BotFactory
 from tests.citizen import ID_NUMBER, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_telegram_bot import register_until_otp, start_registration
 
-IDLE = {"REMINDER_AFTER": "2"}
+pytestmark = ON_PTB
+
+IDLE = {"REMINDER_AFTER": "1"}  # idle dialogs are swept for every 0.25 s
+
+
+async def later_idle_spell(api: FakeBotAPI, user_id: int) -> None:
+    """Another citizen stops halfway now and is reminded: at least REMINDER_AFTER (four sweeps) later, so
+    whatever a sweep would still have done to the dialogs idle before has been done."""
+    sentinel = TelegramCitizen(api, user_id=user_id)
+    await start_registration(sentinel)
+    await sentinel.wait_for_reply("chưa hoàn tất đăng ký", timeout=15)
 
 
 def reminders(citizen: TelegramCitizen) -> list[dict[str, object]]:
@@ -29,7 +37,7 @@ async def test_a_citizen_who_stops_is_reminded_once_by_one_of_two_workers(
 
     nudge = await citizen.wait_for_reply("chưa hoàn tất đăng ký", timeout=15)
     assert "Bước 2/8" in str(nudge["text"])
-    await asyncio.sleep(4)  # two more idle periods: still only the one reminder
+    await later_idle_spell(fake_api, 1299)  # four more sweeps at least: still only the one reminder
     assert len(reminders(citizen)) == 1
 
     await citizen.press("Tiếp tục")  # back to the question, answers kept
@@ -53,6 +61,6 @@ async def test_no_reminder_before_consent_or_after_a_delete(
     await waiting.wait_for_reply("chưa hoàn tất đăng ký", timeout=15)  # waiting for the code is halfway too
     await waiting.press("Xóa dữ liệu của tôi")
     await waiting.wait_for_reply("Tôi đã xóa")
-    await asyncio.sleep(5)
+    await later_idle_spell(fake_api, 1299)  # idle since after the others: any reminder of theirs is out by now
     assert reminders(undecided) == []
     assert len(reminders(waiting)) == 1

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.botprocess import BotFactory
+from tests.botprocess import ON_PTB, BotFactory
 from tests.citizen import BIRTH, ID_NUMBER, NAME
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
+
+pytestmark = ON_PTB
 
 
 async def test_duplicated_updates_at_two_workers_are_handled_once_in_order(

@@ -9,9 +9,12 @@ from redis.asyncio import Redis
 
 from bot.storage import DialogKey
 from bot.webapp.links import PasswordLinks
+from tests.botprocess import ON_PTB
 from tests.citizen import PASSWORD, Sandbox
 from tests.fakebot.server import FakeBotAPI
 from tests.webapp.conftest import AtPasswordStep, form_button
+
+pytestmark = ON_PTB
 
 OTHER_BOT = "654321:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
 

@@ -17,13 +17,14 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from redis.asyncio import Redis
 
+from tests.botprocess import ON_AIOGRAM
 from tests.citizen import ID_NUMBER, PASSWORD, Sandbox, everything_in
 from tests.fakebot.server import FakeBotAPI
 from tests.webapp.conftest import AtPasswordStep
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"), ON_AIOGRAM]
 
 
 @pytest.fixture
