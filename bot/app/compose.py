@@ -10,6 +10,7 @@ channel shares (Redis, the portal, the dialog store, the assistant).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -26,6 +27,7 @@ from bot.channels.telegram.replies import BlockedChats, TelegramReplies
 from bot.core.assistant import utc_now
 from bot.core.inflight import InFlight
 from bot.core.message_rate import MessageRate
+from bot.core.ports import Replies
 from bot.core.switchboard import Switchboard
 from bot.helpdesk.assisted import Assisted
 from bot.helpdesk.audit import AuditLog
@@ -54,7 +56,12 @@ class TelegramBot:
     channel: str  # the `DialogKey.bot` of its dialogs: the bot's id
 
 
-def telegram_bot(settings: Settings, runtime: Runtime, calls: BotCalls, me: BotIdentity, token: str) -> TelegramBot:
+def telegram_bot(
+    settings: Settings, runtime: Runtime, calls: BotCalls, me: BotIdentity, token: str,
+    other_channels: Mapping[str, Replies] | None = None,
+) -> TelegramBot:
+    """`other_channels`: the ways out of the process's other channels, by channel account, so that their
+    citizens reach the help desk's staff on Telegram too."""
     store, redis, catalogs = runtime.assistant.store, runtime.redis, runtime.catalogs
     delivery = Delivery(calls, BlockedChats(store, me.id).record, rate=settings.telegram_rate,
                         chat_interval=settings.telegram_chat_interval,
@@ -80,7 +87,7 @@ def telegram_bot(settings: Settings, runtime: Runtime, calls: BotCalls, me: BotI
         app[REFRESHERS].append(handoff_gauges(cases.waiting_since))
     rate = MessageRate(catalogs, runtime.pseudonyms, settings.message_rate_limit, settings.message_rate_window,
                        staff=roster) if settings.message_rate_limit > 0 else None
-    switchboard = Switchboard(runtime.assistant, catalogs, {str(me.id): replies}, desk, rate)
+    switchboard = Switchboard(runtime.assistant, catalogs, {**(other_channels or {}), str(me.id): replies}, desk, rate)
     staff = None
     if staff_parts is not None and roster is not None:
         topics, cases, audit = staff_parts
