@@ -50,7 +50,7 @@ def redis_client(url: str, timeout: float) -> Redis:
     A command that fails to connect, loses its connection or times out is tried again on a fresh
     connection, 3 more times within about half a second (jittered), so a restart between two messages
     goes unnoticed; after that the error reaches the front, which tells the citizen their progress is
-    kept (bot/channels/telegram/front.py). `timeout` bounds connecting and each reply, so a hung Redis cannot
+    kept (bot/core/switchboard.py). `timeout` bounds connecting and each reply, so a hung Redis cannot
     hold an update for longer than (1 + REDIS_RETRIES) × timeout. At most REDIS_CONNECTIONS are open;
     in a burst, an update waits for a free one rather than failing (redis-py's default pool raises).
     """

@@ -332,8 +332,8 @@ class StaffSide:
             return None
 
 
-Command = Callable[[StaffSide, Case, Person, str, GroupPost], Awaitable[None]]
-COMMANDS: dict[str, Command] = {
+StaffCommand = Callable[[StaffSide, Case, Person, str, GroupPost], Awaitable[None]]
+COMMANDS: dict[str, StaffCommand] = {
     "note": StaffSide._note,
     "card": StaffSide._card,
     "take": StaffSide._take,

@@ -1,6 +1,7 @@
 """Every Prometheus metric the bot exposes at `/metrics`, defined in one place.
 
-They are fed from the layer below the adapters — `bot/channels/telegram/front.py`
+They are fed from the layer below the adapters — `bot/channels/telegram/front.py` and
+`bot/core/switchboard.py`
 (updates and how long they take), `bot/core/assistant.py` through
 `bot/ops/flow_metrics.py` (funnel, refusals, OTP outcomes, handoffs) and
 `bot/channels/telegram/delivery.py` (Bot API calls) — never from `conversations/`,

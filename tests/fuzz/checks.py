@@ -20,7 +20,7 @@ TELEGRAM_MAX_TEXT = 4096  # characters a message may have (Bot API sendMessage)
 TELEGRAM_MAX_DATA = 64  # bytes of callback_data
 # A message carries one keyboard: when a reply both takes the contact keyboard away and shows buttons, and has
 # nothing to say before its question, the front sends this sign alone to carry the removal
-# (bot/channels/telegram/front.py).
+# (bot/channels/telegram/replies.py).
 KEYBOARD_CARRIER = "✓"
 
 

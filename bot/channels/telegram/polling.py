@@ -143,7 +143,7 @@ class Poller:
 
     async def _keep(self, batch: list[Update]) -> None:
         """Into the inbox. With Redis down they are handled all the same: each citizen is told at once
-        that the bot cannot work right now (bot/channels/telegram/front.py), which is all a later retry could add."""
+        that the bot cannot work right now (bot/core/switchboard.py), which is all a later retry could add."""
         entries: dict[FieldT, EncodableT] = {
             str(update["update_id"]): self._sealer.seal(json.dumps(update, separators=(",", ":")).encode())
             for update in batch}
