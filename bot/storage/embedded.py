@@ -57,7 +57,8 @@ while True:
         sys.exit(0)  # already stopped (the owner closed it)
     with connection:
         if clients(command(connection, b"CLIENT", b"LIST")) <= 1:
-            command(connection, b"SHUTDOWN", b"SAVE")
+            if command(connection, b"SHUTDOWN", b"SAVE").startswith(b"-"):  # it could not save (DATA_DIR gone?)
+                command(connection, b"SHUTDOWN", b"NOSAVE")  # better than a server left running for ever
             sys.exit(0)
     if time.monotonic() > deadline:
         sys.exit(0)  # another process uses it: it stops the server when it ends

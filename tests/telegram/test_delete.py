@@ -7,7 +7,7 @@ import asyncio
 import aiohttp
 from redis.asyncio import Redis
 
-from tests.botprocess import ON_PTB, BotFactory
+from tests.botprocess import ON_AIOGRAM, BotFactory
 from tests.citizen import PASSWORD, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
@@ -15,7 +15,7 @@ from tests.telegram.test_help_desk import Desk, audit_trail, desk, until_birth_d
 from tests.telegram.test_telegram_bot import register_until_otp
 from tests.webapp.conftest import form_button
 
-pytestmark = ON_PTB
+pytestmark = ON_AIOGRAM
 
 __all__ = ["desk"]
 

@@ -3,14 +3,14 @@ citizen told, and never a second registration or a second SMS (the submit's Idem
 
 from __future__ import annotations
 
-from tests.botprocess import ON_PTB, BotFactory
+from tests.botprocess import ON_AIOGRAM, BotFactory
 from tests.citizen import Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_redis_faults import stored
 from tests.telegram.test_telegram_bot import answer_until_review, start_registration
 
-pytestmark = ON_PTB
+pytestmark = ON_AIOGRAM
 
 NOT_ANSWERING = "Cổng dịch vụ công hiện không phản hồi"
 
