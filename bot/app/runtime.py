@@ -25,6 +25,7 @@ from bot.portal.client import PortalClient, longest_call
 from bot.portal.sandbox import SmsMessage, start_sandbox
 from bot.storage import DialogCodec, load_keys
 from bot.storage.embedded import EmbeddedRedis
+from bot.storage.heartbeat import Heartbeat, new_worker_id
 from bot.storage.redis_store import RedisDialogStore
 from bot.storage.sealing import Sealer
 
@@ -38,6 +39,7 @@ class Runtime:
     portal: PortalClient
     pseudonyms: Pseudonyms  # hashed identifiers for the rate limits' key names
     inbox: Sealer  # seals the updates polling keeps in Redis while they are handled
+    heartbeat: Heartbeat  # this worker's sign of life, which the answers it keeps name
 
 
 REDIS_RETRIES = 3
@@ -98,8 +100,10 @@ async def running(
 
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         keys = load_keys(key, settings.data_dir)
+        worker = new_worker_id()
         store = RedisDialogStore(redis, DialogCodec(keys), ttl=settings.dialog_ttl,
-                                 lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None)
+                                 lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None,
+                                 worker=worker, heartbeat_ttl=settings.worker_heartbeat)
         pseudonyms = Pseudonyms(keys[0])  # the newest key: rotating it starts the counters afresh
         limits = RegistrationLimits(settings.registrations_per_user, settings.registrations_per_id,
                                     settings.registrations_per_phone)
@@ -107,4 +111,5 @@ async def running(
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None, quota=quota.for_dialog)
-        yield Runtime(assistant, catalogs, portal_url, redis, portal, pseudonyms, Sealer(keys, b"regbot polling inbox"))
+        yield Runtime(assistant, catalogs, portal_url, redis, portal, pseudonyms, Sealer(keys, b"regbot polling inbox"),
+                      Heartbeat(redis, worker, settings.worker_heartbeat))

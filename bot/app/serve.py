@@ -118,6 +118,7 @@ async def serve_until_stopped(
     """
     loop = asyncio.get_running_loop()
     grace = settings.shutdown_timeout
+    beating = asyncio.create_task(runtime.heartbeat.run())  # before the first update: answers it keeps name it
     async with serving(bot.app, settings.host, settings.port, grace=grace):
         log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
                  settings.port, settings.bot_framework)
@@ -140,6 +141,8 @@ async def serve_until_stopped(
                 await polling
         except TimeoutError:
             log.warning("shutdown: the %s poller did not stop in time", settings.bot_framework)
+    beating.cancel()
+    await runtime.heartbeat.stop()  # nothing this worker kept is being sent any more
     log.info("stopped%s", f"; {cancelled} update(s) cancelled after {grace:.0f} s" if cancelled else "")
 
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         "INFO", description="Level of the product's own log records; other libraries log from WARNING up")
     log_format: Literal["text", "json"] = Field(
         "text", description="text: one readable line per record; json: one JSON object per line, for collectors")
+    worker_heartbeat: float = Field(
+        5.0, gt=0, description="Seconds a worker's heartbeat in Redis lasts unless renewed: how long an update "
+                               "delivered again waits to learn whether the worker that answered it died")
     shutdown_timeout: float = Field(
         25.0, description="Seconds a stopping `regbot run` lets updates in progress finish before cancelling them")
 

@@ -74,12 +74,13 @@ class Assistant:
 
     async def handle(
         self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None,
-        gate: Gate | None = None, keep_answer: bool = False,
+        gate: Gate | None = None,
     ) -> Handled:
         """Handle `event` for the dialog at `key`; `language` picks the language of a new dialog.
 
         An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`, with its `Answer`
-        (dumped) if it was kept (`keep_answer`); one the `gate` refuses raises `TurnedAway`.
+        (dumped) if it may not have been sent; one the `gate` refuses raises `TurnedAway`. The answer to an event
+        with an id is kept beside the dialog for that.
         """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
                           help_desk=self._help_desk, quota=self._quota(key))
@@ -94,7 +95,7 @@ class Assistant:
                               stored=not erase and (outcome.changed or held.dialog is None))
             held.erase = erase
             held.save = outcome.dialog if handled.stored else None
-            held.answer = handled.answer.dump() if keep_answer and handled.replies else None
+            held.answer = handled.answer.dump() if event_id and handled.replies else None
         if dialog.step != outcome.dialog.step:
             log.info("dialog %s:%s moved %s -> %s", key.bot, key.user, dialog.step, outcome.dialog.step)
         for effect in outcome.effects:

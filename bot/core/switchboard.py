@@ -60,11 +60,10 @@ class Switchboard:
         async with self._turns(key):
             yield
 
-    async def handle(self, incoming: Incoming, rated: bool = False, keep_answer: bool = False) -> Handled | None:
+    async def handle(self, incoming: Incoming, rated: bool = False) -> Handled | None:
         """Handle and answer one event; None when it was handled before (a re-delivered update; its kept
-        answer, if it may not have gone out, is sent now), or when `rated` (a citizen's update) and its
-        sender is over their message rate. `keep_answer`: the channel re-delivers an update only when its
-        first handling did not finish (polling), so its answer is kept for that.
+        answer, if the worker that wrote it died before sending it, is sent now), or when `rated` (a
+        citizen's update) and its sender is over their message rate.
         """
         replies = self._channels[incoming.key.bot]
         gate = self._rate.gate(incoming, replies) if rated and self._rate is not None else None
@@ -75,7 +74,7 @@ class Switchboard:
                     incoming = await self._desk.translate(incoming)
                 try:
                     handled = await self._assistant.handle(incoming.key, incoming.event, incoming.language,
-                                                           incoming.event_id, gate, keep_answer)
+                                                           incoming.event_id, gate)
                 except AlreadyHandled as before:
                     unsent = await self._unsent(incoming, before.answer)
                     if unsent is None:
@@ -100,10 +99,8 @@ class Switchboard:
 
     async def _unsent(self, incoming: Incoming, kept: bytes | None) -> Handled | None:
         """What an update handled before still needs: its answer, kept in case its worker died before
-        sending it. Only polling keeps answers: there an update handled before is one the previous run
-        left in the inbox, unfinished. A webhook's update comes again for reasons that say nothing of
-        whether its answer went out (a call past 60 s, a worker still sending), so it is not answered
-        twice on a guess."""
+        sending it; the store gives it only once that worker's heartbeat is gone (`bot/storage/heartbeat.py`),
+        so a duplicate of an update another worker is still answering is not answered twice."""
         if kept is None:
             return None
         try:

@@ -166,3 +166,8 @@ class DialogKey:
     def unsent(self) -> str:
         """The answer to the latest event, sealed, until the next one: sent again if that event comes back."""
         return f"{PREFIX}:{self._tag}:unsent"
+
+
+def worker_heartbeat(worker: str) -> str:
+    """A worker process's sign of life, renewed while it runs (bot/storage/heartbeat.py)."""
+    return f"{PREFIX}:worker:{worker}"

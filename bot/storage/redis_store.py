@@ -22,13 +22,14 @@ from redis.asyncio import Redis
 
 from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
-from bot.storage.keys import DialogKey, idle_dialogs
+from bot.storage.keys import DialogKey, idle_dialogs, worker_heartbeat
 from conversations.dialog import Dialog
 
 # KEYS: lock, dialog, handled events, unsent answer[, counter]  ARGV: token, lock ms, event id or '', counter window ms
 # → {1, dialog[, count, ms left in the counter's window]} locked; {0, ms left} busy;
-#   {2[, its answer]} the event was handled before (not locked, not counted); the answer, kept since, is
-#   given to this one caller (a worker may have died before sending it)
+#   {2[, its answer, the worker that wrote it]} the event was handled before (not locked, not counted); the
+#   answer kept since (its worker may have died before sending it) is claimed apart (`_CLAIM_ANSWER`), once
+#   that worker is known to be gone
 # The lock already ours means this is the client's retry of a call whose reply was lost (a Redis timeout):
 # it is taken, and the event counted, once.
 _LOCK_AND_LOAD = """
@@ -40,10 +41,12 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if ARGV[3] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
   redis.call('DEL', KEYS[1])
   local unsent = redis.call('GET', KEYS[4])
-  local mark = ARGV[3] .. '\\n'
-  if unsent and string.sub(unsent, 1, #mark) == mark then
-    redis.call('DEL', KEYS[4])
-    return {2, string.sub(unsent, #mark + 1)}
+  if unsent then
+    local head = string.sub(unsent, 1, (string.find(unsent, '\\n', 1, true) or 1) - 1)
+    local event, writer = string.match(head, '^([^ ]+) ?(.*)$')
+    if event == ARGV[3] then
+      return {2, string.sub(unsent, #head + 2), writer}
+    end
   end
   return {2}
 end
@@ -67,6 +70,10 @@ log = logging.getLogger(__name__)
 
 HANDLED_KEPT = 8
 """How many of a dialog's latest event ids are remembered: a re-delivery comes long before 8 newer updates."""
+
+HEARTBEAT_TTL = 5.0
+"""Seconds a worker's heartbeat lasts unless renewed: how long a re-delivery waits to learn whether the worker
+that kept an answer died (then the answer is sent) or lives (it sends it itself)."""
 
 ANSWER_KEPT = 3600.0
 """Seconds an event's answer is kept for its re-delivery: a killed worker is replaced well within the hour,
@@ -137,6 +144,16 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6])
 return 1
 """
 
+# KEYS: unsent answer  ARGV: its first line ("<event id>[ <worker>]") → 1 taken (deleted) by this caller, 0 gone
+_CLAIM_ANSWER = """
+local unsent = redis.call('GET', KEYS[1])
+if unsent and string.sub(unsent, 1, #ARGV[1] + 1) == ARGV[1] .. '\\n' then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+"""
+
 # KEYS: idle dialogs  ARGV: now (epoch ms), at most → the members idle by now, taken out of the set
 _TAKE_IDLE = """
 local idle = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
@@ -156,9 +173,15 @@ class RedisDialogStore:
         lock_ttl: float = 60.0,
         wait: float = 30.0,
         idle_after: float | None = None,
+        worker: str = "",
+        heartbeat_ttl: float = HEARTBEAT_TTL,
     ) -> None:
-        """`idle_after`: seconds without activity after which a dialog is listed by `take_idle` (None: never)."""
+        """`idle_after`: seconds without activity after which a dialog is listed by `take_idle` (None: never).
+        `worker`: this process's id, whose heartbeat (`bot/storage/heartbeat.py`) says it is alive; an answer
+        it keeps is given to a re-delivery only once its heartbeat is gone (`heartbeat_ttl` at the most)."""
         self._redis = redis
+        self._worker = worker
+        self._heartbeat_ttl = heartbeat_ttl
         self._codec = codec
         self._ttl_ms = int(ttl * 1000)
         self._lock_ttl_ms = int(lock_ttl * 1000)
@@ -167,6 +190,7 @@ class RedisDialogStore:
         self._save_and_unlock = redis.register_script(_SAVE_AND_UNLOCK)
         self._erase_and_unlock = redis.register_script(_ERASE_AND_UNLOCK)
         self._take_idle = redis.register_script(_TAKE_IDLE)
+        self._claim_answer = redis.register_script(_CLAIM_ANSWER)
         self._idle_after_ms = None if idle_after is None else int(idle_after * 1000)
 
     @asynccontextmanager
@@ -202,7 +226,8 @@ class RedisDialogStore:
                 raise LockLost(f"{key.lock} taken by another worker before the dialog was erased")
             return
         payload = self._codec.encode(held.save) if held.save is not None else b""
-        answer = f"{event_id}\n".encode() + self._codec.seal_answer(held.answer) if event_id and held.answer else b""
+        mark = f"{event_id} {self._worker}" if self._worker else f"{event_id}"
+        answer = f"{mark}\n".encode() + self._codec.seal_answer(held.answer) if event_id and held.answer else b""
         if not await self._release(key, token, payload, event_id, answer):
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
 
@@ -238,12 +263,35 @@ class RedisDialogStore:
             log.warning("dialog %s:%s unreadable (%s): starting afresh", key.bot, key.user, error)
             return None
 
-    def _opened_answer(self, handled: str, sealed: bytes | None) -> bytes | None:
-        try:
-            return self._codec.open_answer(sealed) if sealed else None
-        except UnreadableDialog:
-            log.warning("%s: the answer kept for a re-delivered event is sealed with an unknown key", handled)
+    async def _unsent(self, keys: list[str], event_id: str, kept: list[Any]) -> bytes | None:
+        """The answer kept for an event handled before, if its worker may have died before sending it: given
+        to this caller once the worker that wrote it is gone (its heartbeat expired), never while it lives —
+        it is still sending it, or a duplicate of the update came while it did (two webhook workers)."""
+        if len(kept) < 2:
             return None
+        sealed, writer = kept[0], kept[1].decode() if kept[1] else ""
+        if writer and not await self._gone(writer):
+            return None
+        mark = f"{event_id} {writer}" if writer else event_id
+        if not await self._claim_answer(keys=[keys[3]], args=[mark]):
+            return None  # another re-delivery took it
+        try:
+            return self._codec.open_answer(sealed)
+        except UnreadableDialog:
+            log.warning("%s: the answer kept for a re-delivered event is sealed with an unknown key", keys[2])
+            return None
+
+    async def _gone(self, worker: str) -> bool:
+        """Whether `worker` has stopped beating, waiting for its heartbeat to run out (a killed worker's lasts
+        `heartbeat_ttl` at the most); a worker that still beats by then is alive."""
+        if worker == self._worker:
+            return False
+        deadline = asyncio.get_running_loop().time() + self._heartbeat_ttl
+        while await self._redis.exists(worker_heartbeat(worker)):
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(min(0.1, self._heartbeat_ttl / 10))
+        return True
 
     async def load(self, key: DialogKey) -> Dialog | None:
         """Read without locking: for status views and tests, never for handling."""
@@ -259,7 +307,7 @@ class RedisDialogStore:
             if answer[0] == 1:
                 return answer  # type: ignore[no-any-return]
             if answer[0] == 2:
-                raise AlreadyHandled(keys[2], self._opened_answer(keys[2], answer[1] if len(answer) > 1 else None))
+                raise AlreadyHandled(keys[2], await self._unsent(keys, str(args[2]), answer[1:]))
             if loop.time() >= deadline:
                 raise DialogBusy(f"{keys[0]} still held after {self._wait:.0f} s")
             await asyncio.sleep(min(pause, max(0.001, answer[1] / 1000)))

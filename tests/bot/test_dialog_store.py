@@ -12,6 +12,7 @@ from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally, UnreadableDialog
+from bot.storage.heartbeat import Heartbeat
 from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore
 from conversations.dialog import Dialog, StepName
 from conversations.events import Said
@@ -225,3 +226,33 @@ async def _counted(store: DialogStore, key: DialogKey, event_id: str, tally: Tal
     async with store.hold(key, event_id=event_id, tally=tally) as held:
         assert held.counted is not None
         return held.counted.number
+
+
+async def test_a_kept_answer_goes_to_a_redelivery_only_once_the_worker_that_wrote_it_is_gone(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    """Two webhook workers: one that still beats is sending the answer itself (or a duplicate of the update
+    reached both at once), so the other sends nothing; once its heartbeat runs out (killed after the save,
+    before sending), the other sends it, once."""
+    key, answer = DialogKey("test", "7", "7"), b"Step 7/8: the code sent to 082****088"
+    writer = RedisDialogStore(redis, codec, worker="a1", heartbeat_ttl=0.3)
+    other = RedisDialogStore(redis, codec, worker="b2", heartbeat_ttl=0.3)
+    beat = Heartbeat(redis, "a1", ttl=0.3)
+    beating = asyncio.create_task(beat.run())
+    try:
+        async with writer.hold(key, event_id="70") as held:
+            held.save, held.answer = Dialog(), answer
+        for store in (writer, other):  # the writer's own duplicate, then the other worker's, while it beats
+            with pytest.raises(AlreadyHandled) as seen:
+                async with store.hold(key, event_id="70"):
+                    pass
+            assert seen.value.answer is None
+    finally:
+        beating.cancel()
+    assert await redis.exists(key.unsent)  # still kept: the writer may yet die before sending
+    await beat.stop()  # as a killed worker's heartbeat runs out
+    for expected in (answer, None):
+        with pytest.raises(AlreadyHandled) as seen:
+            async with other.hold(key, event_id="70"):
+                pass
+        assert seen.value.answer == expected

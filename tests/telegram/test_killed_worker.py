@@ -118,6 +118,30 @@ async def test_an_answer_whose_worker_died_before_sending_it_reaches_the_citizen
     assert len(await sandbox.outbox()) == 1  # registered once
 
 
+async def test_a_webhook_worker_killed_after_its_save_leaves_its_answer_to_another_worker(
+    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox,
+) -> None:
+    """Behind a load balancer Telegram's next try reaches another worker, which finds the update handled and
+    its answer kept: it sends that answer once the dead worker's heartbeat has run out (a live one would be
+    sending it itself: tests/telegram/test_workers.py)."""
+    other = await start_bot(webhook=True)
+    first = await start_bot(webhook=True)  # the webhook Telegram calls now
+    secret = fake_api.calls_to("setWebhook")[-1].params["secret_token"]
+    citizen = TelegramCitizen(fake_api, user_id=6005)
+    await until_review(citizen)
+    await killed_while_sending(first, fake_api, "sendMessage", citizen.press("Đăng ký"))
+    (update,) = [update for update in fake_api.pending_updates if "callback_query" in update]
+
+    assert await fake_api.deliver_webhook(other.webhook_url, update, secret) == 200
+    await citizen.wait_for_reply("Bước 7/8", timeout=30)
+    assert await fake_api.deliver_webhook(other.webhook_url, update, secret) == 200  # and once only
+    code = citizen.text_update(await sandbox.last_code())
+    assert await fake_api.deliver_webhook(other.webhook_url, code, secret) == 200
+    await citizen.wait_for_reply("Bước 8/8")
+    assert sum("Bước 7/8" in message.get("text", "") for message in citizen.sent_to_me()) == 1
+    assert len(await sandbox.outbox()) == 1  # registered once
+
+
 async def test_a_request_for_staff_whose_worker_died_before_answering_it_is_answered_and_reaches_staff(
     fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk,
 ) -> None:

@@ -5,8 +5,7 @@ the webhook. A citizen's update goes to the switchboard (which answers it
 through `TelegramReplies`); everything else Telegram sends the bot — the
 staff group's traffic, a citizen's edits — goes to the help desk's staff
 side, when there is one. In polling mode each update is kept in Redis
-until handled (`polling.py`), and an update that comes back from there is
-one the previous run left unfinished, so its kept answer may be sent.
+until handled (`polling.py`).
 """
 
 from __future__ import annotations
@@ -57,8 +56,7 @@ class TelegramFront:
         kind = kind_of(incoming.event) if incoming is not None else "ignored" if self._staff is None else "desk"
         with self._in_flight.track(), metrics.handling(kind):
             if incoming is not None:
-                await self._switchboard.handle(self._readable(incoming), rated=True,
-                                               keep_answer=self._poller is not None)
+                await self._switchboard.handle(self._readable(incoming), rated=True)
             elif self._staff is not None:
                 await self._staff.on_update(update)
 
