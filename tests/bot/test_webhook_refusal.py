@@ -34,7 +34,11 @@ def settings(**env: str) -> Settings:
     (("DIALOG_ENCRYPTION_KEY",), ["DIALOG_ENCRYPTION_KEY"]),
     (("PORTAL_URL", "DIALOG_ENCRYPTION_KEY"), ["PORTAL_URL", "DIALOG_ENCRYPTION_KEY"]),
 ])
-def test_what_a_webhook_deployment_lacks_is_named(unset: tuple[str, ...], missing: list[str]) -> None:
+def test_what_a_webhook_deployment_lacks_is_named(
+    unset: tuple[str, ...], missing: list[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in (*EVERYTHING, "REGBOT_DEMO"):
+        monkeypatch.delenv(name, raising=False)  # only what the test gives counts
     given = {name: value for name, value in EVERYTHING.items() if name not in unset}
     assert missing_for_production(settings(**given)) == missing
     assert missing_for_production(settings(**given, REGBOT_DEMO="1")) == []  # a declared demonstration
