@@ -25,13 +25,15 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving: a fixed off
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a step may use besides the dialog: the time, the portal, the catalogs' labels, the quota."""
+    """What a step may use besides the dialog: the time, the portal, the catalogs' labels, the quota, and
+    whether this is a demonstration."""
 
     now: datetime
     portal: Portal
     labels: Callable[[Text], Iterable[str]] = lambda text: (text.msgid,)  # every translation of a label
     help_desk: bool = False  # staff can take over (a staff group is configured)
     quota: RegistrationQuota = UNLIMITED  # how many registrations this citizen, ID and phone may still start
+    demo: bool = False  # the portal is the sandbox: citizens are told no real account will be made
 
     @property
     def today(self) -> date:

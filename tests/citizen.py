@@ -42,14 +42,16 @@ SAMPLE = Particulars()
 
 
 class Sandbox:
-    """The sandbox portal's test endpoints, over real HTTP."""
+    """The sandbox portal's test endpoints, over real HTTP; `api_key`: the portal's (PORTAL_API_KEY), which
+    guards `/sandbox/*` as it guards the API."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, api_key: str | None = None) -> None:
         self.url = url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Sandbox:
-        self._session = aiohttp.ClientSession()
+        self._session = aiohttp.ClientSession(headers=self._headers)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     run = commands.add_parser("run", help="the bot in Telegram (long polling; --webhook behind a webhook)")
     run.add_argument("--webhook", action="store_true", help="serve Telegram webhooks at WEBHOOK_URL")
     portal = commands.add_parser("portal", help="serve the sandbox portal API")
-    portal.add_argument("--host", default="127.0.0.1")
+    portal.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     portal.add_argument("--port", type=int, default=8090)
     trail = commands.add_parser("audit", help="print the help desk's audit trail")
     trail.add_argument("--case", help="only this case (the number in its topic's name)")

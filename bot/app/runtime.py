@@ -92,6 +92,7 @@ async def running(
         redis = await stack.enter_async_context(connected(settings))
         api_key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
         portal_url = settings.portal_url
+        demo = not portal_url  # the in-process sandbox: whoever talks to the bot is told no account is real
         if not portal_url:
             runner, portal_url = await start_sandbox("127.0.0.1", 0, clock=clock, on_sms=on_sms, api_key=api_key)
             stack.push_async_callback(runner.cleanup)
@@ -110,6 +111,6 @@ async def running(
         quota = RedisRegistrationQuota(redis, pseudonyms, limits)
         catalogs = Catalogs()
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
-                              help_desk=settings.staff_chat_id is not None, quota=quota.for_dialog)
+                              help_desk=settings.staff_chat_id is not None, quota=quota.for_dialog, demo=demo)
         yield Runtime(assistant, catalogs, portal_url, redis, portal, pseudonyms, Sealer(keys, b"regbot polling inbox"),
                       Heartbeat(redis, worker, settings.worker_heartbeat))

@@ -40,6 +40,30 @@ NO_TOKEN = (
 )
 
 
+PRODUCTION_SETTINGS = ("PORTAL_URL", "REDIS_URL", "DIALOG_ENCRYPTION_KEY")
+
+
+def missing_for_production(settings: Settings) -> list[str]:
+    """What a webhook deployment lacks, in PRODUCTION_SETTINGS' order; nothing when it is a declared demonstration.
+
+    A webhook is how a bot serves the public, so it must not fall back on the sandbox portal (whose SMS
+    codes go to this process's output), a Redis that lives and dies with one worker, or a dev key.
+    """
+    if settings.regbot_demo:
+        return []
+    configured = {"PORTAL_URL": settings.portal_url, "REDIS_URL": settings.redis_url,
+                  "DIALOG_ENCRYPTION_KEY": settings.dialog_encryption_key}
+    return [name for name in PRODUCTION_SETTINGS if not configured[name]]
+
+
+def refuse_webhook_without_production(settings: Settings) -> None:
+    """Fail closed: one line naming what is missing, before anything is built or Telegram is called."""
+    missing = missing_for_production(settings)
+    if missing:
+        raise SystemExit("regbot run --webhook needs PORTAL_URL, REDIS_URL and DIALOG_ENCRYPTION_KEY "
+                         f"(or REGBOT_DEMO=1 for a demonstration): missing {', '.join(missing)}")
+
+
 def webhook_secret(settings: Settings, token: str) -> str:
     """The configured secret, or one derived from the token so every worker agrees without more config."""
     if settings.webhook_secret:
@@ -65,6 +89,8 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
     token = settings.telegram_bot_token.get_secret_value()
     if webhook and not settings.webhook_url:
         raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
+    if webhook:
+        refuse_webhook_without_production(settings)
     adapter = make_adapter(settings.bot_framework, token, settings.telegram_api_url)
     stop = asyncio.Event()
     catch_signals(stop)

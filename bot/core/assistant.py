@@ -58,7 +58,9 @@ class Assistant:
         default_language: Language = "vi",
         help_desk: bool = False,
         quota: QuotaOf = lambda key: UNLIMITED,
+        demo: bool = False,
     ) -> None:
+        """`demo`: the portal is the sandbox, which every citizen is told when they start."""
         self.store = store
         self._portal = portal
         self._catalogs = catalogs
@@ -66,6 +68,7 @@ class Assistant:
         self._default_language = default_language
         self._help_desk = help_desk
         self._quota = quota
+        self._demo = demo
 
     @property
     def default_language(self) -> Language:
@@ -83,7 +86,7 @@ class Assistant:
         with an id is kept beside the dialog for that.
         """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
-                          help_desk=self._help_desk, quota=self._quota(key))
+                          help_desk=self._help_desk, quota=self._quota(key), demo=self._demo)
         async with self.store.hold(key, event_id, gate.tally if gate else None) as held:
             dialog = held.dialog or Dialog(language=language or self._default_language)
             if gate is not None and held.counted is not None and not await gate.admits(held.counted, dialog.language):

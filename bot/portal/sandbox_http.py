@@ -5,6 +5,8 @@ rule call, JSON and status code out. The rules live in `sandbox_state`, so
 both can be read (and tested) on their own. The `/sandbox/*` routes exist
 only here: testers read the SMS outbox and seed accounts and subscribers;
 tests also make it slow or failing and move its clock (`sandbox_faults`).
+With an API key, the `/sandbox/*` routes need it as the API does: a
+`regbot portal` reachable by others must not hand out SMS codes.
 """
 
 from __future__ import annotations
@@ -198,12 +200,15 @@ async def reset(request: web.Request) -> web.Response:
 
 # -- the application ----------------------------------------------------------------
 
+GUARDED = (API + "/", "/sandbox/")  # with a key, the tester's routes too: they read every SMS code, reset all
+
+
 def _middleware(api_key: str | None) -> Middleware:
     expected = f"Bearer {api_key}".encode() if api_key else None
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if expected is not None and request.path.startswith(API + "/"):
+        if expected is not None and request.path.startswith(GUARDED):
             given = request.headers.get("Authorization", "").encode()
             if not hmac.compare_digest(given, expected):
                 return web.json_response({"error": "unauthorized"}, status=401,

@@ -12,13 +12,13 @@ still read. The answer kept beside a dialog for its update's re-delivery
 from __future__ import annotations
 
 import json
-import os
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from bot.storage.dev_key import development_key
 from bot.storage.dialogs import UnreadableDialog as UnreadableDialog  # where it was before bot/storage/dialogs.py
 from bot.storage.sealing import Sealer, Unsealable
 from conversations.dialog import SCHEMA_VERSION, Dialog, PersonalData
@@ -80,20 +80,7 @@ class DialogCodec:
 
 
 def load_keys(configured: str | None, data_dir: Path) -> list[bytes]:
-    """The configured keys, or a development key generated once and kept (0600) in `data_dir`."""
+    """The configured keys, or a development key generated once and kept (0600, in a 0700 `data_dir`)."""
     if configured:
         return [key.strip().encode() for key in configured.split(",") if key.strip()]
-    return [_development_key(data_dir)]
-
-
-def _development_key(data_dir: Path) -> bytes:
-    path = data_dir / "dialog.key"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass  # made earlier, or by a second worker at the same moment
-    else:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(Fernet.generate_key())
-    return path.read_bytes().strip()
+    return [development_key(data_dir)]

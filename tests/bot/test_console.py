@@ -106,6 +106,7 @@ async def finish_with_sms_from_screen(terminal: Terminal) -> str:
 async def test_console_registers_on_embedded_defaults_reading_the_printed_sms(tmp_path: Path) -> None:
     terminal = await Terminal.open(environment(tmp_path))
     try:
+        assert "Đây là bản trình diễn" in terminal.screen  # the console runs the sandbox: it says so, as a bot would
         await register_from_start(terminal)
         screen = await finish_with_sms_from_screen(terminal)
         assert "account is ready" in screen
@@ -122,6 +123,7 @@ async def test_console_killed_mid_dialog_resumes_where_it_stopped(
     terminal = await Terminal.open(env)
     try:
         await terminal.type("/language en")
+        assert "demonstration" not in terminal.screen  # a portal of its own (PORTAL_URL): no notice
         for line in ("1", "1", "1", ID_NUMBER, NAME):
             await terminal.type(line)
         terminal.process.send_signal(signal.SIGKILL)

@@ -37,20 +37,21 @@ RIGHT_ANSWERS: tuple[str | Event, ...] = (
 class Citizen:
     def __init__(
         self, portal: InProcessPortal, catalogs: Catalogs, clock: ManualClock, *, help_desk: bool = False,
-        quota: RegistrationQuota = UNLIMITED,
+        quota: RegistrationQuota = UNLIMITED, demo: bool = False,
     ) -> None:
         self.portal = portal
         self.catalogs = catalogs
         self.clock = clock
         self.help_desk = help_desk
         self.quota = quota
+        self.demo = demo
         self.dialog = Dialog(language=DEFAULT_LANGUAGE)
         self.last: Outcome | None = None
         self.replies: tuple[Rendered, ...] = ()
 
     def context(self) -> Context:
         return Context(now=self.clock(), portal=self.portal, labels=self.catalogs.labels,
-                       help_desk=self.help_desk, quota=self.quota)
+                       help_desk=self.help_desk, quota=self.quota, demo=self.demo)
 
     async def send(self, what: str | Event) -> str:
         """Type `what` (read as the Telegram front reads text: "/name args" is a command) or send an event;

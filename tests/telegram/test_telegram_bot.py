@@ -74,6 +74,8 @@ async def test_with_only_a_token_the_bot_runs_on_embedded_redis_and_sandbox(
     bot = await start_bot(embedded=True)
     citizen = TelegramCitizen(fake_api, user_id=1007)
     await register_until_otp(citizen)
+    welcome = next(m for m in citizen.sent_to_me() if "Tôi đồng ý" in str(m.get("reply_markup")))
+    assert "Đây là bản trình diễn" in welcome["text"]  # real people on the sandbox portal are told no account is real
     printed = re.search(r"SMS to 082\*\*\*\*088\] .*?(\d{6})", await bot.output())
     assert printed, await bot.output()
     await citizen.send_text(printed.group(1))

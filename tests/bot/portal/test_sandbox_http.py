@@ -104,15 +104,20 @@ async def locked(clock: ManualClock) -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-async def test_api_key_is_enforced_when_configured(locked: str) -> None:
+async def test_api_key_is_enforced_when_configured_on_the_api_and_the_sandbox_routes(locked: str) -> None:
     async with aiohttp.ClientSession() as http:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret"}):
             async with http.post(locked + "/api/v1/accounts/check", json={"id_number": ID_NUMBER},
                                  headers=headers) as response:
                 assert response.status == 401 and await response.json() == {"error": "unauthorized"}
                 assert response.headers["WWW-Authenticate"] == "Bearer"
-        async with http.get(locked + "/sandbox/outbox") as response:  # testers' helpers stay open
-            assert response.status == 200
+        for path in ("/sandbox/outbox", "/sandbox/faults"):  # the tester's routes read every SMS code
+            async with http.get(locked + path) as response:
+                assert response.status == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+        async with http.post(locked + "/sandbox/reset") as response:
+            assert response.status == 401
+        async with http.get(locked + "/sandbox/outbox", headers={"Authorization": "Bearer s3cret"}) as response:
+            assert response.status == 200 and await response.json() == []
     async with PortalClient(locked, api_key="s3cret") as good:
         assert await good.account_exists(ID_NUMBER) is False
         assert isinstance(await good.submit(FORM, "k"), OtpSent)
