@@ -41,22 +41,27 @@ def log_failure(log: logging.Logger, where: str, error: BaseException, level: in
     ("ref 3f9a01c2") is what the citizen, an HTTP answer or a metric's reader can quote to find this line.
     """
     ref = secrets.token_hex(4)
-    log.log(level, "%s failed: %s (ref %s)%s", where, _types(error), ref, _raised_at(error))
+    chain = _chain(error)
+    types = " from ".join(type(link).__name__ for link in chain)
+    log.log(level, "%s failed: %s (ref %s)%s", where, types, ref, _raised_at(chain[-1]))
     return ref
 
 
-def _types(error: BaseException) -> str:
-    """`KeyError` or, for an error raised while handling another, `RuntimeError from ValidationError`."""
-    chain: list[str] = []
-    seen: BaseException | None = error
-    while seen is not None and len(chain) < 5:
-        chain.append(type(seen).__name__)
-        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
-    return " from ".join(chain)
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error, then the one it was raised from or while handling, and so on (five at most)."""
+    chain = [error]
+    while len(chain) < 5:
+        last = chain[-1]
+        cause = last.__cause__ or (None if last.__suppress_context__ else last.__context__)
+        if cause is None:
+            break
+        chain.append(cause)
+    return chain
 
 
 def _raised_at(error: BaseException) -> str:
-    """The frames the error went through, innermost last, as `file:line in function` (no source, no values)."""
+    """Where the first error of the chain was raised: the frames it went through, innermost last, as
+    `file:line in function` (no source line, no value)."""
     frames = traceback.extract_tb(error.__traceback__)[-6:]
     return "".join(f"\n  at {Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in frames)
 
