@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from bot.core.answer import Handled, Rendered, RenderedButton
 from bot.core.i18n import Catalogs
+from bot.core.texts import DIALOG_UNREADABLE
 from bot.ops.flow_metrics import observe_handled
 from bot.storage import Counted, DialogKey, DialogStore, Tally
 from conversations.dialog import Dialog, Language
@@ -83,7 +84,8 @@ class Assistant:
 
         An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`, with its `Answer`
         (dumped) if it may not have been sent; one the `gate` refuses raises `TurnedAway`. The answer to an event
-        with an id is kept beside the dialog for that.
+        with an id is kept beside the dialog for that. A stored dialog that cannot be read starts afresh, the
+        citizen told why first.
         """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
                           help_desk=self._help_desk, quota=self._quota(key), demo=self._demo)
@@ -93,8 +95,10 @@ class Assistant:
                 raise TurnedAway
             outcome = await handle(dialog, event, context)
             erase = Effect.ERASE in outcome.effects
-            handled = Handled(tuple(self.render(reply, outcome.dialog.language) for reply in outcome.replies),
-                              outcome.effects, outcome.dialog, dialog.step,
+            rendered = tuple(self.render(reply, outcome.dialog.language) for reply in outcome.replies)
+            if held.unreadable:  # the broken document is replaced by this fresh one: say why it starts over
+                rendered = (Rendered((self._catalogs.render(DIALOG_UNREADABLE, dialog.language),)), *rendered)
+            handled = Handled(rendered, outcome.effects, outcome.dialog, dialog.step,
                               stored=not erase and (outcome.changed or held.dialog is None))
             held.erase = erase
             held.save = outcome.dialog if handled.stored else None

@@ -12,6 +12,11 @@ When the dialog store fails (Redis down, the dialog locked too long),
 the citizen is told at once, in their platform's language, that their
 progress is kept and to send again: nothing was changed, so nothing is
 lost, and the next message after Redis is back carries on where they were.
+Any other failure (a bug, a portal answer nobody foresaw) is answered
+too, never with silence: the citizen is told something went wrong on our
+side and their progress is kept (a failed handling saves nothing), with a
+reference that finds the log line; the line names the error's type, never
+its message, which may quote what the citizen typed.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ from bot.core.incoming import Incoming, kind_of
 from bot.core.keyed_lock import KeyedLock
 from bot.core.message_rate import MessageRate
 from bot.core.ports import CitizenDesk, Replies
-from bot.core.texts import STORE_UNAVAILABLE
+from bot.core.texts import STORE_UNAVAILABLE, UPDATE_FAILED
 from bot.ops import metrics
-from bot.storage import AlreadyHandled, DialogBusy, DialogKey, LockLost, UnreadableDialog
+from bot.ops.logs import log_failure
+from bot.storage import AlreadyHandled, DialogBusy, DialogKey, LockLost, load_readable
 from conversations.reminder import reminder
+from conversations.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +70,8 @@ class Switchboard:
     async def handle(self, incoming: Incoming, rated: bool = False) -> Handled | None:
         """Handle and answer one event; None when it was handled before (a re-delivered update; its kept
         answer, if the worker that wrote it died before sending it, is sent now), or when `rated` (a
-        citizen's update) and its sender is over their message rate.
+        citizen's update) and its sender is over their message rate, or when it failed (the citizen was
+        told). Raises nothing but cancellation: the citizen is always answered.
         """
         replies = self._channels[incoming.key.bot]
         gate = self._rate.gate(incoming, replies) if rated and self._rate is not None else None
@@ -89,13 +97,29 @@ class Switchboard:
             except STORE_FAILURES as error:
                 log.error("update %s not handled, the dialog store failed: %s", incoming.event_id,
                           type(error).__name__)
-                metrics.update_failed(kind_of(incoming.event))
-                language = incoming.language or self._assistant.default_language
-                await replies.notice(incoming, self._catalogs.render(STORE_UNAVAILABLE, language))
+                await self._failed(incoming, replies, STORE_UNAVAILABLE)
+                return None
+            except Exception as error:  # a bug, or a failure nobody foresaw: the citizen still gets an answer
+                ref = log_failure(log, f"update {incoming.event_id}", error)
+                await self._failed(incoming, replies, UPDATE_FAILED.bind(ref=ref))
                 return None
             if self._desk is not None:
-                await self._desk.after(incoming, handled)  # not done either, if the answer was not sent
+                try:
+                    await self._desk.after(incoming, handled)  # not done either, if the answer was not sent
+                except Exception as error:  # the citizen has their answer; staff's side is what failed
+                    log_failure(log, f"the help desk's part of update {incoming.event_id}", error)
+                    metrics.update_failed(kind_of(incoming.event))
         return None if again else handled
+
+    async def _failed(self, incoming: Incoming, replies: Replies, text: Text) -> None:
+        """Count an event given up on and tell the citizen, in their language, that their progress is kept.
+        The notice failing too (the channel down as well) is logged by type: there is nobody else to tell."""
+        metrics.update_failed(kind_of(incoming.event))
+        language = incoming.language or self._assistant.default_language
+        try:
+            await replies.notice(incoming, self._catalogs.render(text, language))
+        except Exception as error:
+            log_failure(log, f"telling the citizen that update {incoming.event_id} failed", error)
 
     async def _unsent(self, incoming: Incoming, kept: bytes | None) -> Handled | None:
         """What an update handled before still needs: its answer, kept in case its worker died before
@@ -109,10 +133,7 @@ class Switchboard:
             log.error("update %s: its kept answer is unreadable (%d errors); not sent", incoming.event_id,
                       error.error_count())
             return None
-        try:
-            dialog = await self._assistant.store.load(incoming.key)
-        except UnreadableDialog:
-            dialog = None
+        dialog = await load_readable(self._assistant.store, incoming.key)
         if dialog is None:
             return None
         log.warning("update %s handled before, its answer perhaps unsent; sending it", incoming.event_id)
@@ -120,7 +141,7 @@ class Switchboard:
 
     async def remind(self, key: DialogKey) -> bool:
         """Nudge the citizen of an idle dialog, if it is one worth a nudge (`conversations.reminder`)."""
-        dialog = await self._assistant.store.load(key)
+        dialog = await load_readable(self._assistant.store, key)
         reply = reminder(dialog) if dialog is not None else None
         if dialog is None or reply is None:
             return False

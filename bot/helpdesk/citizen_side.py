@@ -26,7 +26,8 @@ from bot.helpdesk.audit import AuditLog
 from bot.helpdesk.cases import CaseStore, Status
 from bot.helpdesk.texts import CITIZEN_BACK, CITIZEN_ERASED
 from bot.helpdesk.topics import Topics
-from bot.storage import DialogStore
+from bot.ops.logs import log_failure
+from bot.storage import DialogStore, load_readable
 from bot.webapp.links import plausible
 from conversations.dialog import Dialog
 from conversations.events import Adopted, Command, Said, StaffAction
@@ -89,7 +90,7 @@ class CitizenSide:
         dialog and copying the message to staff. Copied now unless it was: staff may, rarely, see a message
         twice (its first worker still copying), but never miss one."""
         with reported("relaying a re-delivered update"):
-            dialog = await self._store.load(incoming.key)
+            dialog = await load_readable(self._store, incoming.key)
             if dialog is not None and relayed(dialog, incoming.event):
                 await self._relay(incoming, dialog, again=True)
 
@@ -146,8 +147,9 @@ class CitizenSide:
 
 @contextmanager
 def reported(when: str) -> Iterator[None]:
-    """A Bot API call the help desk could not make is logged; it never stops the citizen's dialog."""
+    """A Bot API call the help desk could not make is logged, by type and reference (Telegram's description
+    may quote the text it refused); it never stops the citizen's dialog."""
     try:
         yield
     except (Blocked, Rejected, Transient) as error:
-        log.warning("help desk: a call failed %s: %s", when, error)
+        log_failure(log, f"help desk: a call {when}", error, logging.WARNING)

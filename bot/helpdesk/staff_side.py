@@ -234,7 +234,7 @@ class StaffSide:
         try:
             await self._topics.call(CloseTopic(self._topics.chat_id, case.topic))
         except Rejected as error:
-            log.info("case %s: topic not closed: %s", case.id, error)
+            log.info("case %s: topic not closed: %s", case.id, type(error).__name__)
 
     async def _reveal(self, case: Case, staff: Person, args: str, post: GroupPost | None = None) -> None:
         """One field, whole, in the assignee's private chat with the bot; recorded in the topic and the audit."""
@@ -328,7 +328,7 @@ class StaffSide:
             async with self._switchboard.turn(case.citizen):
                 return await self._delivery.call(int(case.chat_id), action)
         except (Blocked, Rejected) as error:
-            log.info("case %s: not delivered to the citizen: %s", case.id, error)
+            log.info("case %s: not delivered to the citizen: %s", case.id, type(error).__name__)
             return None
 
 

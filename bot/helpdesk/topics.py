@@ -28,7 +28,7 @@ from bot.channels.telegram.delivery import Delivery
 from bot.core.i18n import Catalogs
 from bot.helpdesk.card import card_text, topic_name
 from bot.helpdesk.cases import Case, CaseStore, Status
-from bot.storage import DialogStore
+from bot.storage import DialogStore, load_readable
 from conversations.dialog import Dialog, Language
 from conversations.text import Param, Text
 
@@ -57,7 +57,7 @@ class Topics:
         return await self._delivery.call(self.chat_id, action)
 
     async def dialog(self, case: Case) -> Dialog | None:
-        return await self._store.load(case.citizen)
+        return await load_readable(self._store, case.citizen)
 
     async def say(self, case: Case, text: Text, markup: InlineKeyboard | None = None, **params: Param) -> None:
         message = self.text(text.bind(**params))

@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
+import traceback
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 _DIGIT_RUN = re.compile(r"(?<!\d)(\+?\d[\d .-]{7,}\d)(?!\d)")
@@ -27,6 +30,40 @@ def mask_personal_data(text: str) -> str:
         return match.group(1) if len(run) < 9 else "*" * (len(run) - 3) + run[-3:]
 
     return _EMAIL.sub(r"\1***@\2", _DIGIT_RUN.sub(digits, text))
+
+
+def log_failure(log: logging.Logger, where: str, error: BaseException, level: int = logging.ERROR) -> str:
+    """Log that `where` failed, by the error's type and where it was raised, and return a short reference.
+
+    Never the error's message nor a full traceback: a message quotes what it failed on (pydantic's names the
+    input values; a `ValueError` the text it could not parse), and that may be a citizen's name or birth
+    date, which no mask can tell from other words. Types and code locations carry no input. The reference
+    ("ref 3f9a01c2") is what the citizen, an HTTP answer or a metric's reader can quote to find this line.
+    """
+    ref = secrets.token_hex(4)
+    chain = _chain(error)
+    types = " from ".join(type(link).__name__ for link in chain)
+    log.log(level, "%s failed: %s (ref %s)%s", where, types, ref, _raised_at(chain[-1]))
+    return ref
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error, then the one it was raised from or while handling, and so on (five at most)."""
+    chain = [error]
+    while len(chain) < 5:
+        last = chain[-1]
+        cause = last.__cause__ or (None if last.__suppress_context__ else last.__context__)
+        if cause is None:
+            break
+        chain.append(cause)
+    return chain
+
+
+def _raised_at(error: BaseException) -> str:
+    """Where the first error of the chain was raised: the frames it went through, innermost last, as
+    `file:line in function` (no source line, no value)."""
+    frames = traceback.extract_tb(error.__traceback__)[-6:]
+    return "".join(f"\n  at {Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in frames)
 
 
 # What every LogRecord has; anything else on a record came in through `extra=` and is written as a field.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,8 +24,11 @@ from aiohttp.typedefs import Handler, Middleware
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.ops.logs import log_failure
 from bot.ops.metrics import mount_metrics
 from conversations.portal import PortalUnavailable
+
+log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 2.0  # seconds each readiness check may take: a probe must answer quickly, even when it says no
 
@@ -120,9 +124,26 @@ def _behind_proxies(proxies: tuple[Network, ...]) -> Middleware:
     return real_client
 
 
+@web.middleware
+async def _failures_logged(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A route that fails unexpectedly answers 500 with a reference, and is logged by its error's type and
+    that reference: aiohttp's own log line carries the traceback and message, which may quote the request
+    (a citizen's details, the password form's body)."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as error:
+        resource = request.match_info.route.resource  # the route's pattern: a path may hold a secret
+        ref = log_failure(log, f"{request.method} {resource.canonical if resource else 'no route'}", error)
+        return web.json_response({"ok": False, "message": "Internal error", "ref": ref}, status=500,
+                                 headers={"Cache-Control": "no-store"})
+
+
 def create_web_app(redis: Redis, portal: Pingable, trusted_proxies: tuple[Network, ...] = ()) -> web.Application:
     """`trusted_proxies` (TRUSTED_PROXIES): load balancers whose X-Forwarded-For header is believed."""
-    app = web.Application(middlewares=[_behind_proxies(trusted_proxies)] if trusted_proxies else [])
+    middlewares = [_failures_logged, *([_behind_proxies(trusted_proxies)] if trusted_proxies else [])]
+    app = web.Application(middlewares=middlewares)
     app[REDIS] = redis
     app[PORTAL] = portal
     app.router.add_get("/healthz", health)

@@ -15,9 +15,10 @@ from bot.storage.dialogs import (
     LockLost,
     Tally,
     UnreadableDialog,
+    load_readable,
 )
 
 __all__ = [
     "AlreadyHandled", "Counted", "DialogBusy", "DialogCodec", "DialogKey", "DialogStore", "Held", "LockLost", "Tally",
-    "UnreadableDialog", "load_keys",
+    "UnreadableDialog", "load_keys", "load_readable",
 ]

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from pydantic import ValidationError
 
 from bot.storage.dev_key import development_key
 from bot.storage.dialogs import UnreadableDialog as UnreadableDialog  # where it was before bot/storage/dialogs.py
@@ -43,6 +44,17 @@ class DialogCodec:
         return public + _SEALED + self._sealer.seal(plain)
 
     def decode(self, raw: bytes) -> Dialog:
+        """The dialog in `raw`; `UnreadableDialog` when it cannot be read, for whatever reason, saying why by
+        error types and counts only: pydantic's own message quotes the input (a name, a birth date)."""
+        try:
+            return self._decode(raw)
+        except ValidationError as error:
+            kinds = sorted({detail["type"] for detail in error.errors(include_url=False, include_input=False)})
+            raise UnreadableDialog(f"{error.error_count()} invalid field(s): {', '.join(kinds)}") from None
+        except (ValueError, TypeError, AttributeError) as error:  # not JSON, not an object, not UTF-8
+            raise UnreadableDialog(f"not a dialog document: {type(error).__name__}") from None
+
+    def _decode(self, raw: bytes) -> Dialog:
         public, _, sealed = raw.partition(_SEALED)
         document = json.loads(public)
         if document.get("schema_version") == 1:  # the only change: a help-desk request is now a handoff

@@ -10,6 +10,7 @@ client.
 
 from __future__ import annotations
 
+import logging
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -17,14 +18,18 @@ from typing import NamedTuple, Protocol
 from bot.storage.keys import DialogKey
 from conversations.dialog import Dialog
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "AlreadyHandled", "Counted", "DialogBusy", "DialogKey", "DialogStore", "Held", "LockLost", "Tally",
-    "UnreadableDialog",
+    "UnreadableDialog", "load_readable",
 ]
 
 
 class UnreadableDialog(Exception):
-    """A stored dialog that this release cannot read (other key, other schema)."""
+    """A stored dialog that this release cannot read (other key, other schema, bad JSON, invalid values).
+
+    Its message says why by error types and counts, never by value: it may be logged."""
 
 
 class DialogBusy(Exception):
@@ -69,6 +74,7 @@ class Held:
     save: Dialog | None = None
     erase: bool = False
     answer: bytes | None = None  # to an event with an id: kept sealed until the next, given back if it comes again
+    unreadable: bool = False  # a document was there but could not be read: `dialog` is None, the citizen is told
 
 
 class DialogStore(Protocol):
@@ -78,6 +84,8 @@ class DialogStore(Protocol):
         self, key: DialogKey, event_id: str | None = None, tally: Tally | None = None,
     ) -> AbstractAsyncContextManager[Held]:
         """Lock the dialog, load it, and on a clean exit save `Held.save` (or erase it) and unlock.
+
+        A document that cannot be read is held as no dialog, with `Held.unreadable` set: saving replaces it.
 
         Raises `DialogBusy` when the lock is not had in time, `AlreadyHandled` for an `event_id`
         handled before, and `LockLost` on exit when the lock expired before the save.
@@ -98,3 +106,13 @@ class DialogStore(Protocol):
     async def take_idle(self, bot: str, limit: int = 100) -> list[DialogKey]:
         """Dialogs of `bot` that fell idle, each given to one caller only."""
         ...
+
+
+async def load_readable(store: DialogStore, key: DialogKey) -> Dialog | None:
+    """The dialog, or None when there is none or it cannot be read: for a view (the help desk's card, the
+    password form), which has nothing to show of a broken document; the citizen's next event replaces it."""
+    try:
+        return await store.load(key)
+    except UnreadableDialog as error:
+        log.warning("dialog %s:%s unreadable (%s); shown as none", key.bot, key.user, error)
+        return None

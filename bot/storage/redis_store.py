@@ -212,7 +212,8 @@ class RedisDialogStore:
             args.append(tally.window_ms)
         locked = await self._acquire(keys, args)
         counted = Counted(int(locked[2]), int(locked[3])) if tally is not None else None
-        held = Held(self._readable(key, locked[1]), counted)
+        dialog, unreadable = self._readable(key, locked[1])
+        held = Held(dialog, counted, unreadable=unreadable)
         try:
             yield held
         except BaseException:
@@ -253,15 +254,16 @@ class RedisDialogStore:
         members = await self._take_idle(keys=[idle_dialogs(bot)], args=[int(time.time() * 1000), limit])
         return [DialogKey.of_member(bot, member.decode()) for member in members]
 
-    def _readable(self, key: DialogKey, raw: bytes | None) -> Dialog | None:
-        """The stored dialog; one that no configured key opens (a key retired too early) starts afresh."""
+    def _readable(self, key: DialogKey, raw: bytes | None) -> tuple[Dialog | None, bool]:
+        """The stored dialog, and whether a document was there but could not be read (a key retired too early,
+        invalid values): that one starts afresh, rather than failing every event until it expires."""
         if not raw:
-            return None
+            return None, False
         try:
-            return self._codec.decode(raw)
-        except UnreadableDialog as error:
+            return self._codec.decode(raw), False
+        except UnreadableDialog as error:  # its message names error types only, never a value
             log.warning("dialog %s:%s unreadable (%s): starting afresh", key.bot, key.user, error)
-            return None
+            return None, True
 
     async def _unsent(self, keys: list[str], event_id: str, kept: list[Any]) -> bytes | None:
         """The answer kept for an event handled before, if its worker may have died before sending it: given
@@ -294,7 +296,8 @@ class RedisDialogStore:
         return True
 
     async def load(self, key: DialogKey) -> Dialog | None:
-        """Read without locking: for status views and tests, never for handling."""
+        """Read without locking: for status views and tests, never for handling. `UnreadableDialog` (never
+        pydantic's `ValidationError`, which quotes the values) for a document this release cannot read."""
         raw = await self._redis.get(key.dialog)
         return self._codec.decode(raw) if isinstance(raw, bytes) else None
 

@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from bot.core.answer import Handled
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
-from bot.storage import DialogStore
+from bot.storage import DialogStore, load_readable
 from bot.storage.keys import password_form_attempts
 from bot.webapp.init_data import InvalidInitData, verify_init_data
 from bot.webapp.links import LINK_TTL_SECONDS, PASSWORD_PAGE, Link, PasswordLinks
@@ -112,7 +112,7 @@ class PasswordForm:
                 return self._refuse(403, refusal, link.language)
         if not await self._within("user", link.dialog.user):
             return self._refuse(429, TOO_MANY, link.language)
-        dialog = await self._store.load(link.dialog)
+        dialog = await load_readable(self._store, link.dialog)
         if dialog is None or dialog.step is not StepName.PASSWORD:
             return self._refuse(409, NOT_WAITING_FOR_PASSWORD, link.language)
         problems = password_check(dialog, password, confirmation)

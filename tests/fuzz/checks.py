@@ -12,7 +12,9 @@ from bot.channels.telegram.actions import (
     RemoveKeyboard,
     SendMessage,
 )
-from conversations.dialog import Language
+from bot.core.i18n import Catalogs
+from bot.core.texts import UPDATE_FAILED
+from conversations.dialog import LANGUAGES, Language
 from conversations.fields.normalize import code_point, is_invisible
 from tests.fuzz.localised import LocalisedText
 
@@ -22,17 +24,22 @@ TELEGRAM_MAX_DATA = 64  # bytes of callback_data
 # nothing to say before its question, the front sends this sign alone to carry the removal
 # (bot/channels/telegram/replies.py).
 KEYBOARD_CARRIER = "✓"
+# The answer to an update whose handling raised (bot/core/switchboard.py): localised, so the language check
+# alone would let a crash pass; its text up to the reference, in each language.
+_CRASHED = tuple(Catalogs().render(UPDATE_FAILED.bind(ref="\0"), language).partition("\0")[0]
+                 for language in LANGUAGES)
 
 
 def assert_sent_in_language(calls: Sequence[Action], language: Language, localised: LocalisedText) -> None:
-    """Each message: catalog text in `language`, sendable (not empty, not too long, valid UTF-8), and its
-    buttons labelled in `language` with data Telegram accepts."""
+    """Each message: not the answer to a crash, catalog text in `language`, sendable (not empty, not too long,
+    valid UTF-8), and its buttons labelled in `language` with data Telegram accepts."""
     for call in calls:
         if not isinstance(call, SendMessage):
             continue
         if call.text == KEYBOARD_CARRIER and isinstance(call.markup, RemoveKeyboard):
             continue
         text = call.text
+        assert not any(crashed in text for crashed in _CRASHED), "handling raised: see the log line it names"
         assert text.strip(), "an empty message"
         assert len(text) <= TELEGRAM_MAX_TEXT, f"a message of {len(text)} characters: Telegram refuses it"
         text.encode("utf-8")  # a lone surrogate would make Telegram refuse the whole message

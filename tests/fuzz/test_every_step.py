@@ -180,7 +180,7 @@ async def test_any_event_at_any_step(
 
     handled = await scene.switchboard.handle(incoming)
 
-    assert handled is not None
+    assert handled is not None, "not handled: it raised (the log names it) or was taken for a re-delivery"
     stored = await scene.store.load(snapshot.key)
     if Effect.ERASE in handled.effects:
         assert stored is None, "/delete left the dialog in Redis"

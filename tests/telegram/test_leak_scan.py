@@ -12,23 +12,29 @@ birth dates, phones and emails, their passwords, and the secrets the
 process is given (the bot token, the encryption key): none may be there.
 What staff read is not searched: passing the citizen's words to the staff
 group is the help desk's job. The passwords, though, must be in nothing
-the bot sent to anyone.
+the bot sent to anyone. Then what goes wrong: a broken dialog document, a
+failing portal and a crashing step, each answered, none logged by value.
 """
 
 from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import quote
 
 from redis.asyncio import Redis
 
+from bot.storage import DialogCodec, DialogKey, load_keys
+from conversations.dialog import Dialog, StepName
 from tests.botprocess import BOTH, TOKEN, BotFactory, BotProcess
 from tests.citizen import Particulars, Sandbox, stored_values
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
+from tests.forged import invalid_values
 from tests.telegram.test_help_desk import Desk, desk
+from tests.telegram.test_redis_faults import stored_bytes
 from tests.telegram.test_telegram_bot import answer_until_review, start_registration
 from tests.webapp.conftest import choose_password
 
@@ -161,3 +167,55 @@ async def test_no_personal_data_or_password_in_logs_or_redis_after_a_registratio
 
     sent = json.dumps([call.params for call in fake_api.calls] + fake_api.sent, ensure_ascii=False)
     assert found_in(sent, passwords()) == []  # in no message, edit, copy, caption or button, to anyone
+
+
+CRASHED = "Đã có lỗi từ phía chúng tôi"  # "something went wrong on our side": the answer to a failed update
+RESTARTED = "không đọc được các câu trả lời trước đó"  # "could not read your earlier answers"
+PORTAL_DOWN = "Cổng dịch vụ công hiện không phản hồi"
+
+
+async def test_no_personal_data_in_logs_when_a_dialog_is_broken_the_portal_fails_and_a_step_crashes(
+    fake_api: FakeBotAPI, start_bot: BotFactory, sandbox: Sandbox, redis: Redis,
+) -> None:
+    """What goes wrong writes errors to the log, and errors quote what they failed on: a dialog whose values
+    fail validation (pydantic quotes them), a portal answering 503, a step crashing on a dialog a buggy
+    release left inconsistent (its `ValueError` quotes the 'phone', here the citizen's name). Each citizen
+    is answered; the log says what failed by type and reference, and holds none of their details."""
+    bot = await start_bot(env={"LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"})
+    keys = load_keys(bot.env["DIALOG_ENCRYPTION_KEY"], Path())
+    secrets = {**personal_data(HANH), **personal_data(PHUC), **configured_secrets(bot)}
+    hanh, phuc, third = (TelegramCitizen(fake_api, user_id=user) for user in (6101, 6102, 6103))
+
+    # Hạnh's document opens with the bot's key, but its values are not what the schema says.
+    await redis.set(dialog_of(fake_api, hanh).dialog, invalid_values(keys, {
+        "id_number": int(HANH.id_number), "full_name": [HANH.full_name], "birth_date": HANH.birth,
+        "phone": {"number": HANH.phone}, "email": [HANH.email]}, step="review"))
+    await hanh.send_command("/start")
+    await hanh.wait_for_reply(RESTARTED)  # told, and started afresh
+    await hanh.wait_for_reply("Tôi đồng ý")
+    replaced = DialogCodec(keys).decode(await stored_bytes(bot.env["REDIS_URL"], fake_api, hanh))
+    assert replaced.step is StepName.CONSENT  # the broken document is gone
+
+    # Phúc reaches the review; the portal answers every submit with a 503.
+    await start_registration(phuc)
+    await answer_until_review(phuc, PHUC)
+    await sandbox.arm_fault(operation="submit", status=503, times=3)
+    await phuc.press("Đăng ký")
+    await phuc.wait_for_reply(PORTAL_DOWN)
+
+    # A dialog at the review with the name where the phone belongs: showing the summary raises.
+    inconsistent = Dialog(step=StepName.REVIEW).with_data(
+        id_number=HANH.id_number, full_name=HANH.full_name, birth_date=date(1993, 8, 17), phone=HANH.full_name)
+    await redis.set(dialog_of(fake_api, third).dialog, DialogCodec(keys).encode(inconsistent))
+    await third.send_command("/status")
+    await third.wait_for_reply(CRASHED)  # not silence
+
+    await bot.stop()
+    logged = [line for line in (await bot.output()).splitlines() if line.strip()]
+    messages = "\n".join(json.loads(line)["message"] for line in logged)
+    assert "unreadable (" in messages and "ValueError (ref " in messages  # each failure is in the log...
+    assert {line: found for line in logged if (found := found_in(line, secrets))} == {}  # ...by type only
+
+
+def dialog_of(fake_api: FakeBotAPI, citizen: TelegramCitizen) -> DialogKey:
+    return DialogKey(str(fake_api.bot_id), str(citizen.chat_id), str(citizen.user_id))

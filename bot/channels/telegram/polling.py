@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
 
 from bot.channels.telegram.actions import RetryAfter, Transient
+from bot.ops.logs import log_failure
 from bot.storage.keys import polling_inbox
 from bot.storage.sealing import Sealer, Unsealable
 
@@ -165,8 +166,8 @@ class Poller:
         try:
             try:
                 await self._handle(update)
-            except Exception:  # one bad update must not stop the others; it is not tried again
-                log.exception("polling: update %s failed", update_id)
+            except Exception as error:  # one bad update must not stop the others; it is not tried again
+                log_failure(log, f"polling: update {update_id}", error)  # its type: the message may quote the update
             try:
                 await self._redis.hdel(self.inbox, str(update_id))
             except RedisError as error:  # it stays in the inbox; a later start finds it handled (skipped)

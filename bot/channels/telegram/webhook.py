@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.ops.logs import log_failure
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -35,7 +37,11 @@ def mount_webhook(
         except (ValueError, TypeError, json.JSONDecodeError) as error:
             log.warning("webhook: unreadable update: %s", type(error).__name__)
             return web.Response(status=400)
-        await handle(update)
+        try:
+            await handle(update)
+        except Exception as error:  # logged by type and reference, not aiohttp's traceback quoting the update
+            ref = log_failure(log, "webhook: an update", error)
+            return web.Response(status=500, text=f"ref {ref}")  # Telegram delivers it again
         return web.Response(status=200)
 
     app.router.add_post(path, receive)
