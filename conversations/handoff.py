@@ -2,7 +2,9 @@
 
 While a dialog is handed off the assistant stays quiet: the citizen's
 messages are passed on to staff (`Effect.RELAY`), except anything that looks
-like their code or password, which is withheld and deleted. Staff act on the
+like their code or password: a message that is one is withheld and deleted; a
+sentence with one inside goes on with it hidden (`for_staff`), and is deleted
+from the citizen's chat. Staff act on the
 dialog only through `StaffAction`s — join, resume at a step, close, start an
 assisted registration — never by giving a field, a code or a password.
 Where the case lives and how messages travel is the edge's business.
@@ -16,6 +18,7 @@ from conversations.dialog import LANGUAGES, Dialog, Handoff, HandoffReason, Step
 from conversations.events import Adopted, Command, Event, Picture, Said, SharedContact, StaffAction, Unsupported
 from conversations.fields import password_problems
 from conversations.fields.normalize import normalize_digits
+from conversations.masking import mask_secrets
 from conversations.outcome import LANGUAGE_CHOSEN, Outcome, moved, refusal
 from conversations.replies import Effect, Reply
 from conversations.step import Context
@@ -35,6 +38,8 @@ _WAIT = _("Your answers are kept. A staff member will write to you in this chat;
           "paused. To go back to the assistant, send /cancel.")
 _WITHHELD = _("For your safety I did not pass that on and I deleted it: staff never need your code or your "
               "password.")
+_MASKED = _("For your safety I hid your code or password before passing your message on, and deleted it here: "
+            "staff never need them.")
 _BACK = _("You are back with the assistant.")
 _CLOSED = _("The help desk has finished the conversation. You are back with the assistant.")
 _JOINED = _("A staff member from the help desk is now with you in this chat.")
@@ -74,13 +79,17 @@ def while_with_staff(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
             return Outcome(switched, (Reply((LANGUAGE_CHOSEN, WITH_STAFF)),), changed=True)
         case Said(text=text) if looks_secret(dialog, text):
             return Outcome(dialog, (Reply((_WITHHELD,)),), changed=False, effects=(Effect.FORGET_MESSAGE,))
+        case Said(text=text) if for_staff(dialog, text) != text:
+            return Outcome(dialog, (Reply((_MASKED,)),), changed=False,
+                           effects=(Effect.FORGET_MESSAGE, Effect.RELAY))
     if relayed(dialog, event):
         return Outcome(dialog, (), changed=False, effects=(Effect.RELAY,))
     return Outcome(dialog, (Reply((WITH_STAFF,)),), changed=False)
 
 
 def relayed(dialog: Dialog, event: Event) -> bool:
-    """Whether what the citizen sent goes on to staff as it is (asked again for an update delivered twice)."""
+    """Whether what the citizen sent goes on to staff, as it is or as `for_staff` shows it (asked again for an
+    update delivered twice)."""
     match event:
         case Said(text=text):
             return dialog.handoff is not None and not looks_secret(dialog, text)
@@ -95,6 +104,11 @@ def looks_secret(dialog: Dialog, text: str) -> bool:
     if dialog.otp is not None and re.fullmatch(r"[0-9]{4,8}", compact):
         return True
     return not re.search(r"\s", text.strip()) and not password_problems(text.strip())
+
+
+def for_staff(dialog: Dialog, text: str) -> str:
+    """The citizen's words as staff may read them: any code or password inside hidden."""
+    return mask_secrets(text, code_pending=dialog.otp is not None)
 
 
 def resumable(dialog: Dialog) -> tuple[StepName, ...]:

@@ -6,13 +6,17 @@ the log can be kept and shipped without becoming a store of personal data.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.storage.keys import AUDIT_STREAM
+
+log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 1_000_000  # trimmed roughly beyond this
 
@@ -21,7 +25,7 @@ MAX_ENTRIES = 1_000_000  # trimmed roughly beyond this
 class Entry:
     at: datetime
     actor: str  # "staff:<telegram id>", "citizen" or "assistant"
-    action: str  # handoff, claim, take, transfer, resume, reveal, close, assist, assist_opened
+    action: str  # handoff, claim, take, transfer, resume, reveal, reveal_refused, reveal_undelivered, close, …
     case: str
     detail: str = ""  # a reason, a step, a field name, the staff member handed to
 
@@ -38,6 +42,15 @@ class AuditLog:
         moment = (at or datetime.now(UTC)).isoformat()
         await self._redis.xadd(AUDIT_STREAM, {"at": moment, "actor": actor, "action": action, "case": case,
                                               "detail": detail}, maxlen=MAX_ENTRIES, approximate=True)
+
+    async def written(self, action: str, case: str, actor: str, detail: str = "") -> bool:
+        """Record, answering whether the entry was written: for what must not happen unrecorded (a reveal)."""
+        try:
+            await self.record(action, case, actor, detail)
+        except RedisError as error:
+            log.error("audit: %s of case %s not recorded: %s", action, case, type(error).__name__)
+            return False
+        return True
 
     async def entries(self, case: str | None = None, batch: int = 1000) -> list[Entry]:
         """Every entry, oldest first, or only those of one case."""

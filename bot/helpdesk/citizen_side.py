@@ -7,7 +7,9 @@ and its card posted on a handoff, the citizen's message relayed while
 they are with staff, the case closed and forgotten on `/delete`, the card
 kept true as the citizen moves on. A citizen of this bot's Telegram chat
 is relayed by copying their message (photos included); a citizen of
-another channel by their words.
+another channel by their words. Words with a code or password inside are
+never copied: staff get them as text, the secret hidden
+(`conversations.handoff.for_staff`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from bot.storage import DialogStore, load_readable
 from bot.webapp.links import plausible
 from conversations.dialog import Dialog
 from conversations.events import Adopted, Command, Said, StaffAction
-from conversations.handoff import relayed
+from conversations.handoff import for_staff, relayed
 from conversations.replies import Effect
 
 log = logging.getLogger(__name__)
@@ -132,17 +134,22 @@ class CitizenSide:
         origin, staff_chat = incoming.origin, self._topics.chat_id
         if case is None:
             return
+        said = incoming.event.text if isinstance(incoming.event, Said) else None
+        shown = for_staff(dialog, said) if said is not None else None
         if isinstance(origin, Origin) and origin.message_id is not None:
             message_id, source = origin.message_id, f"c:{origin.message_id}"
             if again and await self._cases.copy_of(case, source) is not None:
                 return  # relayed before this delivery
-            copy = await self._topics.in_topic(
-                case, lambda topic: CopyMessage(staff_chat, origin.chat_id, message_id, topic))
+            if shown is not None and shown != said:  # a secret inside: the words, hidden, not a copy
+                copy = await self._topics.in_topic(
+                    case, lambda topic: SendMessage(staff_chat, shown, thread_id=topic))
+            else:
+                copy = await self._topics.in_topic(
+                    case, lambda topic: CopyMessage(staff_chat, origin.chat_id, message_id, topic))
             if isinstance(copy, int):
                 await self._cases.remember_copy(case, source, copy)
-        elif isinstance(incoming.event, Said) and not again:  # a channel with no message to copy: its words
-            text = incoming.event.text
-            await self._topics.in_topic(case, lambda topic: SendMessage(staff_chat, text, thread_id=topic))
+        elif shown is not None and not again:  # a channel with no message to copy: its words
+            await self._topics.in_topic(case, lambda topic: SendMessage(staff_chat, shown, thread_id=topic))
 
 
 @contextmanager

@@ -1,6 +1,8 @@
 """The staff group at work: messages in a case's topic relayed to the citizen, and the staff commands.
 
-Only members of the staff group are heard (`roster.py`). In a case's
+Only members of the staff group are heard (`roster.py`), and only its
+administrators may see a citizen's details in full (`/reveal`, audited before
+anything is shown). In a case's
 topic, a staff member's message goes to the citizen (the first one claims
 an unassigned case, atomically); a command changes the case — the table
 `COMMANDS` lists them. Whatever a command does to the citizen's dialog
@@ -52,8 +54,10 @@ from bot.helpdesk.texts import (
     ONLY_ASSIGNEE,
     OPEN_PRIVATE_CHAT,
     RESUMED,
+    REVEAL_ADMINS_ONLY,
     REVEAL_EMPTY,
     REVEAL_FIELDS,
+    REVEAL_NOT_RECORDED,
     REVEAL_PRIVATE,
     REVEALED,
     STEP_LABELS,
@@ -68,7 +72,7 @@ from conversations.dialog import StepName
 from conversations.events import StaffAction, read_command
 from conversations.fields import national_phone
 from conversations.fields.normalize import fold
-from conversations.handoff import looks_secret, resumable
+from conversations.handoff import for_staff, looks_secret, resumable
 
 log = logging.getLogger(__name__)
 
@@ -237,11 +241,18 @@ class StaffSide:
             log.info("case %s: topic not closed: %s", case.id, type(error).__name__)
 
     async def _reveal(self, case: Case, staff: Person, args: str, post: GroupPost | None = None) -> None:
-        """One field, whole, in the assignee's private chat with the bot; recorded in the topic and the audit."""
-        if not await self._may_act(case, staff):
-            return
+        """One field, whole, in the assignee's private chat with the bot, for the group's administrators only.
+        Recorded in the audit before it is shown (not shown if it cannot be), refusals too, then in the topic."""
         field = REVEALABLE.get(args.strip().lower())
+        if not await self._roster.is_admin(staff):
+            await self._refused(case, staff, "not admin", field)
+            await self._topics.say(case, REVEAL_ADMINS_ONLY)
+            return
+        if not await self._may_act(case, staff):
+            await self._refused(case, staff, "not assignee", field)
+            return
         if field is None:
+            await self._refused(case, staff, "unknown field", field)
             await self._topics.say(case, REVEAL_FIELDS)
             return
         dialog = await self._topics.dialog(case)
@@ -250,16 +261,24 @@ class StaffSide:
         if not value:
             await self._topics.say(case, REVEAL_EMPTY, field=label)
             return
+        if not await self._audit.written("reveal", case.id, staff_actor(staff.id), field):
+            await self._topics.say(case, REVEAL_NOT_RECORDED)
+            return
         shown = national_phone(value) if field == "phone" else \
             f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value)
         private = self._topics.text(REVEAL_PRIVATE.bind(number=case.id, field=label, value=shown))
         try:
             await self._delivery.call(staff.id, SendMessage(staff.id, private))
         except (Blocked, Rejected):
+            await self._audit.written("reveal_undelivered", case.id, staff_actor(staff.id), field)
             await self._topics.say(case, OPEN_PRIVATE_CHAT)
             return
-        await self._audit.record("reveal", case.id, staff_actor(staff.id), field)
         await self._topics.say(case, REVEALED, name=staff.first_name, field=label, number=case.id)
+
+    async def _refused(self, case: Case, staff: Person, reason: str, field: str | None) -> None:
+        """A /reveal refused, in the audit: who, why and which field, never a value."""
+        detail = f"{reason}: {field}" if field else reason
+        await self._audit.written("reveal_refused", case.id, staff_actor(staff.id), detail)
 
     # --- joining, and who may act -----------------------------------------------------------------------------
 
@@ -300,7 +319,8 @@ class StaffSide:
         copy = await self._cases.copy_of(case, f"c:{edit.message_id}")
         dialog = await self._topics.dialog(case)
         if copy is not None and dialog is not None and not looks_secret(dialog, edit.text):
-            await self._topics.in_topic(case, lambda topic: EditText(self._topics.chat_id, copy, edit.text))
+            shown = for_staff(dialog, edit.text)  # a code or password typed in since: hidden
+            await self._topics.in_topic(case, lambda topic: EditText(self._topics.chat_id, copy, shown))
 
     # --- small helpers ----------------------------------------------------------------------------------------
 

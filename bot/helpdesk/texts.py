@@ -66,6 +66,9 @@ REVEALED = _("{name} viewed the {field} of case #{number} (sent privately).")
 REVEAL_PRIVATE = _("Case #{number}, {field}: {value}")
 REVEAL_FIELDS = _("Which field? /reveal id, /reveal name, /reveal birth, /reveal phone or /reveal email.")
 REVEAL_EMPTY = _("The citizen has not given their {field} yet.")
+REVEAL_ADMINS_ONLY = _("Only the staff group's administrators can see a citizen's details in full. Ask one of "
+                       "them.")
+REVEAL_NOT_RECORDED = _("Nothing was shown: the audit log could not record it. Please try again in a moment.")
 OPEN_PRIVATE_CHAT = _("I could not write to you privately. Open a private chat with me, press Start, then try "
                       "again.")
 ONLY_ASSIGNEE = _("Only {name}, who has case #{number}, can do that. Use /take first.")

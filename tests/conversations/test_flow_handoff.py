@@ -13,7 +13,8 @@ import pytest
 from bot.core.i18n import Catalogs
 from bot.portal.in_process import InProcessPortal
 from conversations.dialog import Dialog, HandoffReason, StepName
-from conversations.events import Adopted, Event, Pressed, SharedContact, StaffAction, Unsupported
+from conversations.events import Adopted, Event, Pressed, Said, SharedContact, StaffAction, Unsupported
+from conversations.handoff import for_staff, relayed
 from conversations.replies import Effect
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164
 from tests.clock import ManualClock
@@ -241,3 +242,14 @@ async def test_an_assisted_registration_is_never_handed_off_for_refusals(helped:
     assert helped.dialog.handoff is None and helped.step() == StepName.ID_NUMBER
     await helped.send("/human")
     assert "No help desk" in helped.text and helped.dialog.handoff is None
+
+
+async def test_a_code_or_password_inside_a_sentence_goes_to_staff_hidden(helped: Citizen) -> None:
+    await helped.fill_until(StepName.OTP, "en")
+    await helped.send("/human")
+    for sentence, shown in ((f"mã {helped.last_code()} không được", "mã ****** không được"),
+                            ("mk: Abc@12345 sai à?", "mk: ****** sai à?")):
+        await helped.send(sentence)
+        assert "hid your code or password" in helped.text
+        assert helped.effects == (Effect.FORGET_MESSAGE, Effect.RELAY)  # deleted here, relayed hidden
+        assert relayed(helped.dialog, Said(sentence)) and for_staff(helped.dialog, sentence) == shown

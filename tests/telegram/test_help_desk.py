@@ -22,11 +22,12 @@ pytestmark = ON_PTB
 
 
 class Desk:
-    """The staff group with two staff members and someone who left it."""
+    """The staff group with two staff members (Minh is one of its administrators, who may /reveal) and
+    someone who left it."""
 
     def __init__(self, api: FakeBotAPI) -> None:
         self.group = ForumGroup(api)
-        self.minh = TelegramStaff(api, self.group, 501, "Minh", username="minh_hd")
+        self.minh = TelegramStaff(api, self.group, 501, "Minh", username="minh_hd", status="administrator")
         self.lan = TelegramStaff(api, self.group, 502, "Lan", username="lan_hd")
         self.outsider = TelegramStaff(api, self.group, 503, "Khách", status="member")
         api.set_member(self.group.chat_id, 503, "left")  # was in the group once; is not staff now
@@ -106,6 +107,9 @@ async def test_a_case_from_handoff_to_close(
     assert (await desk.minh.wait_for_post(topic))["text"] == "Tôi không chắc ngày sinh trên CCCD"
     await citizen.send_photo(caption="ảnh CCCD")
     assert "photo" in await desk.minh.wait_for_post(topic)
+    await citizen.send_text("mk: Abc@12345 có đúng không?")  # a password inside a sentence: hidden
+    assert (await desk.minh.wait_for_post(topic))["text"] == "mk: ****** có đúng không?"
+    await citizen.wait_for_reply("đã che mã OTP hoặc mật khẩu")
 
     await desk.outsider.send_text(topic, "Tôi giúp nhé")  # not staff any more: nothing happens
     await desk.minh.send_text(topic, "Chào anh, tôi là cán bộ hỗ trợ.")  # the first message claims the case
@@ -124,8 +128,8 @@ async def test_a_case_from_handoff_to_close(
     private = await desk.minh.private.wait_for_reply(ID_NUMBER)
     assert f"#{number}" in private["text"]
     await desk.minh.wait_for_post(topic, "đã xem số định danh")
-    await desk.lan.send_command(topic, "/reveal name")
-    await desk.lan.wait_for_post(topic, "Chỉ Minh")
+    await desk.lan.send_command(topic, "/reveal name")  # not an administrator of the group
+    await desk.lan.wait_for_post(topic, "Chỉ quản trị viên")
     assert not desk.lan.private.sent_to_me()
 
     await desk.minh.send_text(topic, "Anh gửi ngày sinh theo dạng ngày/tháng/năm nhé")
@@ -173,7 +177,7 @@ async def test_a_case_from_handoff_to_close(
 
     trail = await audit_trail(redis_url, number)
     actions = [line.split()[3] for line in trail.splitlines()]
-    assert actions == ["handoff", "claim", "reveal", "transfer", "resume", "close", "handoff"], trail
+    assert actions == ["handoff", "claim", "reveal", "reveal_refused", "transfer", "resume", "close", "handoff"], trail
     assert "staff:501" in trail and "staff:502" in trail and "id_number" in trail
     assert ID_NUMBER not in trail and NAME not in trail
 
