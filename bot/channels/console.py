@@ -28,7 +28,7 @@ from conversations.events import Command, Event, Picture, Pressed, Said, read_co
 
 CHANNEL = "console"  # the `DialogKey.bot` of the console's dialogs
 QUIT = {"/quit", "/exit"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}  # what bot/idcard/qr_image.py opens (its FORMATS)
 
 
 def read_event(line: str, reply: Rendered) -> Event | None:

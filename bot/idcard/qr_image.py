@@ -9,7 +9,7 @@ variants tried (`PASSES`), so a clean photo pays for one pass.
 
 Refusals the citizen can cause are exceptions the caller maps to its own
 localised messages: `ImageTooLarge` (more bytes than `MAX_IMAGE_BYTES`),
-`NotAnImage` (not an image Pillow reads, a truncated one, or one whose
+`NotAnImage` (not a JPEG, PNG or WebP, a truncated one, or one whose
 header claims more than `MAX_IMAGE_PIXELS`, a decompression bomb). An empty
 list means "no QR code found".
 """
@@ -34,9 +34,10 @@ MAX_IMAGE_PIXELS = 50_000_000
 # A CCCD's code has about 60 modules a side and wants 2–3 pixels per module: a picture whose shorter side is
 # under this cannot hold it readably, so finding nothing there means "come closer", not "no code".
 MIN_READABLE_SIDE = 200
-# What phones, Telegram and screenshots produce. Pillow reads more (EPS even runs Ghostscript), but a
-# citizen's photo has no business being one of those.
-FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
+# What phones, Telegram and screenshots produce, and nothing else: every decoder Pillow runs on a stranger's
+# bytes is attack surface (its CVEs are mostly in the rarer ones; EPS even runs Ghostscript), so GIF, BMP,
+# TIFF and the rest are refused as "not an image" before a decoder sees more than the header.
+FORMATS = ("JPEG", "PNG", "WEBP")
 # Decodes at once: each holds a full-size bitmap, and the machine's cores are the real limit anyway.
 DECODE_THREADS = 2
 ENLARGE_UP_TO = 2600  # pixels on the long side, for the last decoding pass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -98,16 +99,41 @@ def client_address(peer: str | None, forwarded_for: list[str], proxies: tuple[Ne
     if peer is None or not _inside(peer, proxies):
         return peer
     client = peer
-    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    hops = [hop for header in forwarded_for for hop in header.split(",") if hop.strip()]
     for hop in reversed(hops):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
+        address = forwarded_address(hop)
+        if address is None:
             break
-        client = hop
-        if not _inside(hop, proxies):
+        client = address
+        if not _inside(address, proxies):
             break
     return client
+
+
+_PORT = re.compile(r":[0-9]{1,5}")
+
+
+def forwarded_address(hop: str) -> str | None:
+    """The address in one X-Forwarded-For entry, written the usual way; None for anything else ("unknown").
+
+    Some load balancers (Azure's, some ingress controllers) append the client's port: "203.0.113.7:51234",
+    "[2001:db8::1]:443". Read as a whole, such an entry is no address, and the citizen's requests would all
+    seem to come from the proxy: the limits per address would then count every citizen together.
+    """
+    text = hop.strip()
+    if text.startswith("["):  # "[v6]" or "[v6]:port"
+        inside, bracket, port = text[1:].partition("]")
+        if not bracket or (port and not _PORT.fullmatch(port)):
+            return None
+        text = inside
+    elif text.count(":") == 1:  # "v4:port" (a bare IPv6 address has at least two colons)
+        text, port = text.split(":")
+        if not _PORT.fullmatch(":" + port):
+            return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 def _behind_proxies(proxies: tuple[Network, ...]) -> Middleware:

@@ -209,7 +209,7 @@ def _middleware(api_key: str | None) -> Middleware:
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if expected is not None and request.path.startswith(GUARDED):
-            given = request.headers.get("Authorization", "").encode()
+            given = request.headers.get("Authorization", "").encode("utf-8", "surrogatepass")  # a non-UTF-8 header too
             if not hmac.compare_digest(given, expected):
                 return web.json_response({"error": "unauthorized"}, status=401,
                                          headers={"WWW-Authenticate": "Bearer"})

@@ -45,7 +45,8 @@ def message_rate(pseudonym: str) -> str:
 
 
 def password_form_attempts(scope: str, who: str) -> str:
-    """The counter of password-form requests by one `who` in one `scope` (bot/webapp/routes.py's LIMITS)."""
+    """The counter of failed password-form submissions by one `who` in one `scope` (bot/webapp/attempts.py's
+    LIMITS): an IPv4 address or an IPv6 /64 ("2001:db8:1:2::/64"), a link, a user."""
     return f"{PREFIX}:pwlimit:{scope}:{who}"
 
 

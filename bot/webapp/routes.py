@@ -8,7 +8,8 @@ password. The password is checked (rule, confirmation, guessability)
 before the nonce is spent, so a typo costs nothing; then the nonce is
 consumed atomically and the password goes through the same locked path as
 a Telegram event to the portal. It is never stored, logged or echoed.
-Every submission counts against limits per IP, per link and per user.
+Failed submissions count against limits per address, per link and per user
+(bot/webapp/attempts.py); an accepted one is given back.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from bot.core.answer import Handled
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
 from bot.storage import DialogStore, load_readable
-from bot.storage.keys import password_form_attempts
+from bot.webapp.attempts import Attempts
 from bot.webapp.init_data import InvalidInitData, verify_init_data
-from bot.webapp.links import LINK_TTL_SECONDS, PASSWORD_PAGE, Link, PasswordLinks
+from bot.webapp.links import PASSWORD_PAGE, Link, PasswordLinks
 from bot.webapp.page import PAGE_TEXTS, render_password_page
 from conversations.dialog import LANGUAGES, Language, StepName
 from conversations.engine import NOT_WAITING_FOR_PASSWORD
@@ -46,15 +47,7 @@ BAD_LAUNCH = _("Telegram's sign-in data for this form is not valid or is too old
 TOO_MANY = _("Too many attempts. Please wait a few minutes and try again.")
 ACCOUNT_READY = _("Your password is set and your account is ready. You can close this window.")
 
-# (scope, attempts, window in seconds)
-LIMITS = {"ip": (30, 3600), "link": (10, LINK_TTL_SECONDS), "user": (20, 3600)}
 MAX_BODY = 4096
-
-_COUNT = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return n
-"""
 
 
 Relay = Callable[[Incoming], Awaitable[Handled | None]]
@@ -75,7 +68,7 @@ class PasswordForm:
         self._catalogs = catalogs
         self._bot_token = bot_token
         self._clock = clock
-        self._count = redis.register_script(_COUNT)
+        self._attempts = Attempts(redis)
 
     def mount(self, app: web.Application) -> None:
         app.router.add_get(PASSWORD_PAGE, self.page)
@@ -99,18 +92,19 @@ class PasswordForm:
             password, confirmation = str(body["password"]), str(body["confirmation"])
         except (ValueError, KeyError, TypeError):
             return _answer(400, {"ok": False, "message": "Malformed request"})
-        if not await self._within("ip", request.remote or "unknown"):
+        submission = self._attempts.submission()
+        if not await submission.within("ip", request.remote or "unknown"):
             return self._refuse(429, TOO_MANY, "vi")
         link = await self._links.peek(nonce)
         if link is None:
             return self._refuse(410, LINK_GONE, "vi")
-        if not await self._within("link", nonce):
+        if not await submission.within("link", nonce):
             return self._refuse(429, TOO_MANY, link.language)
         if init_data:
             refusal = self._launched_by_owner(init_data, link)
             if refusal is not None:
                 return self._refuse(403, refusal, link.language)
-        if not await self._within("user", link.dialog.user):
+        if not await submission.within("user", link.dialog.user):
             return self._refuse(429, TOO_MANY, link.language)
         dialog = await load_readable(self._store, link.dialog)
         if dialog is None or dialog.step is not StepName.PASSWORD:
@@ -121,6 +115,7 @@ class PasswordForm:
             return _answer(422, {"ok": False, "problems": shown})
         if await self._links.consume(nonce) is None:  # another submission got there first
             return self._refuse(410, LINK_GONE, link.language)
+        await submission.accepted()
         handled = await self._relay(Incoming(link.dialog, PasswordChosen(password, confirmation), link.language))
         if handled is not None and handled.dialog.step is StepName.DONE:
             return _answer(200, {"ok": True, "message": self._catalogs.render(ACCOUNT_READY, link.language)})
@@ -139,10 +134,6 @@ class PasswordForm:
             log.warning("password form: opened by another Telegram user")
             return NOT_YOURS
         return None
-
-    async def _within(self, scope: str, who: str) -> bool:
-        limit, window = LIMITS[scope]
-        return int(await self._count(keys=[password_form_attempts(scope, who)], args=[window])) <= limit
 
     def _refuse(self, status: int, reason: Text, language: Language) -> web.Response:
         return _answer(status, {"ok": False, "message": self._catalogs.render(reason, language)})

@@ -1,7 +1,10 @@
 """The code the portal sent by SMS: expiry, attempts left, and "Gửi lại OTP".
 
-Obvious typos (not six digits) and tries after a lockout are answered here
-without spending one of the portal's attempts. Whether a code has expired
+The code is taken typed alone or inside the whole SMS pasted
+(conversations/fields/otp_code.py), and every message that may hold it is
+deleted from the chat, right or wrong. Obvious typos (not six digits) and
+tries after a lockout are answered here without spending one of the
+portal's attempts. Whether a code has expired
 and whether a new one may be sent yet are the portal's to decide, by its
 clock: the bot's clock may jump or drift (NTP, a VM resumed), and a code
 the portal still accepts must not be refused here, nor a resend it would
@@ -12,11 +15,9 @@ again.
 
 from __future__ import annotations
 
-import re
-
 from conversations.dialog import Dialog, StepName
 from conversations.events import Event, Pressed, Said
-from conversations.fields.normalize import normalize_digits
+from conversations.fields.otp_code import read_otp_code, six_digit_runs
 from conversations.portal import PortalRefusal, RefusalCode
 from conversations.replies import Button, Effect
 from conversations.step import Answer, Context, Move, Question, Stay, Step, refuse
@@ -50,8 +51,11 @@ async def answer_otp(dialog: Dialog, event: Event, ctx: Context) -> Answer:
         return await _resend(dialog, ctx)
     if not isinstance(event, Said):
         return refuse(_("Please type the 6-digit code as a message."))
-    code = re.sub(r"\s+", "", normalize_digits(event.text))
-    if not re.fullmatch(r"[0-9]{6}", code):
+    code = read_otp_code(event.text)
+    if code is None:
+        if len(six_digit_runs(event.text)) > 1:  # which one is the code? Either way, none stays in the chat
+            return Stay((_("I cannot tell which number in that message is the code. Please type only the "
+                           "6 digits of the code."),), effects=(Effect.FORGET_MESSAGE,))
         return refuse(_("The code has exactly 6 digits. Please check the SMS and type it again."))
     if otp.attempts_left == 0:
         return Stay((LOCKED,), effects=(Effect.FORGET_MESSAGE,))
@@ -61,7 +65,8 @@ async def answer_otp(dialog: Dialog, event: Event, ctx: Context) -> Answer:
         return Move(StepName.PASSWORD, verified, say=(_("Your phone number is confirmed."),),
                     effects=(Effect.FORGET_MESSAGE,))
     if answer.code is RefusalCode.UNKNOWN_REGISTRATION:
-        return Move(StepName.REVIEW, dialog.model_copy(update={"otp": None}), say=(REGISTRATION_EXPIRED,))
+        return Move(StepName.REVIEW, dialog.model_copy(update={"otp": None}), say=(REGISTRATION_EXPIRED,),
+                    effects=(Effect.FORGET_MESSAGE,))
     attempts_left = {RefusalCode.OTP_INVALID: answer.attempts_left, RefusalCode.OTP_LOCKED: 0}.get(answer.code)
     reason = {RefusalCode.OTP_INVALID: _("That code is not right."), RefusalCode.OTP_LOCKED: LOCKED,
               RefusalCode.OTP_EXPIRED: EXPIRED}.get(answer.code, _("The portal could not check the code. "

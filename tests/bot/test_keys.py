@@ -57,6 +57,7 @@ def test_the_bot_s_own_keys() -> None:
     assert message_rate("Zm9vYmFy") == "regbot:rate:Zm9vYmFy"
     assert password_form_attempts("nonce", "abc") == "regbot:pwlimit:nonce:abc"
     assert password_form_attempts("ip", "203.0.113.9") == "regbot:pwlimit:ip:203.0.113.9"
+    assert password_form_attempts("ip", "2001:db8:1:2::/64") == "regbot:pwlimit:ip:2001:db8:1:2::/64"
     assert AUDIT_STREAM == "regbot:audit"
 
 

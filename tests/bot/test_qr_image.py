@@ -73,9 +73,20 @@ def test_a_typically_damaged_photo_gives_the_exact_payload(damage: Damage) -> No
     assert read_qr_texts(card_photo(DUONG, damage, seed=7)) == [DUONG]
 
 
-@pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
 def test_an_image_file_in_another_format_is_read(image_format: ImageFormat) -> None:
     assert read_qr_texts(card_photo(DUONG, seed=1, image_format=image_format)) == [DUONG]
+
+
+@pytest.mark.parametrize("refused_format", ["GIF", "BMP", "TIFF", "ICO", "PCX"])
+def test_a_picture_in_a_format_outside_jpeg_png_webp_is_refused_as_not_an_image(refused_format: str) -> None:
+    """Pillow would read these (and the card's code in them); their decoders are not exposed to strangers."""
+    readable = Image.open(io.BytesIO(card_photo(DUONG, seed=1, image_format="PNG")))
+    converted = io.BytesIO()
+    readable.convert("RGB").resize((256, 192) if refused_format == "ICO" else readable.size).save(
+        converted, refused_format)
+    with pytest.raises(NotAnImage):
+        read_qr_texts(converted.getvalue())
 
 
 def test_a_code_on_a_transparent_background_is_read() -> None:

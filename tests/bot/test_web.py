@@ -94,6 +94,12 @@ async def echo_remote(request: web.Request) -> web.Response:
         ("127.0.0.1", "198.51.100.1, 203.0.113.7", "203.0.113.7"),  # a forged hop further left is ignored
         ("127.0.0.0/8, 10.0.0.0/8", "203.0.113.7, 10.1.2.3", "203.0.113.7"),  # two proxies of ours
         ("127.0.0.1", "not-an-address", "127.0.0.1"),
+        ("127.0.0.1", "203.0.113.7:51234", "203.0.113.7"),  # a load balancer that appends the client's port
+        ("127.0.0.1", "[2001:db8::7]:443", "2001:db8::7"),
+        ("127.0.0.1", "[2001:DB8::7]", "2001:db8::7"),
+        ("127.0.0.0/8", "203.0.113.7:51234, 127.0.0.2:8080", "203.0.113.7"),  # our own hop with its port too
+        ("127.0.0.1", "203.0.113.7:http", "127.0.0.1"),  # not a port: no address
+        ("127.0.0.1", "[2001:db8::7]x", "127.0.0.1"),
     ],
 )
 async def test_behind_trusted_proxies_the_citizens_address_is_the_forwarded_one(

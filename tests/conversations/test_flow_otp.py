@@ -7,6 +7,9 @@ sends, 3 sends per 10 minutes, a registration kept 30 minutes), on a
 
 from __future__ import annotations
 
+import pytest
+
+from bot.portal.sandbox_state import SMS_TEXT
 from conversations.dialog import StepName
 from conversations.events import PasswordChosen
 from conversations.replies import Effect
@@ -38,6 +41,29 @@ async def test_every_code_typed_is_deleted_from_the_chat(citizen: Citizen) -> No
     assert citizen.effects == (Effect.FORGET_MESSAGE,)
     await citizen.send(citizen.last_code())
     assert citizen.effects == (Effect.FORGET_MESSAGE,) and citizen.step() == StepName.PASSWORD
+
+
+@pytest.mark.parametrize("sms", [
+    SMS_TEXT,  # the sandbox portal's SMS, as the phone shows it
+    "Mã xác thực của bạn là {code}. Hết hạn sau 5 phút",
+    "Ma xac thuc cua ban la {code}. Het han sau 5 phut\nCong DVC quoc gia 1900 1234",
+])
+async def test_a_pasted_sms_is_read_and_deleted_from_the_chat(citizen: Citizen, sms: str) -> None:
+    """Copying the whole SMS is what many people do: the code is read from it, and the SMS leaves the chat."""
+    await citizen.fill_until(StepName.OTP, "en")
+    await citizen.send(sms.format(code=wrong_code(citizen.last_code())))
+    assert "That code is not right." in citizen.text and citizen.effects == (Effect.FORGET_MESSAGE,)
+    await citizen.send(sms.format(code=citizen.last_code()))
+    assert "Your phone number is confirmed." in citizen.text and citizen.step() == StepName.PASSWORD
+    assert citizen.effects == (Effect.FORGET_MESSAGE,)
+
+
+async def test_a_message_with_two_possible_codes_is_deleted_without_spending_an_attempt(citizen: Citizen) -> None:
+    await citizen.fill_until(StepName.OTP, "en")
+    code = citizen.last_code()
+    await citizen.send(f"{wrong_code(code)} hay {code}?")
+    assert "which number in that message is the code" in citizen.text and "Attempts left: 5" in citizen.text
+    assert citizen.effects == (Effect.FORGET_MESSAGE,) and not citizen.changed
 
 
 async def test_a_new_code_after_a_lockout_gives_the_attempts_back(citizen: Citizen, clock: ManualClock) -> None:
@@ -131,6 +157,7 @@ async def test_a_registration_the_portal_forgot_goes_back_to_the_review_with_the
     await citizen.send(code)
     assert "The portal has closed this registration" in citizen.text and "Please check your details" in citizen.text
     assert citizen.step() == StepName.REVIEW and citizen.dialog.data == before and citizen.dialog.otp is None
+    assert citizen.effects == (Effect.FORGET_MESSAGE,)  # the code leaves the chat here too
     await citizen.press("review:submit")
     assert citizen.step() == StepName.OTP and len(citizen.portal.sent_to(PHONE_E164)) == 2
     await citizen.send(citizen.last_code())

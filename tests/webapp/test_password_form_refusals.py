@@ -33,6 +33,7 @@ async def test_forged_foreign_stale_and_alien_launch_data_are_refused(at_passwor
         (form.init_data(token=OTHER_BOT), 403),
         (form.init_data(age=3700), 403),
         (form.init_data(user_id=999_999), 403),
+        (form.init_data().replace("hash=", "hash=é"), 403),  # not ASCII: refused, not a 500
     ):
         code, answer = await submit(form.form_url, init_data=init_data, **base)
         assert (code, answer["ok"]) == (status, False), answer

@@ -2,7 +2,9 @@
 
 Telegram gets its 200 only after the update is handled, so an update lost
 with a killed worker is delivered again (and the store skips one it has
-handled). The secret-token header is compared in constant time.
+handled). The secret-token header is compared in constant time, as bytes:
+`hmac.compare_digest` raises on a str that is not ASCII, and anyone can send
+such a header.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def mount_webhook(
     """Serve updates at `path`: `parse` turns the JSON into the framework's Update, `handle` answers it."""
 
     async def receive(request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogatepass")  # any str, as bytes
+        if not hmac.compare_digest(given, secret.encode()):
             log.warning("webhook call without the right secret token from %s", request.remote)
             return web.Response(status=401)
         try:

@@ -14,6 +14,7 @@ from bot.portal.sandbox import start_sandbox
 from conversations.portal import OtpSent, PortalUnavailable
 from tests.bot.portal.conftest import FORM, ID_NUMBER, OTHER_ID, PHONE, Served
 from tests.clock import ManualClock
+from tests.raw_http import post_raw
 
 BODY: dict[str, Any] = {
     "id_number": ID_NUMBER, "full_name": "Nguyễn Văn An", "birth_date": "1990-09-05", "phone": PHONE,
@@ -124,3 +125,10 @@ async def test_api_key_is_enforced_when_configured_on_the_api_and_the_sandbox_ro
     async with PortalClient(locked, retry_delays=()) as keyless:
         with pytest.raises(PortalUnavailable):
             await keyless.account_exists(ID_NUMBER)
+
+
+@pytest.mark.parametrize("authorization", ["Bearer s3crét".encode(), b"Bearer s3cr\xe9t", b"Bearer \xff"])
+async def test_an_api_key_of_bytes_no_key_has_is_refused_with_401(locked: str, authorization: bytes) -> None:
+    """Not a 500 with a traceback: a header that is not UTF-8 reaches the handler as a lone surrogate."""
+    assert await post_raw(locked + "/api/v1/accounts/check", {"Authorization": authorization},
+                          b'{"id_number": "001090012345"}') == 401
