@@ -15,6 +15,7 @@ from conversations.events import (
     Adopted,
     Command,
     Event,
+    LinkRevoked,
     PasswordChosen,
     Picture,
     Pressed,
@@ -29,6 +30,7 @@ from conversations.outcome import Outcome, moved, question_reply, refusal
 from conversations.portal import PortalUnavailable
 from conversations.step import NEXT, Context, Move, Stay
 from conversations.steps import STEPS, step_after
+from conversations.steps.password import LINK_REVOKED
 from conversations.text import _
 
 MAX_TEXT_LENGTH = 1000
@@ -44,6 +46,10 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
         return adopt(dialog, event, ctx)
     if isinstance(event, Command) and event.name == "delete":
         return erase(dialog)
+    if isinstance(event, LinkRevoked):  # the form cancelled a link someone else opened; a new one is asked for
+        if dialog.step is not StepName.PASSWORD:
+            return Outcome(dialog, (), changed=False)  # the dialog moved on: that link was dead already
+        return refusal(dialog, ctx, LINK_REVOKED)
     if dialog.handoff is not None:
         return while_with_staff(dialog, event, ctx)
     if isinstance(event, Command):

@@ -53,6 +53,12 @@ class PasswordChosen:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkRevoked:
+    """The password form's link was opened by someone else (another Telegram account's launch data), so the
+    form cancelled it: the citizen is told, and gets a new one."""
+
+
+@dataclass(frozen=True, slots=True)
 class Unsupported:
     """Anything that is not text: a sticker, photo, voice note, location…"""
 
@@ -102,7 +108,8 @@ class Adopted:
     prepared: Dialog | None  # None: the link was used already or has expired
 
 
-Event = Said | Pressed | SharedContact | Command | PasswordChosen | Unsupported | Picture | StaffAction | Adopted
+Event = (Said | Pressed | SharedContact | Command | PasswordChosen | LinkRevoked | Unsupported | Picture
+         | StaffAction | Adopted)
 
 
 def read_command(text: str) -> Command | None:

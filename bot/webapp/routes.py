@@ -33,15 +33,15 @@ from bot.webapp.links import PASSWORD_PAGE, Link, PasswordLinks
 from bot.webapp.page import PAGE_TEXTS, render_password_page
 from conversations.dialog import LANGUAGES, Language, StepName
 from conversations.engine import NOT_WAITING_FOR_PASSWORD
-from conversations.events import PasswordChosen
+from conversations.events import LinkRevoked, PasswordChosen
 from conversations.steps.password import password_check
 from conversations.text import Text, _
 
 log = logging.getLogger(__name__)
 
 LINK_GONE = _("This link has expired or has already been used. Press \"Send me a new link\" in the chat.")
-NOT_YOURS = _("This form was opened from another Telegram account. Please open the link in your own chat "
-              "with the bot.")
+NOT_YOURS = _("This form belongs to another Telegram account, so it has been cancelled and its owner told. If it "
+              "is yours, open the new link in your own chat with the bot.")
 BAD_LAUNCH = _("Telegram's sign-in data for this form is not valid or is too old. Please open the link from the "
                "chat again.")
 TOO_MANY = _("Too many attempts. Please wait a few minutes and try again.")
@@ -102,6 +102,8 @@ class PasswordForm:
             return self._refuse(429, TOO_MANY, link.language)
         if init_data:
             refusal = self._launched_by_owner(init_data, link)
+            if refusal is NOT_YOURS:
+                await self._revoke(nonce, link)
             if refusal is not None:
                 return self._refuse(403, refusal, link.language)
         if not await submission.within("user", link.dialog.user):
@@ -121,6 +123,12 @@ class PasswordForm:
             return _answer(200, {"ok": True, "message": self._catalogs.render(ACCOUNT_READY, link.language)})
         reply = handled.replies[0].paragraphs[0] if handled and handled.replies else ""
         return _answer(409, {"ok": False, "message": reply})
+
+    async def _revoke(self, nonce: str, link: Link) -> None:
+        """Someone else's Telegram account opened the link (a forwarded message, a leaked URL): it dies, and the
+        citizen is told in the chat and given a new one."""
+        if await self._links.consume(nonce) is not None:
+            await self._relay(Incoming(link.dialog, LinkRevoked(), link.language))
 
     def _launched_by_owner(self, init_data: str, link: Link) -> Text | None:
         if self._bot_token is None:

@@ -19,6 +19,8 @@ from conversations.steps.review import REGISTRATION_EXPIRED
 from conversations.text import Text, _
 
 NEW_LINK = Button("password:new_link", _("Send me a new link"))
+LINK_REVOKED = _("Your password form was opened from another Telegram account, so I have cancelled that link. "
+                 "Here is a new one: open it only from this chat, and do not forward it to anyone.")
 
 
 def ask_password(dialog: Dialog, ctx: Context) -> Question:

@@ -15,7 +15,7 @@ import pytest
 from bot.core.i18n import Catalogs
 from bot.portal.in_process import InProcessPortal
 from conversations.dialog import CONSENT_TEXT_VERSION, LANGUAGES, Consent, Dialog, Language, StepName
-from conversations.events import Event, PasswordChosen, Pressed, SharedContact, Unsupported
+from conversations.events import Event, LinkRevoked, PasswordChosen, Pressed, SharedContact, Unsupported
 from conversations.portal import OtpSent, PortalRefusal, PortalUnavailable, Registration
 from conversations.replies import Effect
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PASSWORD, PHONE, PHONE_E164
@@ -562,3 +562,17 @@ async def test_done_shows_only_the_masked_login_name_and_keeps_no_details(citize
     assert "(********2345)" in citizen.text and ID_NUMBER not in citizen.text
     assert citizen.dialog.data.is_empty() and citizen.dialog.consent is None
 
+
+
+async def test_a_link_someone_else_opened_is_replaced_and_the_citizen_warned(citizen: Citizen) -> None:
+    """The password form cancels a link opened from another Telegram account; the flow says so, with a new one."""
+    await citizen.fill_until(StepName.PASSWORD, "en")
+    await citizen.send(LinkRevoked())
+    assert "another Telegram account" in citizen.text and citizen.reply.ask_password
+    assert not citizen.changed and citizen.step() == StepName.PASSWORD
+
+
+async def test_a_revoked_link_is_silent_once_the_dialog_moved_on(citizen: Citizen) -> None:
+    await citizen.fill_until(StepName.REVIEW, "en")
+    await citizen.send(LinkRevoked())
+    assert not citizen.replies and not citizen.changed and citizen.step() == StepName.REVIEW

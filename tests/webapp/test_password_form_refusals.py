@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 from redis.asyncio import Redis
@@ -24,22 +25,31 @@ async def submit(url: str, **body: Any) -> tuple[int, dict[str, Any]]:
         return response.status, await response.json()
 
 
-async def test_forged_foreign_stale_and_alien_launch_data_are_refused(at_password_step: AtPasswordStep) -> None:
+async def test_forged_stale_and_alien_launch_data_are_refused_and_another_users_kills_the_link(
+    at_password_step: AtPasswordStep,
+) -> None:
     form = at_password_step
     base = {"nonce": form.nonce, "password": PASSWORD, "confirmation": PASSWORD}
     forged = form.init_data().replace("hash=", "hash=0")
-    for init_data, status in (
-        (forged, 403),
-        (form.init_data(token=OTHER_BOT), 403),
-        (form.init_data(age=3700), 403),
-        (form.init_data(user_id=999_999), 403),
-        (form.init_data().replace("hash=", "hash=é"), 403),  # not ASCII: refused, not a 500
+    for init_data in (
+        forged,
+        form.init_data(token=OTHER_BOT),
+        form.init_data(age=3700),
+        form.init_data().replace("hash=", "hash=é"),  # not ASCII: refused, not a 500
     ):
         code, answer = await submit(form.form_url, init_data=init_data, **base)
-        assert (code, answer["ok"]) == (status, False), answer
+        assert (code, answer["ok"]) == (403, False), answer
         assert answer["message"]
-    # none of them spent the link: the right citizen still can
-    code, answer = await submit(form.form_url, init_data=form.init_data(), **base)
+    # none of them spent the link; another Telegram account's launch data (a forwarded link) kills it, and the
+    # citizen is told in the chat, with a new one
+    code, answer = await submit(form.form_url, init_data=form.init_data(user_id=999_999), **base)
+    assert (code, answer["ok"]) == (403, False) and "đã bị hủy" in answer["message"]
+    await form.citizen.wait_for_reply("tài khoản Telegram khác")
+    code, _answer = await submit(form.form_url, init_data=form.init_data(), **base)
+    assert code == 410
+    renewed = form_button(form.citizen)
+    nonce = parse_qs(urlsplit(renewed).query)["n"][0]
+    code, answer = await submit(renewed, init_data=form.init_data(), **{**base, "nonce": nonce})
     assert (code, answer["ok"]) == (200, True)
 
 
