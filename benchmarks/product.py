@@ -113,8 +113,9 @@ class Product(Scenario):
         self._bot = str(me.id)
         delivery = Delivery(self.adapter, BlockedChats(store, me.id).record, rate=1e9, chat_interval=0.0,
                             group_interval=0.0)
-        replies = TelegramReplies(delivery, catalogs(), PasswordLinks(self.redis), WEBAPP_URL)
-        rate = MessageRate(catalogs(), Pseudonyms(keys[0]), DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)
+        pseudonyms = Pseudonyms(keys[0])
+        replies = TelegramReplies(delivery, catalogs(), PasswordLinks(self.redis, pseudonyms), WEBAPP_URL)
+        rate = MessageRate(catalogs(), pseudonyms, DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)
         self.switchboard = Switchboard(assistant, catalogs(), {self._bot: replies}, rate=rate)
         self.front = TelegramFront(self.switchboard, me.id, delivery, InFlight())
 

@@ -14,6 +14,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.core.pseudonyms import Pseudonyms
+from bot.storage.codec import load_keys
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
@@ -119,3 +122,14 @@ class BotProcess:
 
 
 BotFactory = Callable[..., Awaitable[BotProcess]]
+
+
+
+def pseudonyms_of(process: BotProcess) -> Pseudonyms:
+    """The bot's keyed hashes (as `bot/app/runtime.py` derives them from its encryption key): how it names a
+    one-time link's nonce in Redis, for a test that reaches one there."""
+    return Pseudonyms(load_keys(process.env["DIALOG_ENCRYPTION_KEY"], Path(process.env["DATA_DIR"]))[0])
+
+
+def link_name(process: BotProcess, nonce: str) -> str:
+    return pseudonyms_of(process).of("link", nonce)

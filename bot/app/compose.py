@@ -66,7 +66,8 @@ def telegram_bot(
     delivery = Delivery(calls, BlockedChats(store, me.id).record, rate=settings.telegram_rate,
                         chat_interval=settings.telegram_chat_interval,
                         group_interval=60.0 / settings.telegram_group_rate, backoff=settings.telegram_retry_backoff)
-    replies = TelegramReplies(delivery, catalogs, PasswordLinks(redis), public_url(settings.webapp_url, settings.port))
+    links = PasswordLinks(redis, runtime.pseudonyms)
+    replies = TelegramReplies(delivery, catalogs, links, public_url(settings.webapp_url, settings.port))
     app = create_web_app(redis, runtime.portal, parse_networks(settings.trusted_proxies))
     desk: CitizenSide | None = None
     roster: StaffRoster | None = None
@@ -80,7 +81,8 @@ def telegram_bot(
         cases, audit = CaseStore(redis, me.id), AuditLog(redis)
         topics = Topics(delivery, cases, store, catalogs, staff_chat, settings.staff_language)
         roster = StaffRoster(redis, me.id, member_status)
-        assist_links = OneTimeLinks(redis, ASSIST_LINKS, attrgetter("assist_link"), settings.assist_link_ttl)
+        assist_links = OneTimeLinks(redis, ASSIST_LINKS, attrgetter("assist_link"), settings.assist_link_ttl,
+                                    runtime.pseudonyms)
         assisted = Assisted(topics, cases, audit, roster, assist_links, store, delivery, me, settings.assist_link_ttl)
         desk = CitizenSide(topics, cases, audit, assisted, store)
         staff_parts = topics, cases, audit
@@ -94,7 +96,7 @@ def telegram_bot(
         staff = StaffSide(switchboard, topics, cases, audit, roster, delivery, catalogs, me, settings.staff_show_name)
     in_flight = InFlight()
     front = TelegramFront(switchboard, me.id, delivery, in_flight, staff)
-    PasswordForm(switchboard.handle, store, redis, catalogs, token, utc_now).mount(app)
+    PasswordForm(switchboard.handle, store, links, redis, catalogs, token, utc_now).mount(app)
     return TelegramBot(front, switchboard, app, in_flight, str(me.id))
 
 
@@ -106,9 +108,11 @@ class ConsoleSession:
 
 def console_session(runtime: Runtime, user: str, form_url: str) -> ConsoleSession:
     """`form_url`: where the password form is served (HOST:PORT, once bound)."""
-    replies = ConsoleReplies(runtime.catalogs, PasswordLinks(runtime.redis), form_url.rstrip("/") + PASSWORD_PAGE)
+    links = PasswordLinks(runtime.redis, runtime.pseudonyms)
+    replies = ConsoleReplies(runtime.catalogs, links, form_url.rstrip("/") + PASSWORD_PAGE)
     switchboard = Switchboard(runtime.assistant, runtime.catalogs, {CHANNEL: replies})
     app = create_web_app(runtime.redis, runtime.portal)
-    PasswordForm(switchboard.handle, runtime.assistant.store, runtime.redis, runtime.catalogs, None, utc_now).mount(app)
+    PasswordForm(switchboard.handle, runtime.assistant.store, links, runtime.redis, runtime.catalogs, None,
+                 utc_now).mount(app)
     return ConsoleSession(Console(switchboard, replies, DialogKey(CHANNEL, user, user)), app)
 

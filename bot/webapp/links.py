@@ -20,6 +20,7 @@ from typing import cast
 
 from redis.asyncio import Redis
 
+from bot.core.pseudonyms import Pseudonyms
 from bot.storage import DialogKey
 from bot.storage.keys import PASSWORD_LINKS
 from conversations.dialog import Language
@@ -42,18 +43,27 @@ class Link:
 
 
 class OneTimeLinks:
-    def __init__(self, redis: Redis, prefix: str, newest: Callable[[DialogKey], str], ttl: int) -> None:
+    def __init__(
+        self, redis: Redis, prefix: str, newest: Callable[[DialogKey], str], ttl: int, pseudonyms: Pseudonyms,
+    ) -> None:
+        """`pseudonyms`: names a nonce in Redis by a keyed hash, so that whoever can list the keys (SCAN, a
+        backup, a slow-log) cannot open the link."""
         self.PREFIX = prefix
         self._redis = redis
-        self._newest = newest  # the key holding a dialog's newest link
+        self._newest = newest  # the key holding a dialog's newest link (its name, hashed)
         self._ttl = ttl
+        self._pseudonyms = pseudonyms
         self._issue = redis.register_script(_ISSUE)
+
+    def name(self, nonce: str) -> str:
+        """How `nonce` is named in Redis: a keyed hash, never the nonce itself."""
+        return self._pseudonyms.of("link", nonce)
 
     async def issue(self, dialog: DialogKey, language: Language) -> str:
         nonce = secrets.token_urlsafe(16)
         record = f"{dialog.bot} {dialog.chat} {dialog.user} {language}"
-        keys = [self.PREFIX + nonce, self._newest(dialog)]
-        await self._issue(keys=keys, args=[record, self._ttl, self.PREFIX, nonce])
+        name = self.name(nonce)
+        await self._issue(keys=[self.PREFIX + name, self._newest(dialog)], args=[record, self._ttl, self.PREFIX, name])
         return nonce
 
     async def new_url(self, page_url: str, dialog: DialogKey, language: Language) -> str:
@@ -61,17 +71,24 @@ class OneTimeLinks:
         return f"{page_url}?n={await self.issue(dialog, language)}"
 
     async def peek(self, nonce: str) -> Link | None:
-        return _link(await self._redis.get(self.PREFIX + nonce)) if plausible(nonce) else None
+        if not plausible(nonce):
+            return None
+        # A link issued before nonces were hashed is named by itself, for one link TTL after the upgrade.
+        return _link(await self._redis.get(self.PREFIX + self.name(nonce))
+                     or await self._redis.get(self.PREFIX + nonce))
 
     async def consume(self, nonce: str) -> Link | None:
-        return _link(await self._redis.getdel(self.PREFIX + nonce)) if plausible(nonce) else None
+        if not plausible(nonce):
+            return None
+        return _link(await self._redis.getdel(self.PREFIX + self.name(nonce))
+                     or await self._redis.getdel(self.PREFIX + nonce))
 
 
 class PasswordLinks(OneTimeLinks):
     PREFIX = PASSWORD_LINKS
 
-    def __init__(self, redis: Redis, ttl: int = LINK_TTL_SECONDS) -> None:
-        super().__init__(redis, PASSWORD_LINKS, attrgetter("password_link"), ttl)
+    def __init__(self, redis: Redis, pseudonyms: Pseudonyms, ttl: int = LINK_TTL_SECONDS) -> None:
+        super().__init__(redis, PASSWORD_LINKS, attrgetter("password_link"), ttl, pseudonyms)
 
 
 def plausible(nonce: str) -> bool:

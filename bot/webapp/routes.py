@@ -57,13 +57,13 @@ citizen on their channel; None: not handled."""
 
 class PasswordForm:
     def __init__(
-        self, relay: Relay, store: DialogStore, redis: Redis, catalogs: Catalogs, bot_token: str | None,
-        clock: Callable[[], datetime],
+        self, relay: Relay, store: DialogStore, links: PasswordLinks, redis: Redis, catalogs: Catalogs,
+        bot_token: str | None, clock: Callable[[], datetime],
     ) -> None:
         """`bot_token`: to check Telegram's launch data; None outside Telegram (the console), where only the
         link's nonce is accepted."""
         self._relay = relay
-        self._links = PasswordLinks(redis)
+        self._links = links
         self._store = store
         self._catalogs = catalogs
         self._bot_token = bot_token
@@ -98,7 +98,7 @@ class PasswordForm:
         link = await self._links.peek(nonce)
         if link is None:
             return self._refuse(410, LINK_GONE, "vi")
-        if not await submission.within("link", nonce):
+        if not await submission.within("link", self._links.name(nonce)):
             return self._refuse(429, TOO_MANY, link.language)
         if init_data:
             refusal = self._launched_by_owner(init_data, link)

@@ -24,6 +24,7 @@ from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.core.inflight import InFlight
 from bot.core.message_rate import MessageRate
+from bot.core.pseudonyms import Pseudonyms
 from bot.core.switchboard import Switchboard
 from bot.webapp.links import PasswordLinks
 from tests.fuzz.localised import LocalisedText
@@ -66,6 +67,6 @@ def telegram(
     """The Telegram channel in process, wired as `bot/app/compose.py` wires it, without pacing or a help desk."""
     store = assistant.store
     delivery = Delivery(calls, BlockedChats(store, bot_id).record, rate=1e9, chat_interval=0.0, group_interval=0.0)
-    replies = TelegramReplies(delivery, catalogs, PasswordLinks(redis), "https://regbot.example")
+    replies = TelegramReplies(delivery, catalogs, PasswordLinks(redis, Pseudonyms(b"fuzz")), "https://regbot.example")
     switchboard = Switchboard(assistant, catalogs, {str(bot_id): replies}, rate=rate)
     return TelegramFront(switchboard, bot_id, delivery, InFlight()), switchboard

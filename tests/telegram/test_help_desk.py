@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.storage.keys import ASSIST_LINKS
-from tests.botprocess import BOTH, ON_PTB, ROOT, BotFactory, BotProcess
+from tests.botprocess import BOTH, ON_PTB, ROOT, BotFactory, BotProcess, link_name
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PHONE, PHONE_E164, Sandbox
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
@@ -335,7 +335,7 @@ async def test_assisted_registration_handed_to_the_citizen_phone(
     await late.wait_for_reply("đã được dùng hoặc đã hết hạn")
 
     token = await prepare_at_counter(counter)  # a second citizen; this link is left to expire
-    link = ASSIST_LINKS + token
+    link = ASSIST_LINKS + link_name(bot, token)
     assert 0 < await redis.pttl(link) <= 4_000  # Redis forgets it after ASSIST_LINK_TTL
     await redis.pexpire(link, 1)  # and now it has: Redis expires it as it would have 4 s later
     async with asyncio.timeout(5):

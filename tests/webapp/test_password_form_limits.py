@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from bot.core.answer import Handled
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
+from bot.core.pseudonyms import Pseudonyms
 from bot.ops.web import create_web_app, parse_networks, serving
 from bot.storage import DialogKey
 from bot.storage.keys import password_form_attempts
@@ -30,6 +31,10 @@ PER_ADDRESS = LIMITS["ip"][0]
 Submit = Callable[..., Awaitable[int]]
 
 
+def links(redis: Redis) -> PasswordLinks:
+    return PasswordLinks(redis, Pseudonyms(b"tests"))
+
+
 class AtPasswordStep:
     """The store as the form sees it: every dialog is waiting for its password."""
 
@@ -45,7 +50,7 @@ async def set_password(incoming: Incoming) -> Handled:
 @pytest.fixture
 async def submit(redis: Redis, catalogs: Catalogs, clock: ManualClock) -> AsyncIterator[Submit]:
     """POST to the form behind a trusted proxy (127.0.0.1), as the citizen at `address`; the status."""
-    form = PasswordForm(set_password, AtPasswordStep(), redis, catalogs, None, clock)  # type: ignore[arg-type]
+    form = PasswordForm(set_password, AtPasswordStep(), links(redis), redis, catalogs, None, clock)  # type: ignore[arg-type]
     app = create_web_app(redis, object(), parse_networks("127.0.0.1"))  # type: ignore[arg-type]
     form.mount(app)
     async with serving(app, "127.0.0.1", 0) as port, aiohttp.ClientSession() as session:
@@ -60,19 +65,20 @@ async def submit(redis: Redis, catalogs: Catalogs, clock: ManualClock) -> AsyncI
 
 
 async def test_accepted_submissions_do_not_count_against_the_address(submit: Submit, redis: Redis) -> None:
-    links = PasswordLinks(redis)
+    issued = links(redis)
     for _citizen in range(PER_ADDRESS + 10):  # a commune's office, or a carrier's NAT: one address, many citizens
-        assert await submit("203.0.113.7", await links.issue(CITIZEN, "vi")) == 200
+        assert await submit("203.0.113.7", await issued.issue(CITIZEN, "vi")) == 200
     statuses = [await submit("203.0.113.7") for _attempt in range(PER_ADDRESS + 1)]
     assert statuses == [410] * PER_ADDRESS + [429]  # failures still count
 
 
 async def test_an_accepted_submission_gives_back_what_it_counted_on_every_scope(submit: Submit, redis: Redis) -> None:
-    nonce = await PasswordLinks(redis).issue(CITIZEN, "vi")
+    issued = links(redis)
+    nonce = await issued.issue(CITIZEN, "vi")
     for _typo in range(3):
         assert await submit("203.0.113.7", nonce, password="abc") == 422  # refused by the rule: counts
     assert await submit("203.0.113.7", nonce) == 200
-    for scope, who in (("ip", "203.0.113.7"), ("link", nonce), ("user", CITIZEN.user)):
+    for scope, who in (("ip", "203.0.113.7"), ("link", issued.name(nonce)), ("user", CITIZEN.user)):
         assert await redis.get(password_form_attempts(scope, who)) == b"3", scope
 
 

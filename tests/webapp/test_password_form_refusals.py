@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from bot.storage import DialogKey
 from bot.webapp.links import PasswordLinks
-from tests.botprocess import ON_PTB
+from tests.botprocess import ON_PTB, link_name, pseudonyms_of
 from tests.citizen import PASSWORD, Sandbox
 from tests.fakebot.server import FakeBotAPI
 from tests.webapp.conftest import AtPasswordStep, form_button
@@ -91,7 +91,7 @@ async def test_an_expired_or_replaced_link_is_refused(
     assert fresh != form.form_url
     assert (await submit(form.form_url, nonce=old, **body))[0] == 410  # the new link killed the old one
     new_nonce = fresh.split("n=")[1]
-    await redis.pexpire(PasswordLinks.PREFIX + new_nonce, 1)  # fifteen minutes pass
+    await redis.pexpire(PasswordLinks.PREFIX + link_name(form.bot, new_nonce), 1)  # fifteen minutes pass
     assert (await submit(fresh, nonce=new_nonce, **body))[0] == 410
 
 
@@ -100,7 +100,7 @@ async def test_a_link_for_a_dialog_not_at_the_password_step_is_refused(
 ) -> None:
     form = at_password_step
     elsewhere = DialogKey(str(fake_api.bot_id), "4242", "4242")  # a dialog that never reached the password
-    nonce = await PasswordLinks(redis).issue(elsewhere, "en")
+    nonce = await PasswordLinks(redis, pseudonyms_of(form.bot)).issue(elsewhere, "en")
     code, answer = await submit(form.form_url, nonce=nonce, init_data="", password=PASSWORD, confirmation=PASSWORD)
     assert code == 409 and "not waiting for a password" in answer["message"]
 
