@@ -20,11 +20,11 @@ from bot.app.compose import TelegramBot, telegram_bot
 from bot.app.runtime import running
 from bot.app.settings import Settings
 from bot.channels.telegram.frameworks import make_adapter
-from bot.core.answer import Answer, Rendered
 from bot.core.incoming import Incoming
 from bot.storage import DialogKey
 from conversations.events import Command, Said
 from tests.botprocess import TOKEN
+from tests.channels import TextChannel
 from tests.citizen import Sandbox
 from tests.fakebot.server import FakeBotAPI
 from tests.fakebot.staff import ForumGroup, TelegramStaff
@@ -32,28 +32,11 @@ from tests.fakebot.staff import ForumGroup, TelegramStaff
 CHANNEL = "zalo:test"
 
 
-class OtherChannel:
-    """The way out of a channel that is not Telegram: what the core says to its citizens, as text."""
-
-    def __init__(self) -> None:
-        self.said: list[str] = []
-
-    async def answer(self, incoming: Incoming, answer: Answer) -> None:
-        self.said += [reply.text for reply in answer.replies]
-
-    async def notice(self, incoming: Incoming, text: str | None) -> None:
-        if text is not None:
-            self.said.append(text)
-
-    async def say(self, key: DialogKey, reply: Rendered) -> None:
-        self.said.append(reply.text)
-
-
 @dataclass(frozen=True, slots=True)
 class Desk:
     bot: TelegramBot
     group: ForumGroup
-    other: OtherChannel
+    other: TextChannel
     parse: Any  # the framework's reading of an update's JSON, as the webhook calls it
 
 
@@ -67,7 +50,7 @@ async def desk(
         dialog_encryption_key=Fernet.generate_key().decode(), telegram_api_url=fake_api.base_url,
         staff_chat_id=group.chat_id, telegram_chat_interval=0.0, telegram_group_rate=6000, default_language="en")
     adapter = make_adapter("ptb", TOKEN, fake_api.base_url)
-    other = OtherChannel()
+    other = TextChannel()
     try:
         async with running(settings) as runtime:
             bot = telegram_bot(settings, runtime, adapter, await adapter.me(), TOKEN, {CHANNEL: other})

@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from redis.asyncio import Redis
 
-from bot.core.answer import Answer, Handled, Rendered
+from bot.core.answer import Handled
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
@@ -26,29 +26,13 @@ from bot.storage import DialogCodec, DialogKey, DialogStore
 from conversations.dialog import Dialog, StepName
 from conversations.events import Command, Pressed, Said
 from conversations.portal import AccountCreated, OtpSent, OtpVerified, PortalRefusal, Registration
+from tests.channels import TextChannel
 from tests.citizen import ID_NUMBER
 from tests.clock import ManualClock
 
 NAME = "Trần Thị Ngọc Hạnh"
 KEY = DialogKey("test", "7001", "7001")
 SOMETHING_WENT_WRONG = "Đã có lỗi từ phía chúng tôi"
-
-
-class Channel:
-    """A channel's way out, as text: what the citizen was told."""
-
-    def __init__(self) -> None:
-        self.said: list[str] = []
-
-    async def answer(self, incoming: Incoming, answer: Answer) -> None:
-        self.said += [reply.text for reply in answer.replies]
-
-    async def notice(self, incoming: Incoming, text: str | None) -> None:
-        if text is not None:
-            self.said.append(text)
-
-    async def say(self, key: DialogKey, reply: Rendered) -> None:
-        self.said.append(reply.text)
 
 
 class BuggyPortal:
@@ -92,7 +76,7 @@ async def until_id_number(switchboard: Switchboard) -> None:
         await switchboard.handle(Incoming(KEY, event, "vi"))
 
 
-def switchboard_with(assistant: Assistant, catalogs: Catalogs, channel: Channel, desk: FailingDesk | None = None,
+def switchboard_with(assistant: Assistant, catalogs: Catalogs, channel: TextChannel, desk: FailingDesk | None = None,
                      ) -> Switchboard:
     return Switchboard(assistant, catalogs, {KEY.bot: channel}, desk=desk)
 
@@ -105,7 +89,7 @@ async def fresh(redis: Redis) -> None:
 async def test_a_failing_portal_client_gets_the_citizen_a_localised_answer_and_counts_as_a_failure(
     store: DialogStore, catalogs: Catalogs, clock: ManualClock, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    channel = Channel()
+    channel = TextChannel()
     switchboard = switchboard_with(Assistant(store, BuggyPortal(), catalogs, clock), catalogs, channel)
     await until_id_number(switchboard)
     before = failures("text")
@@ -129,7 +113,7 @@ async def test_a_failing_portal_client_gets_the_citizen_a_localised_answer_and_c
 async def test_an_english_speaker_is_told_in_english(
     store: DialogStore, catalogs: Catalogs, clock: ManualClock,
 ) -> None:
-    channel = Channel()
+    channel = TextChannel()
     switchboard = switchboard_with(Assistant(store, BuggyPortal(), catalogs, clock), catalogs, channel)
     await until_id_number(switchboard)
     await switchboard.handle(Incoming(KEY, Said(ID_NUMBER), "en"))
@@ -145,7 +129,7 @@ async def test_a_step_that_crashes_on_a_stored_dialog_is_answered_not_silent(
     broken = Dialog(step=StepName.REVIEW).with_data(
         id_number=ID_NUMBER, full_name=NAME, birth_date=date(1993, 8, 17), phone=NAME)
     await redis.set(KEY.dialog, codec.encode(broken))
-    channel = Channel()
+    channel = TextChannel()
     switchboard = switchboard_with(Assistant(store, BuggyPortal(), catalogs, clock), catalogs, channel)
     before = failures("command")
     caplog.set_level(logging.DEBUG)
@@ -158,7 +142,7 @@ async def test_a_step_that_crashes_on_a_stored_dialog_is_answered_not_silent(
 async def test_a_help_desk_failing_after_the_answer_is_logged_and_counted_without_a_second_answer(
     store: DialogStore, portal: object, catalogs: Catalogs, clock: ManualClock, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    channel = Channel()
+    channel = TextChannel()
     assistant = Assistant(store, portal, catalogs, clock)  # type: ignore[arg-type]
     switchboard = switchboard_with(assistant, catalogs, channel, desk=FailingDesk())
     before = failures("command")
