@@ -30,7 +30,7 @@ START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 # Telegram's pacing and retry delays, made small for the bots the tests start (production's: one message a
 # second per chat, retries after 0.5 s doubling; a heartbeat of 5 s); a test of the pacing itself gives the real
 # values in `env`.
-FAST = {"TELEGRAM_CHAT_INTERVAL": "0.02", "TELEGRAM_RETRY_BACKOFF": "0.05", "WORKER_HEARTBEAT": "1"}
+FAST = {"TELEGRAM_CHAT_INTERVAL": "0.02", "TELEGRAM_RETRY_BACKOFF": "0.05", "WORKER_HEARTBEAT": "3"}
 
 
 @pytest.fixture(scope="session")

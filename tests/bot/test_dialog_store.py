@@ -13,6 +13,7 @@ from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally, UnreadableDialog
 from bot.storage.heartbeat import Heartbeat
+from bot.storage.keys import worker_heartbeat
 from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore
 from conversations.dialog import Dialog, StepName
 from conversations.events import Said
@@ -235,24 +236,34 @@ async def test_a_kept_answer_goes_to_a_redelivery_only_once_the_worker_that_wrot
     reached both at once), so the other sends nothing; once its heartbeat runs out (killed after the save,
     before sending), the other sends it, once."""
     key, answer = DialogKey("test", "7", "7"), b"Step 7/8: the code sent to 082****088"
-    writer = RedisDialogStore(redis, codec, worker="a1", heartbeat_ttl=0.3)
-    other = RedisDialogStore(redis, codec, worker="b2", heartbeat_ttl=0.3)
-    beat = Heartbeat(redis, "a1", ttl=0.3)
-    beating = asyncio.create_task(beat.run())
-    try:
-        async with writer.hold(key, event_id="70") as held:
-            held.save, held.answer = Dialog(), answer
-        for store in (writer, other):  # the writer's own duplicate, then the other worker's, while it beats
-            with pytest.raises(AlreadyHandled) as seen:
-                async with store.hold(key, event_id="70"):
-                    pass
-            assert seen.value.answer is None
-    finally:
-        beating.cancel()
+    writer = RedisDialogStore(redis, codec, worker="a1", heartbeat_ttl=0.2)
+    other = RedisDialogStore(redis, codec, worker="b2", heartbeat_ttl=0.2)
+    await redis.set(worker_heartbeat("a1"), 1, px=60_000)  # the writer is alive
+    async with writer.hold(key, event_id="70") as held:
+        held.save, held.answer = Dialog(), answer
+    for store in (writer, other):  # the writer's own duplicate, then the other worker's, while it beats
+        with pytest.raises(AlreadyHandled) as seen:
+            async with store.hold(key, event_id="70"):
+                pass
+        assert seen.value.answer is None
     assert await redis.exists(key.unsent)  # still kept: the writer may yet die before sending
-    await beat.stop()  # as a killed worker's heartbeat runs out
+    await redis.delete(worker_heartbeat("a1"))  # as a killed worker's heartbeat runs out
     for expected in (answer, None):
         with pytest.raises(AlreadyHandled) as seen:
             async with other.hold(key, event_id="70"):
                 pass
         assert seen.value.answer == expected
+
+
+async def test_a_heartbeat_stays_while_its_worker_runs_and_goes_when_it_stops(redis: Redis) -> None:
+    beat = Heartbeat(redis, "c3", ttl=5)
+    beating = asyncio.create_task(beat.run())
+    try:
+        async with asyncio.timeout(5):
+            while not await redis.exists(worker_heartbeat("c3")):
+                await asyncio.sleep(0.01)
+        assert 0 < await redis.pttl(worker_heartbeat("c3")) <= 5000  # runs out by itself if the worker is killed
+    finally:
+        beating.cancel()
+    await beat.stop()
+    assert not await redis.exists(worker_heartbeat("c3"))
