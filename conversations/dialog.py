@@ -92,6 +92,15 @@ class OtpState(_Frozen):
     attempts_left: int
 
 
+class Pairing(_Frozen):
+    """A password page opened without launch data, waiting for its code in the chat (conversations/pairing.py)."""
+
+    link: str  # the link's name as Redis knows it
+    code: str  # the digest of the code the page shows
+    until: datetime
+    confirmed: bool = False
+
+
 class Dialog(_Frozen):
     schema_version: int = SCHEMA_VERSION
     step: StepName = StepName.CONSENT
@@ -106,6 +115,7 @@ class Dialog(_Frozen):
     handoff: Handoff | None = None
     followed: bool = False  # a help-desk case is open on this dialog: its card follows every step
     assisted: bool = False  # prepared by staff at a counter, to be handed to the citizen's phone
+    pairing: Pairing | None = None  # the password page opened in a browser, bound by a code sent here
 
     def with_data(self, **changes: object) -> Dialog:
         return self.model_copy(update={"data": self.data.model_copy(update=changes)})

@@ -10,12 +10,13 @@ citizen can send: bad input becomes a localised refusal and, on a refusal,
 from __future__ import annotations
 
 from conversations.commands import GLOBAL_BUTTONS, erase, run_command
-from conversations.dialog import Dialog, StepName
+from conversations.dialog import Dialog, Pairing, StepName
 from conversations.events import (
     Adopted,
     Command,
     Event,
     LinkRevoked,
+    PairingStarted,
     PasswordChosen,
     Picture,
     Pressed,
@@ -27,7 +28,9 @@ from conversations.events import (
 from conversations.fields.normalize import fold
 from conversations.handoff import adopt, hand_off, staff_action, stuck, while_with_staff
 from conversations.outcome import Outcome, moved, question_reply, refusal
+from conversations.pairing import ASK_FOR_CODE, CODE_EXPIRED, PAIRED, WRONG_CODE, digest, typed_code
 from conversations.portal import PortalUnavailable
+from conversations.replies import Effect, Reply
 from conversations.step import NEXT, Context, Move, Stay
 from conversations.steps import STEPS, step_after
 from conversations.steps.password import LINK_REVOKED
@@ -46,10 +49,13 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
         return adopt(dialog, event, ctx)
     if isinstance(event, Command) and event.name == "delete":
         return erase(dialog)
+    if isinstance(event, LinkRevoked | PairingStarted) and dialog.step is not StepName.PASSWORD:
+        return Outcome(dialog, (), changed=False)  # the dialog moved on: that link was dead already
     if isinstance(event, LinkRevoked):  # the form cancelled a link someone else opened; a new one is asked for
-        if dialog.step is not StepName.PASSWORD:
-            return Outcome(dialog, (), changed=False)  # the dialog moved on: that link was dead already
         return refusal(dialog, ctx, LINK_REVOKED)
+    if isinstance(event, PairingStarted):
+        started = Pairing(link=event.link, code=event.code, until=event.until)
+        return Outcome(dialog.model_copy(update={"pairing": started}), (Reply((ASK_FOR_CODE,)),), changed=True)
     if dialog.handoff is not None:
         return while_with_staff(dialog, event, ctx)
     if isinstance(event, Command):
@@ -57,6 +63,9 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
     if isinstance(event, Unsupported) or (isinstance(event, Picture) and not STEPS[dialog.step].reads_pictures):
         return refusal(dialog, ctx, _("I can only read text messages and buttons here. Please type "
                                       "your answer."))
+    waiting = dialog.pairing if dialog.step is StepName.PASSWORD else None
+    if isinstance(event, Said) and waiting is not None and not waiting.confirmed and (code := typed_code(event.text)):
+        return _pair(dialog, waiting, code, ctx)
     if isinstance(event, Said):
         if len(event.text) > MAX_TEXT_LENGTH:
             return refusal(dialog, ctx, _("That message is too long ({length} characters). Please send "
@@ -78,6 +87,18 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
     if isinstance(answer, Stay):
         return _stay(dialog, event, answer, ctx)
     return moved(_arrive(dialog, answer), ctx, answer.say, answer.effects)
+
+
+def _pair(dialog: Dialog, pairing: Pairing, code: str, ctx: Context) -> Outcome:
+    """The code of a password form opened in a browser, typed in the chat: the right one lets the form set the
+    password; a wrong or late one ends the pairing, and a new link (asked for with the question) kills the old."""
+    forgotten = (Effect.FORGET_MESSAGE,)
+    if ctx.now < pairing.until and digest(pairing.link, code) == pairing.code:
+        confirmed = pairing.model_copy(update={"confirmed": True})
+        return Outcome(dialog.model_copy(update={"pairing": confirmed}), (Reply((PAIRED,)),), True, forgotten)
+    ended = dialog.model_copy(update={"pairing": None})
+    reason = WRONG_CODE if ctx.now < pairing.until else CODE_EXPIRED
+    return Outcome(ended, (question_reply(ended, ctx, before=(reason,)),), changed=True, effects=forgotten)
 
 
 def _stay(dialog: Dialog, event: Event, stay: Stay, ctx: Context) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -59,6 +60,16 @@ class LinkRevoked:
 
 
 @dataclass(frozen=True, slots=True)
+class PairingStarted:
+    """The password page was opened without launch data and shows a code (conversations/pairing.py): the citizen
+    is asked to send it here."""
+
+    link: str  # the link's name
+    code: str  # the code's digest
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Unsupported:
     """Anything that is not text: a sticker, photo, voice note, location…"""
 
@@ -108,8 +119,8 @@ class Adopted:
     prepared: Dialog | None  # None: the link was used already or has expired
 
 
-Event = (Said | Pressed | SharedContact | Command | PasswordChosen | LinkRevoked | Unsupported | Picture
-         | StaffAction | Adopted)
+Event = (Said | Pressed | SharedContact | Command | PasswordChosen | LinkRevoked | PairingStarted | Unsupported
+         | Picture | StaffAction | Adopted)
 
 
 def read_command(text: str) -> Command | None:

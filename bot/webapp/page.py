@@ -23,7 +23,7 @@ _HERE = Path(__file__).resolve().parent
 _PLACEHOLDER = re.compile(r"\{\{(\w+)(?::(\w+))?\}\}")
 # What the script shows after load; the rest is written into the HTML.
 _SCRIPT_TEXTS = ("rule_met", "rule_unmet", "rules_unmet", "problems_heading", "submit", "sending", "network_error",
-                 "server_error")
+                 "server_error", "pairing_heading", "waiting")
 
 PAGE_TEXTS: dict[str, Text] = {
     "title": _("Set your portal password"),
@@ -43,6 +43,8 @@ PAGE_TEXTS: dict[str, Text] = {
     "rule_unmet": _("still needed:"),
     "rules_unmet": _("Your password does not meet all the requirements yet: see the list above."),
     "problems_heading": _("Please fix this:"),
+    "pairing_heading": _("Your code:"),
+    "waiting": _("Waiting for the code in the chat…"),
     "submit": _("Register"),
     "sending": _("Sending…"),
     "network_error": _("Could not reach the server. Check your connection and try again."),

@@ -92,8 +92,28 @@
     if (tg && typeof tg.close === "function") setTimeout(() => tg.close(), 1500);
   }
 
-  async function submit() {
-    if (busy || done) return;
+  // Opened without Telegram's launch data: the server shows a code that must come back in the chat from the
+  // citizen's own account. The password stays here, in this page, and is sent again until the code has arrived.
+  function waitForCode(data) {
+    if (typeof data.code === "string") {
+      const panel = $("pairing");
+      panel.textContent = "";
+      const heading = document.createElement("p");
+      heading.textContent = S.pairing_heading;
+      const code = document.createElement("p");
+      code.id = "pairing-code";
+      code.textContent = data.code;
+      const how = document.createElement("p");
+      how.textContent = String(data.message || "");
+      panel.append(heading, code, how);
+      panel.hidden = false;
+    }
+    btn.textContent = S.waiting;
+    setTimeout(() => { busy = false; submit(true); }, 2000);
+  }
+
+  async function submit(again) {
+    if ((busy && !again) || done) return;
     say(null);
     const unmet = check();
     if (unmet.length) {
@@ -119,6 +139,7 @@
       response = null;
     }
     clearTimeout(timer);
+    if (response && response.status === 202 && data && data.waiting) return waitForCode(data);
     setBusy(false);
     if (!response) return say(error, S.network_error);
     if (response.ok && data && data.ok === true) return finish(String(data.message || ""));

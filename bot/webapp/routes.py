@@ -3,7 +3,10 @@
 Only the right citizen, once, within minutes: the link's nonce must be
 live; launch data, when the page runs inside Telegram, must carry
 Telegram's signature for this bot, be under an hour old and name the
-citizen the link was made for; the dialog must be waiting for a
+citizen the link was made for; without launch data (a browser, a channel
+that has none) the page must first be paired: it shows a one-time code,
+keeps the password, and resubmits it until the citizen has sent that code
+in the chat (conversations/pairing.py); the dialog must be waiting for a
 password. The password is checked (rule, confirmation, guessability)
 before the nonce is spent, so a typo costs nothing; then the nonce is
 consumed atomically and the password goes through the same locked path as
@@ -31,9 +34,10 @@ from bot.webapp.attempts import Attempts
 from bot.webapp.init_data import InvalidInitData, verify_init_data
 from bot.webapp.links import PASSWORD_PAGE, Link, PasswordLinks
 from bot.webapp.page import PAGE_TEXTS, render_password_page
-from conversations.dialog import LANGUAGES, Language, StepName
+from conversations.dialog import LANGUAGES, Dialog, Language, StepName
 from conversations.engine import NOT_WAITING_FOR_PASSWORD
-from conversations.events import LinkRevoked, PasswordChosen
+from conversations.events import LinkRevoked, PairingStarted, PasswordChosen
+from conversations.pairing import CODE_ALPHABET, CODE_LENGTH, PAIRING_TTL, digest, shown
 from conversations.steps.password import password_check
 from conversations.text import Text, _
 
@@ -45,6 +49,8 @@ NOT_YOURS = _("This form belongs to another Telegram account, so it has been can
 BAD_LAUNCH = _("Telegram's sign-in data for this form is not valid or is too old. Please open the link from the "
                "chat again.")
 TOO_MANY = _("Too many attempts. Please wait a few minutes and try again.")
+SEND_THE_CODE = _("To make sure it is you, send this code in your chat with the bot, from your own account, "
+                  "within 5 minutes. Keep this page open: your password is set as soon as the code arrives.")
 ACCOUNT_READY = _("Your password is set and your account is ready. You can close this window.")
 
 MAX_BODY = 4096
@@ -115,6 +121,11 @@ class PasswordForm:
         if problems:
             shown = [self._catalogs.render(problem, link.language) for problem in problems]
             return _answer(422, {"ok": False, "problems": shown})
+        if not init_data:  # a browser, or a channel without launch data: the code must come back in the chat
+            waiting = await self._unpaired(link, nonce, dialog)
+            if waiting is not None:
+                await submission.accepted()  # not a failure: the page waits for the citizen
+                return waiting
         if await self._links.consume(nonce) is None:  # another submission got there first
             return self._refuse(410, LINK_GONE, link.language)
         await submission.accepted()
@@ -123,6 +134,23 @@ class PasswordForm:
             return _answer(200, {"ok": True, "message": self._catalogs.render(ACCOUNT_READY, link.language)})
         reply = handled.replies[0].paragraphs[0] if handled and handled.replies else ""
         return _answer(409, {"ok": False, "message": reply})
+
+    async def _unpaired(self, link: Link, nonce: str, dialog: Dialog) -> web.Response | None:
+        """None once the citizen has sent this page's code in the chat; until then the page waits (202), with a
+        new code when it has none or its code ran out. The password stays in the browser meanwhile."""
+        name, pairing, now = self._links.name(nonce), dialog.pairing, self._clock()
+        if pairing is not None and pairing.link == name:
+            if pairing.confirmed:
+                return None
+            if now < pairing.until:
+                return _answer(202, {"ok": False, "waiting": True})
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        started = PairingStarted(name, digest(name, code), now + PAIRING_TTL)
+        handled = await self._relay(Incoming(link.dialog, started, link.language))
+        if handled is None or handled.dialog.pairing is None:
+            return self._refuse(409, NOT_WAITING_FOR_PASSWORD, link.language)
+        message = self._catalogs.render(SEND_THE_CODE, link.language)
+        return _answer(202, {"ok": False, "waiting": True, "code": shown(code), "message": message})
 
     async def _revoke(self, nonce: str, link: Link) -> None:
         """Someone else's Telegram account opened the link (a forwarded message, a leaked URL): it dies, and the

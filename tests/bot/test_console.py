@@ -75,12 +75,19 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 async def choose_password_through_the_link(terminal: Terminal) -> str:
-    """What a citizen does at the password step: open the printed link, send the form, read the console."""
+    """What a citizen does at the password step: open the printed link in a browser, send the form, type the code
+    the form shows into the console, and the form sets the password."""
     link = re.search(r"(http://127\.0\.0\.1:\d+/webapp/password)\?n=([\w-]+)", terminal.screen)
     assert link, terminal.screen[-1500:]
     form = {"nonce": link.group(2), "init_data": "", "password": PASSWORD, "confirmation": PASSWORD}
-    async with aiohttp.ClientSession() as session, session.post(link.group(1), json=form) as response:
-        assert response.status == 200, await response.text()
+    async with aiohttp.ClientSession() as session:
+        async with session.post(link.group(1), json=form) as response:
+            assert response.status == 202, await response.text()  # a browser: the code must come back here first
+            code = (await response.json())["code"]
+        await terminal.wait_for("opened in a browser")
+        await terminal.type(code, until="right code")
+        async with session.post(link.group(1), json=form) as response:
+            assert response.status == 200, await response.text()
     return await terminal.wait_for("account is ready")
 
 

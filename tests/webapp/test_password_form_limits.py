@@ -3,6 +3,7 @@ what is accepted does not, so citizens behind one address are not locked out by 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -18,9 +19,11 @@ from bot.ops.web import create_web_app, parse_networks, serving
 from bot.storage import DialogKey
 from bot.storage.keys import password_form_attempts
 from bot.webapp.attempts import LIMITS, address_block
+from bot.webapp.init_data import sign_init_data
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from bot.webapp.routes import PasswordForm
 from conversations.dialog import Dialog, StepName
+from tests.botprocess import TOKEN
 from tests.citizen import PASSWORD
 from tests.clock import ManualClock
 
@@ -50,13 +53,17 @@ async def set_password(incoming: Incoming) -> Handled:
 @pytest.fixture
 async def submit(redis: Redis, catalogs: Catalogs, clock: ManualClock) -> AsyncIterator[Submit]:
     """POST to the form behind a trusted proxy (127.0.0.1), as the citizen at `address`; the status."""
-    form = PasswordForm(set_password, AtPasswordStep(), links(redis), redis, catalogs, None, clock)  # type: ignore[arg-type]
+    form = PasswordForm(set_password, AtPasswordStep(), links(redis), redis, catalogs, TOKEN,  # type: ignore[arg-type]
+                        clock)
+    user = json.dumps({"id": int(CITIZEN.user), "first_name": "An"})
+    launched = sign_init_data({"user": user, "auth_date": str(int(clock().timestamp()))}, TOKEN)  # inside Telegram
     app = create_web_app(redis, object(), parse_networks("127.0.0.1"))  # type: ignore[arg-type]
     form.mount(app)
     async with serving(app, "127.0.0.1", 0) as port, aiohttp.ClientSession() as session:
 
         async def post(address: str, nonce: str = "made-up", password: str = PASSWORD) -> int:
-            body: dict[str, Any] = {"nonce": nonce, "init_data": "", "password": password, "confirmation": password}
+            body: dict[str, Any] = {"nonce": nonce, "init_data": launched, "password": password,
+                                    "confirmation": password}
             async with session.post(f"http://127.0.0.1:{port}{PASSWORD_PAGE}", json=body,
                                     headers={"X-Forwarded-For": address}) as response:
                 return response.status

@@ -66,9 +66,38 @@ async def test_weak_mismatched_and_common_passwords_are_explained_without_spendi
         code, answer = await submit(form.form_url, nonce=form.nonce, init_data=form.init_data(),
                                     password=password, confirmation=confirmation)
         assert code == 422 and any(expected in problem for problem in answer["problems"]), answer
-    code, _answer = await submit(form.form_url, nonce=form.nonce, init_data="", password=PASSWORD,
-                                 confirmation=PASSWORD)  # a browser outside Telegram: the nonce alone
+    code, _answer = await submit(form.form_url, nonce=form.nonce, init_data=form.init_data(), password=PASSWORD,
+                                 confirmation=PASSWORD)
     assert code == 200
+
+
+async def test_a_browser_without_launch_data_sets_the_password_only_once_its_code_is_sent_in_the_chat(
+    at_password_step: AtPasswordStep,
+) -> None:
+    """A forwarded link, a proxy's log: the nonce alone proves nothing, so the page shows a code that must come
+    back in the chat, from the citizen's own account."""
+    form = at_password_step
+    body = {"nonce": form.nonce, "init_data": "", "password": PASSWORD, "confirmation": PASSWORD}
+    code, answer = await submit(form.form_url, **body)
+    assert code == 202 and answer["waiting"] and "5 phút" in answer["message"]
+    await form.citizen.wait_for_reply("mở trong một trình duyệt")
+    again, waiting = await submit(form.form_url, **body)  # the page asks again: still waiting, the same code
+    assert again == 202 and "code" not in waiting
+    await form.citizen.send_text(answer["code"].lower())
+    await form.citizen.wait_for_reply("mã đúng")
+    code, answer = await submit(form.form_url, **body)
+    assert (code, answer["ok"]) == (200, True)
+    await form.citizen.wait_for_reply("Tài khoản của bạn đã sẵn sàng")
+
+
+async def test_a_wrong_code_in_the_chat_kills_the_browsers_link(at_password_step: AtPasswordStep) -> None:
+    form = at_password_step
+    body = {"nonce": form.nonce, "init_data": "", "password": PASSWORD, "confirmation": PASSWORD}
+    code, answer = await submit(form.form_url, **body)
+    assert code == 202
+    await form.citizen.send_text("ZZZ-999" if answer["code"] != "ZZZ-999" else "YYY-888")
+    await form.citizen.wait_for_reply("đã hủy đường liên kết đó")
+    assert (await submit(form.form_url, **body))[0] == 410  # the new link killed the one the browser had
 
 
 async def test_a_used_link_cannot_be_replayed(at_password_step: AtPasswordStep, sandbox: Sandbox) -> None:

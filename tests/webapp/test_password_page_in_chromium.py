@@ -92,3 +92,28 @@ async def test_screenshots_of_the_page_in_both_languages(
     await page.fill("#password", "Sao-Mai")
     assert "Password" in await page.inner_text("body")
     await page.screenshot(path=str(folder / "password-form-en.png"), full_page=True)
+
+
+async def test_a_browser_without_launch_data_completes_only_once_the_citizen_sends_the_code_in_the_chat(
+    chromium: Browser, at_password_step: AtPasswordStep, redis: Redis,
+) -> None:
+    """The link opened in a plain browser (a forwarded message would do the same): the page shows a code and
+    waits; nothing is registered until that code arrives in the citizen's own chat."""
+    form = at_password_step
+    page = await chromium.new_page(viewport={"width": 390, "height": 844})
+    await page.route("https://telegram.org/**", lambda route: route.abort())
+    await page.goto(form.form_url)  # no launch data
+    await page.fill("#password", PASSWORD)
+    await page.fill("#confirmation", PASSWORD)
+    await page.click("#submit")
+    code = (await (await page.wait_for_selector("#pairing-code")).inner_text()).strip()
+    await form.citizen.wait_for_reply("mở trong một trình duyệt")
+    async with page.expect_response(lambda response: response.request.method == "POST") as asked_again:
+        pass  # the page sends the form again while it waits: still no account
+    assert (await asked_again.value).status == 202
+    assert not await page.is_visible("#success p")
+    assert not any("đã sẵn sàng" in message.get("text", "") for message in form.citizen.sent_to_me())
+    await form.citizen.send_text(code)
+    await page.wait_for_selector("#success p", timeout=15_000)
+    await form.citizen.wait_for_reply("đã sẵn sàng")
+    assert PASSWORD.encode() not in await everything_in(redis)
