@@ -18,7 +18,7 @@ from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.telegram.test_redis_faults import stored
 from tests.telegram.test_telegram_bot import register_until_otp
-from tests.webapp.conftest import form_button
+from tests.webapp.conftest import form_button, launch_data
 from tests.webapp.test_password_form_refusals import submit
 
 pytestmark = ON_AIOGRAM
@@ -71,7 +71,8 @@ async def test_the_bot_clock_jumping_ahead_expires_nothing_the_portal_and_redis_
 
     offset.write_text("+10800s\n")  # three hours: the 15-minute password link is stale by the bot's clock
     status, answer = await submit(form_button(citizen), nonce=form_button(citizen).split("n=")[1],
-                                  password=PASSWORD, confirmation=PASSWORD)
+                                  init_data=launch_data(citizen, age=5 - 10800),  # signed at the bot's time:
+                                  password=PASSWORD, confirmation=PASSWORD)  # only the link's TTL is under test
     assert (status, answer["ok"]) == (200, True), answer  # Redis, not the bot, keeps the link's time
     assert await sandbox.login(ID_NUMBER, PASSWORD)
     assert (await stored(redis_url, fake_api, citizen))["step"] == "done"

@@ -29,11 +29,7 @@ class AtPasswordStep:
         return parse_qs(urlsplit(self.form_url).query)["n"][0]
 
     def init_data(self, user_id: int | None = None, token: str = TOKEN, age: int = 5) -> str:
-        """Launch data as Telegram signs it for the citizen (or another user, another bot, an old date)."""
-        user = {"id": user_id or self.citizen.user_id, "first_name": "An", "language_code": "vi"}
-        fields = {"query_id": "AAHdF6IQAAAAAN0XohDhrOrc", "user": json.dumps(user, separators=(",", ":")),
-                  "auth_date": str(int(time.time()) - age)}
-        return sign_init_data(fields, token)
+        return launch_data(self.citizen, token, user_id, age)
 
 
 def form_button(citizen: TelegramCitizen) -> str:
@@ -46,10 +42,18 @@ def form_button(citizen: TelegramCitizen) -> str:
     raise AssertionError(f"no Web App button in {keyboard}")
 
 
+def launch_data(citizen: TelegramCitizen, token: str = TOKEN, user_id: int | None = None, age: int = 5) -> str:
+    """Launch data as Telegram signs it for the citizen (or another user, another bot, an old date)."""
+    user = {"id": user_id or citizen.user_id, "first_name": "An", "language_code": "vi"}
+    fields = {"query_id": "AAHdF6IQAAAAAN0XohDhrOrc", "user": json.dumps(user, separators=(",", ":")),
+              "auth_date": str(int(time.time()) - age)}
+    return sign_init_data(fields, token)
+
+
 async def choose_password(citizen: TelegramCitizen, password: str) -> None:
-    """Fill in the form behind the citizen's button and submit it, as a browser outside Telegram does."""
+    """Fill in the form behind the citizen's button and submit it, as the Mini App in their chat does."""
     url = form_button(citizen)
-    body = {"nonce": parse_qs(urlsplit(url).query)["n"][0], "init_data": "", "password": password,
+    body = {"nonce": parse_qs(urlsplit(url).query)["n"][0], "init_data": launch_data(citizen), "password": password,
             "confirmation": password}
     async with aiohttp.ClientSession() as session, session.post(url.split("?")[0], json=body) as response:
         assert response.status == 200, await response.text()
