@@ -18,9 +18,12 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.storage.keys import worker_heartbeat
-from bot.storage.redis_store import HEARTBEAT_TTL
 
 log = logging.getLogger(__name__)
+
+HEARTBEAT_TTL = 5.0
+"""Seconds a worker's heartbeat lasts unless renewed: how long a re-delivery waits to learn whether the worker
+that kept an answer died (then the answer is sent) or lives (it sends it itself)."""
 
 
 def new_worker_id() -> str:
@@ -50,3 +53,15 @@ class Heartbeat:
             await self._redis.delete(self._key)
         except RedisError as error:
             log.warning("heartbeat not removed (it runs out by itself): %s", type(error).__name__)
+
+
+async def stopped_beating(redis: Redis, worker: str, wait: float = HEARTBEAT_TTL) -> bool:
+    """Whether `worker` has stopped beating, waiting up to `wait` for its heartbeat to run out (a killed
+    worker's lasts that long at the most); a worker that still beats by then is alive."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while await redis.exists(worker_heartbeat(worker)):
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(min(0.1, wait / 10))
+    return True

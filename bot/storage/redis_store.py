@@ -22,7 +22,8 @@ from redis.asyncio import Redis
 
 from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
-from bot.storage.keys import DialogKey, idle_dialogs, worker_heartbeat
+from bot.storage.heartbeat import HEARTBEAT_TTL, stopped_beating
+from bot.storage.keys import DialogKey, idle_dialogs
 from conversations.dialog import Dialog
 
 # KEYS: lock, dialog, handled events, unsent answer[, counter]  ARGV: token, lock ms, event id or '', counter window ms
@@ -70,10 +71,6 @@ log = logging.getLogger(__name__)
 
 HANDLED_KEPT = 8
 """How many of a dialog's latest event ids are remembered: a re-delivery comes long before 8 newer updates."""
-
-HEARTBEAT_TTL = 5.0
-"""Seconds a worker's heartbeat lasts unless renewed: how long a re-delivery waits to learn whether the worker
-that kept an answer died (then the answer is sent) or lives (it sends it itself)."""
 
 ANSWER_KEPT = 3600.0
 """Seconds an event's answer is kept for its re-delivery: a killed worker is replaced well within the hour,
@@ -227,8 +224,9 @@ class RedisDialogStore:
                 raise LockLost(f"{key.lock} taken by another worker before the dialog was erased")
             return
         payload = self._codec.encode(held.save) if held.save is not None else b""
-        mark = f"{event_id} {self._worker}" if self._worker else f"{event_id}"
-        answer = f"{mark}\n".encode() + self._codec.seal_answer(held.answer) if event_id and held.answer else b""
+        answer = b""
+        if event_id and held.answer:
+            answer = f"{_answer_mark(event_id, self._worker)}\n".encode() + self._codec.seal_answer(held.answer)
         if not await self._release(key, token, payload, event_id, answer):
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
 
@@ -272,28 +270,15 @@ class RedisDialogStore:
         if len(kept) < 2:
             return None
         sealed, writer = kept[0], kept[1].decode() if kept[1] else ""
-        if writer and not await self._gone(writer):
-            return None
-        mark = f"{event_id} {writer}" if writer else event_id
-        if not await self._claim_answer(keys=[keys[3]], args=[mark]):
+        if writer and (writer == self._worker or not await stopped_beating(self._redis, writer, self._heartbeat_ttl)):
+            return None  # this worker's own, or a live one's: it is sending it
+        if not await self._claim_answer(keys=[keys[3]], args=[_answer_mark(event_id, writer)]):
             return None  # another re-delivery took it
         try:
             return self._codec.open_answer(sealed)
         except UnreadableDialog:
             log.warning("%s: the answer kept for a re-delivered event is sealed with an unknown key", keys[2])
             return None
-
-    async def _gone(self, worker: str) -> bool:
-        """Whether `worker` has stopped beating, waiting for its heartbeat to run out (a killed worker's lasts
-        `heartbeat_ttl` at the most); a worker that still beats by then is alive."""
-        if worker == self._worker:
-            return False
-        deadline = asyncio.get_running_loop().time() + self._heartbeat_ttl
-        while await self._redis.exists(worker_heartbeat(worker)):
-            if asyncio.get_running_loop().time() >= deadline:
-                return False
-            await asyncio.sleep(min(0.1, self._heartbeat_ttl / 10))
-        return True
 
     async def load(self, key: DialogKey) -> Dialog | None:
         """Read without locking: for status views and tests, never for handling. `UnreadableDialog` (never
@@ -315,3 +300,8 @@ class RedisDialogStore:
                 raise DialogBusy(f"{keys[0]} still held after {self._wait:.0f} s")
             await asyncio.sleep(min(pause, max(0.001, answer[1] / 1000)))
             pause = min(pause * 2, 0.1)
+
+
+def _answer_mark(event_id: str, worker: str) -> str:
+    """The first line of a kept answer: its event, and the worker that wrote it (none before workers beat)."""
+    return f"{event_id} {worker}" if worker else event_id
