@@ -25,6 +25,7 @@ from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.replies import BlockedChats, TelegramReplies
 from bot.core.assistant import utc_now
+from bot.core.i18n import Catalogs
 from bot.core.inflight import InFlight
 from bot.core.message_rate import MessageRate
 from bot.core.ports import Replies
@@ -69,35 +70,53 @@ def telegram_bot(
     links = PasswordLinks(redis, runtime.pseudonyms)
     replies = TelegramReplies(delivery, catalogs, links, public_url(settings.webapp_url, settings.port))
     app = create_web_app(redis, runtime.portal, parse_networks(settings.trusted_proxies))
-    desk: CitizenSide | None = None
-    roster: StaffRoster | None = None
-    staff_parts: tuple[Topics, CaseStore, AuditLog] | None = None
-    if settings.staff_chat_id is not None:
-        staff_chat = settings.staff_chat_id
-
-        async def member_status(user_id: int) -> Result:
-            return await delivery.call(staff_chat, GetMemberStatus(staff_chat, user_id))
-
-        cases, audit = CaseStore(redis, me.id), AuditLog(redis)
-        topics = Topics(delivery, cases, store, catalogs, staff_chat, settings.staff_language)
-        roster = StaffRoster(redis, me.id, member_status)
-        assist_links = OneTimeLinks(redis, ASSIST_LINKS, attrgetter("assist_link"), settings.assist_link_ttl,
-                                    runtime.pseudonyms)
-        assisted = Assisted(topics, cases, audit, roster, assist_links, store, delivery, me, settings.assist_link_ttl)
-        desk = CitizenSide(topics, cases, audit, assisted, store)
-        staff_parts = topics, cases, audit
-        app[REFRESHERS].append(handoff_gauges(cases.waiting_since))
+    staff_chat = settings.staff_chat_id
+    desk = _help_desk(staff_chat, settings, runtime, delivery, me, app) if staff_chat is not None else None
     rate = MessageRate(catalogs, runtime.pseudonyms, settings.message_rate_limit, settings.message_rate_window,
-                       staff=roster) if settings.message_rate_limit > 0 else None
-    switchboard = Switchboard(runtime.assistant, catalogs, {**(other_channels or {}), str(me.id): replies}, desk, rate)
-    staff = None
-    if staff_parts is not None and roster is not None:
-        topics, cases, audit = staff_parts
-        staff = StaffSide(switchboard, topics, cases, audit, roster, delivery, catalogs, me, settings.staff_show_name)
+                       staff=desk.roster if desk else None) if settings.message_rate_limit > 0 else None
+    switchboard = Switchboard(runtime.assistant, catalogs, {**(other_channels or {}), str(me.id): replies},
+                              desk.citizen_side if desk else None, rate)
+    staff = desk.staff_side(switchboard, delivery, catalogs, me, settings.staff_show_name) if desk else None
     in_flight = InFlight()
     front = TelegramFront(switchboard, me.id, delivery, in_flight, staff)
     PasswordForm(switchboard.handle, store, links, redis, catalogs, token, utc_now).mount(app)
     return TelegramBot(front, switchboard, app, in_flight, str(me.id))
+
+
+@dataclass(frozen=True, slots=True)
+class _HelpDesk:
+    """The help desk's parts the switchboard needs; its staff side, which needs the switchboard, comes after."""
+
+    topics: Topics
+    cases: CaseStore
+    audit: AuditLog
+    roster: StaffRoster
+    citizen_side: CitizenSide
+
+    def staff_side(
+        self, switchboard: Switchboard, delivery: Delivery, catalogs: Catalogs, me: BotIdentity, show_name: bool,
+    ) -> StaffSide:
+        return StaffSide(switchboard, self.topics, self.cases, self.audit, self.roster, delivery, catalogs, me,
+                         show_name)
+
+
+def _help_desk(
+    staff_chat: int, settings: Settings, runtime: Runtime, delivery: Delivery, me: BotIdentity, app: web.Application,
+) -> _HelpDesk:
+    """The help desk in the forum group `staff_chat` (STAFF_CHAT_ID), its waiting cases among `app`'s metrics."""
+    store, redis = runtime.assistant.store, runtime.redis
+
+    async def member_status(user_id: int) -> Result:
+        return await delivery.call(staff_chat, GetMemberStatus(staff_chat, user_id))
+
+    cases, audit = CaseStore(redis, me.id), AuditLog(redis)
+    topics = Topics(delivery, cases, store, runtime.catalogs, staff_chat, settings.staff_language)
+    roster = StaffRoster(redis, me.id, member_status)
+    assist_links = OneTimeLinks(redis, ASSIST_LINKS, attrgetter("assist_link"), settings.assist_link_ttl,
+                                runtime.pseudonyms)
+    assisted = Assisted(topics, cases, audit, roster, assist_links, store, delivery, me, settings.assist_link_ttl)
+    app[REFRESHERS].append(handoff_gauges(cases.waiting_since))
+    return _HelpDesk(topics, cases, audit, roster, CitizenSide(topics, cases, audit, assisted, store))
 
 
 @dataclass(frozen=True, slots=True)
