@@ -23,7 +23,7 @@ def read_otp_code(text: str) -> str | None:
     alone = re.sub(r"\s+", "", digits)
     if _ALONE.fullmatch(alone):
         return alone
-    runs = six_digit_runs(digits)
+    runs = _RUN.findall(digits)  # already normalised
     return runs[0] if len(runs) == 1 else None
 
 
