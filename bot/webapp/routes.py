@@ -52,6 +52,8 @@ TOO_MANY = _("Too many attempts. Please wait a few minutes and try again.")
 SEND_THE_CODE = _("To make sure it is you, send this code in your chat with the bot, from your own account, "
                   "within 5 minutes. Keep this page open: your password is set as soon as the code arrives.")
 ACCOUNT_READY = _("Your password is set and your account is ready. You can close this window.")
+NOT_SET_NOW = _("Your password could not be set just now, and nothing was changed; your answers are kept. In a "
+                "minute, press \"Send me a new link\" in the chat and try again.")
 
 MAX_BODY = 4096
 
@@ -130,9 +132,11 @@ class PasswordForm:
             return self._refuse(410, LINK_GONE, link.language)
         await submission.accepted()
         handled = await self._relay(Incoming(link.dialog, PasswordChosen(password, confirmation), link.language))
-        if handled is not None and handled.dialog.step is StepName.DONE:
+        if handled is None:  # the store failed, or staff hold the conversation: the link is spent, nothing else
+            return self._refuse(503, NOT_SET_NOW, link.language)
+        if handled.dialog.step is StepName.DONE:
             return _answer(200, {"ok": True, "message": self._catalogs.render(ACCOUNT_READY, link.language)})
-        reply = handled.replies[0].paragraphs[0] if handled and handled.replies else ""
+        reply = handled.replies[0].paragraphs[0] if handled.replies else ""
         return _answer(409, {"ok": False, "message": reply})
 
     async def _unpaired(self, link: Link, nonce: str, dialog: Dialog) -> web.Response | None:

@@ -31,7 +31,15 @@ CITIZEN = DialogKey("123456", "3001", "3001")
 WAITING = Dialog(step=StepName.PASSWORD)
 PER_ADDRESS = LIMITS["ip"][0]
 
-Submit = Callable[..., Awaitable[int]]
+
+
+class Status(int):
+    """The HTTP status, carrying the message the page shows beside it."""
+
+    message: str
+
+
+Submit = Callable[..., Awaitable[Status]]
 
 
 def links(redis: Redis) -> PasswordLinks:
@@ -50,10 +58,19 @@ async def set_password(incoming: Incoming) -> Handled:
     return Handled((), (), WAITING.at(StepName.DONE), StepName.PASSWORD, True)
 
 
+async def store_down(incoming: Incoming) -> None:
+    """The switchboard's relay when the dialog store failed (the citizen was told in the chat)."""
+    return None
+
+
 @pytest.fixture
-async def submit(redis: Redis, catalogs: Catalogs, clock: ManualClock) -> AsyncIterator[Submit]:
-    """POST to the form behind a trusted proxy (127.0.0.1), as the citizen at `address`; the status."""
-    form = PasswordForm(set_password, AtPasswordStep(), links(redis), redis, catalogs, TOKEN,  # type: ignore[arg-type]
+async def submit(
+    redis: Redis, catalogs: Catalogs, clock: ManualClock, request: pytest.FixtureRequest,
+) -> AsyncIterator[Submit]:
+    """POST to the form behind a trusted proxy (127.0.0.1), as the citizen at `address`; the status and the
+    message shown. Parametrize indirectly with another relay to change what happens behind the form."""
+    relay = getattr(request, "param", set_password)
+    form = PasswordForm(relay, AtPasswordStep(), links(redis), redis, catalogs, TOKEN,  # type: ignore[arg-type]
                         clock)
     user = json.dumps({"id": int(CITIZEN.user), "first_name": "An"})
     launched = sign_init_data({"user": user, "auth_date": str(int(clock().timestamp()))}, TOKEN)  # inside Telegram
@@ -61,12 +78,14 @@ async def submit(redis: Redis, catalogs: Catalogs, clock: ManualClock) -> AsyncI
     form.mount(app)
     async with serving(app, "127.0.0.1", 0) as port, aiohttp.ClientSession() as session:
 
-        async def post(address: str, nonce: str = "made-up", password: str = PASSWORD) -> int:
+        async def post(address: str, nonce: str = "made-up", password: str = PASSWORD) -> Status:
             body: dict[str, Any] = {"nonce": nonce, "init_data": launched, "password": password,
                                     "confirmation": password}
             async with session.post(f"http://127.0.0.1:{port}{PASSWORD_PAGE}", json=body,
                                     headers={"X-Forwarded-For": address}) as response:
-                return response.status
+                status = Status(response.status)
+                status.message = (await response.json()).get("message", "")
+                return status
 
         yield post
 
@@ -87,6 +106,15 @@ async def test_an_accepted_submission_gives_back_what_it_counted_on_every_scope(
     assert await submit("203.0.113.7", nonce) == 200
     for scope, who in (("ip", "203.0.113.7"), ("link", issued.name(nonce)), ("user", CITIZEN.user)):
         assert await redis.get(password_form_attempts(scope, who)) == b"3", scope
+
+
+@pytest.mark.parametrize("submit", [store_down], indirect=True)
+async def test_a_password_the_dialog_could_not_take_says_so_in_the_citizens_language(
+    submit: Submit, redis: Redis,
+) -> None:
+    status = await submit("203.0.113.7", await links(redis).issue(CITIZEN, "vi"))
+    assert status == 503
+    assert "Gửi liên kết mới" in status.message  # where to get a new link, in Vietnamese
 
 
 async def test_ipv6_addresses_are_counted_by_their_64(submit: Submit) -> None:
