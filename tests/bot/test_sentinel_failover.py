@@ -1,0 +1,97 @@
+"""Under Redis Sentinel, a primary killed mid-dialog costs the citizen one "your answers are kept" at most.
+
+Real processes (tests/sentinel_process.py): a primary, its replica and three sentinels. In process over the
+switchboard, with the real assistant and store on the client the bot builds from a `redis+sentinel://`
+REDIS_URL (bot/app/redis_clients.py). The primary is SIGKILLed between two answers; the citizen's next
+message gets the notice (the primary is gone and not yet replaced) or, if the promotion was quicker, its
+answer; once the sentinels have promoted the replica, the same message carries on from the stored dialog,
+with every answer given before the kill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from itertools import count
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.app.redis_clients import open_redis
+from bot.app.redis_url import parse_redis_url
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming
+from bot.core.switchboard import Switchboard
+from bot.core.texts import STORE_UNAVAILABLE
+from bot.portal.client import PortalClient
+from bot.storage import DialogCodec, DialogKey
+from bot.storage.redis_store import RedisDialogStore
+from conversations.dialog import StepName
+from conversations.events import Command, Event, Pressed, Said
+from tests.channels import TextChannel
+from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE
+from tests.clock import ManualClock
+from tests.sentinel_process import SentinelSet
+
+KEY = DialogKey("test", "8001", "8001")
+
+
+@pytest.fixture
+async def sentinels(tmp_path: Path) -> AsyncIterator[SentinelSet]:
+    servers = SentinelSet(tmp_path)
+    try:
+        yield await servers.start()
+    finally:
+        await servers.stop()
+
+
+@pytest.fixture
+async def primary(sentinels: SentinelSet) -> AsyncIterator[Redis]:
+    """The bot's client: whichever server the sentinels name the primary."""
+    async with open_redis(parse_redis_url(sentinels.url), timeout=2) as client:
+        yield client
+
+
+class Citizen:
+    """Sends events through the switchboard, each as a new update, and reads what the channel said."""
+
+    def __init__(self, switchboard: Switchboard, channel: TextChannel) -> None:
+        self._switchboard, self._channel, self._ids = switchboard, channel, count(1)
+
+    async def send(self, event: Event) -> str:
+        before = len(self._channel.said)
+        await self._switchboard.handle(Incoming(KEY, event, "vi", event_id=str(next(self._ids))))
+        return "\n".join(self._channel.said[before:])
+
+
+async def test_a_primary_killed_mid_dialog_is_replaced_and_the_dialog_carries_on_with_its_answers(
+    sentinels: SentinelSet, primary: Redis, codec: DialogCodec, portal: PortalClient, catalogs: Catalogs,
+    clock: ManualClock,
+) -> None:
+    store = RedisDialogStore(primary, codec)
+    channel = TextChannel()
+    citizen = Citizen(Switchboard(Assistant(store, portal, catalogs, clock), catalogs, {KEY.bot: channel}), channel)
+    for event in (Command("start"), Pressed("consent:agree"), Pressed("subject:citizen"), Pressed("method:mobile"),
+                  Said(ID_NUMBER), Said(NAME)):
+        await citizen.send(event)
+    assert "Bước 4/8" in await citizen.send(Said(BIRTH))
+    dialog = await store.load(KEY)
+    assert dialog is not None and dialog.step is StepName.PHONE
+    await sentinels.replicated()  # as after a citizen's few seconds of thought: replication is asynchronous
+
+    await sentinels.primary.kill()
+    unavailable = catalogs.render(STORE_UNAVAILABLE, "vi")
+    first = await citizen.send(Said(PHONE))
+    if first == unavailable:  # the usual case: the sentinels have not yet agreed the primary is gone
+        await sentinels.promoted()
+        answered = await citizen.send(Said(PHONE))  # "send your last message again"
+    else:
+        answered = first
+    assert "Bước 5/8" in answered and unavailable not in answered
+    review = await citizen.send(Pressed("email:skip"))
+    assert "Bước 6/8" in review  # every answer given before the kill, from the promoted replica:
+    assert all(answer in review for answer in (ID_NUMBER, NAME, "5 tháng 9, 1990", PHONE))
+    assert channel.said.count(unavailable) <= 1
+    await sentinels.promoted()
+    assert (await sentinels.replica.info("replication"))["role"] == "master"  # the dialog lives on the new primary
