@@ -38,15 +38,17 @@ async def until(condition: Callable[[], Awaitable[bool]], what: str, deadline: f
 class ServerProcess:
     """One redis-server (or sentinel) on 127.0.0.1:`port`."""
 
-    def __init__(self, directory: Path, arguments: list[str]) -> None:
+    def __init__(self, directory: Path, arguments: list[str], password: str | None = None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.port = free_port()
         self.arguments = arguments
+        self.password = password  # what it requires of its clients
         self.process: asyncio.subprocess.Process | None = None
 
     def client(self) -> Redis:
-        return Redis(host="127.0.0.1", port=self.port, socket_timeout=2, socket_connect_timeout=2)
+        return Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=2,
+                     socket_connect_timeout=2)
 
     async def start(self) -> ServerProcess:
         self.process = await asyncio.create_subprocess_exec(
@@ -88,19 +90,27 @@ class ServerProcess:
 
 
 class SentinelSet:
-    """A primary, one replica and three sentinels monitoring them as SERVICE (quorum 2)."""
+    """A primary, one replica and three sentinels monitoring them as SERVICE (quorum 2); with passwords, the
+    data nodes require `data_password` and the sentinels `sentinel_password`, as a hardened deployment's do."""
 
-    def __init__(self, directory: Path) -> None:
-        persistence = ["--save", "", "--appendonly", "no"]
-        self.primary = ServerProcess(directory / "primary", persistence)
-        self.replica = ServerProcess(directory / "replica",
-                                     [*persistence, "--replicaof", "127.0.0.1", str(self.primary.port)])
-        self.sentinels = [ServerProcess(directory / f"sentinel-{n}", []) for n in (1, 2, 3)]
+    def __init__(self, directory: Path, data_password: str | None = None, sentinel_password: str | None = None,
+                 ) -> None:
+        self._data_password, self._sentinel_password = data_password, sentinel_password
+        data = ["--save", "", "--appendonly", "no"]
+        if data_password:
+            data += ["--requirepass", data_password, "--masterauth", data_password]
+        self.primary = ServerProcess(directory / "primary", data, data_password)
+        self.replica = ServerProcess(directory / "replica", [*data, "--replicaof", "127.0.0.1", str(self.primary.port)],
+                                     data_password)
+        self.sentinels = [ServerProcess(directory / f"sentinel-{n}", [], sentinel_password) for n in (1, 2, 3)]
 
     @property
     def url(self) -> str:
         """REDIS_URL for the bot."""
-        return "redis+sentinel://" + ",".join(f"127.0.0.1:{s.port}" for s in self.sentinels) + f"/{SERVICE}"
+        credentials = f":{self._data_password}@" if self._data_password else ""
+        query = f"?sentinel_password={self._sentinel_password}" if self._sentinel_password else ""
+        return (f"redis+sentinel://{credentials}" + ",".join(f"127.0.0.1:{s.port}" for s in self.sentinels)
+                + f"/{SERVICE}{query}")
 
     async def start(self) -> SentinelSet:
         """Start every process and wait until the sentinels know the replica and each other (what a failover
@@ -110,10 +120,14 @@ class SentinelSet:
         await until(self._replica_in_sync, "the replica is in sync with the primary")
         for sentinel in self.sentinels:
             config = sentinel.directory / "sentinel.conf"  # a sentinel rewrites its config file: one each
-            config.write_text(
-                f"sentinel monitor {SERVICE} 127.0.0.1 {self.primary.port} 2\n"
-                f"sentinel down-after-milliseconds {SERVICE} {DOWN_AFTER_MS}\n"
-                f"sentinel failover-timeout {SERVICE} {FAILOVER_TIMEOUT_MS}\n")
+            lines = [f"sentinel monitor {SERVICE} 127.0.0.1 {self.primary.port} 2",
+                     f"sentinel down-after-milliseconds {SERVICE} {DOWN_AFTER_MS}",
+                     f"sentinel failover-timeout {SERVICE} {FAILOVER_TIMEOUT_MS}"]
+            if self._data_password:
+                lines.append(f"sentinel auth-pass {SERVICE} {self._data_password}")
+            if self._sentinel_password:  # asked of clients, and of each other
+                lines += [f"requirepass {self._sentinel_password}", f"sentinel sentinel-pass {self._sentinel_password}"]
+            config.write_text("\n".join(lines) + "\n")
             sentinel.arguments = [str(config), "--sentinel"]
         await asyncio.gather(*(sentinel.start() for sentinel in self.sentinels))
         await until(self._sentinels_ready, "every sentinel knows the replica and the two other sentinels")

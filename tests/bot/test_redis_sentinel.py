@@ -1,5 +1,7 @@
 """Under Redis Sentinel, a primary killed mid-dialog costs the citizen one "your answers are kept" at most.
 
+And the sentinels' password is theirs, the data nodes' password the data nodes'.
+
 Real processes (tests/sentinel_process.py): a primary, its replica and three sentinels. In process over the
 switchboard, with the real assistant and store on the client the bot builds from a `redis+sentinel://`
 REDIS_URL (bot/app/redis_clients.py). The primary is SIGKILLed between two answers; the citizen's next
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.app.redis_clients import open_redis
 from bot.app.redis_url import parse_redis_url
@@ -95,3 +98,21 @@ async def test_a_primary_killed_mid_dialog_is_replaced_and_the_dialog_carries_on
     assert channel.said.count(unavailable) <= 1
     await sentinels.promoted()
     assert (await sentinels.replica.info("replication"))["role"] == "master"  # the dialog lives on the new primary
+
+
+async def test_the_sentinels_and_the_data_nodes_are_each_given_their_own_password(tmp_path: Path) -> None:
+    servers = await SentinelSet(tmp_path, data_password="data-pass", sentinel_password="watch-pass").start()
+    try:
+        async with open_redis(parse_redis_url(servers.url), timeout=2) as client:
+            await client.set("written", "through the sentinels")
+        stored = servers.primary.client()
+        try:
+            assert await stored.get("written") == b"through the sentinels"
+        finally:
+            await stored.aclose()
+        without = servers.url.replace("?sentinel_password=watch-pass", "")  # the data password is not theirs
+        async with open_redis(parse_redis_url(without), timeout=2) as client:
+            with pytest.raises(RedisError, match="No master found"):
+                await client.get("written")
+    finally:
+        await servers.stop()
