@@ -12,6 +12,7 @@ with every answer given before the kill.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from itertools import count
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.app.redis_clients import open_redis
+from bot.app.redis_clients import REDIS_CONNECTIONS, open_redis
 from bot.app.redis_url import parse_redis_url
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
@@ -116,3 +117,9 @@ async def test_the_sentinels_and_the_data_nodes_are_each_given_their_own_passwor
                 await client.get("written")
     finally:
         await servers.stop()
+
+
+async def test_a_burst_beyond_the_connection_limit_waits_for_the_primary_instead_of_failing(primary: Redis) -> None:
+    # Each BLPOP holds a connection for 0.2 s: more at once than the pool has must queue, as on one server.
+    answers = await asyncio.gather(*(primary.blpop(["empty"], timeout=0.2) for _ in range(REDIS_CONNECTIONS + 50)))
+    assert answers == [None] * (REDIS_CONNECTIONS + 50)
