@@ -57,6 +57,24 @@ async def primary(sentinels: SentinelSet) -> AsyncIterator[Redis]:
         yield client
 
 
+class PortalKillingThePrimary:
+    """The sandbox portal, but the Redis primary dies while the ID number is first checked: the dialog's lock
+    is taken (and replicated), its save will fail."""
+
+    def __init__(self, portal: PortalClient, sentinels: SentinelSet) -> None:
+        self._portal, self._sentinels, self._killed = portal, sentinels, False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._portal, name)
+
+    async def account_exists(self, id_number: str) -> bool:
+        if not self._killed:
+            await self._sentinels.replicated()
+            await self._sentinels.primary.kill()
+            self._killed = True
+        return await self._portal.account_exists(id_number)
+
+
 class Citizen:
     """Sends events through the switchboard, each as a new update, and reads what the channel said."""
 
@@ -99,6 +117,24 @@ async def test_a_primary_killed_mid_dialog_is_replaced_and_the_dialog_carries_on
     assert channel.said.count(unavailable) <= 1
     await sentinels.promoted()
     assert (await sentinels.replica.info("replication"))["role"] == "master"  # the dialog lives on the new primary
+
+
+async def test_a_primary_killed_while_an_answer_is_handled_leaves_no_lock_behind_on_the_promoted_replica(
+    sentinels: SentinelSet, primary: Redis, codec: DialogCodec, portal: PortalClient, catalogs: Catalogs,
+    clock: ManualClock,
+) -> None:
+    store = RedisDialogStore(primary, codec, wait=2)  # the lock left behind would outlast this wait (60 s)
+    channel = TextChannel()
+    assistant = Assistant(store, PortalKillingThePrimary(portal, sentinels), catalogs, clock)  # type: ignore[arg-type]
+    citizen = Citizen(Switchboard(assistant, catalogs, {KEY.bot: channel}), channel)
+    for event in (Command("start"), Pressed("consent:agree"), Pressed("subject:citizen"), Pressed("method:mobile")):
+        await citizen.send(event)
+    unavailable = catalogs.render(STORE_UNAVAILABLE, "vi")
+
+    assert await citizen.send(Said(ID_NUMBER)) == unavailable  # checked, but its save found the primary dead
+    await sentinels.promoted()
+    assert "Bước 2/8" in await citizen.send(Said(ID_NUMBER))  # "send your last message again": not busy
+    assert channel.said.count(unavailable) == 1
 
 
 async def test_the_sentinels_and_the_data_nodes_are_each_given_their_own_password(tmp_path: Path) -> None:
