@@ -73,6 +73,9 @@ log = logging.getLogger(__name__)
 HANDLED_KEPT = 8
 """How many of a dialog's latest event ids are remembered: a re-delivery comes long before 8 newer updates."""
 
+STRANDED_RETRY = 0.2
+"""Seconds between two tries to release the locks a failing Redis kept (a failover takes seconds)."""
+
 ANSWER_KEPT = 3600.0
 """Seconds an event's answer is kept for its re-delivery: a killed worker is replaced well within the hour,
 and a dialog at rest does not carry its last answer (a few hundred bytes) for the rest of its TTL."""
@@ -192,8 +195,9 @@ class RedisDialogStore:
         self._idle_after_ms = None if idle_after is None else int(idle_after * 1000)
         # Locks this process took but could not release because Redis failed under it (lock key → the dialog, the
         # lock's token, when it expires by itself). A replica promoted by Sentinel has them too, and would keep
-        # those dialogs busy until then (DIALOG_LOCK_TTL): each is released as soon as Redis answers again.
+        # those dialogs busy until then (DIALOG_LOCK_TTL): a task releases each as soon as Redis answers again.
         self._stranded: dict[str, tuple[DialogKey, str, float]] = {}
+        self._releasing: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def hold(
@@ -206,8 +210,6 @@ class RedisDialogStore:
         leaves it unmarked, so the re-delivery is handled once the lock expires. `Held.answer`
         is kept with it, for a re-delivery after the save (the worker killed before sending).
         """
-        if self._stranded:
-            await self._release_stranded()
         keys = [key.lock, key.dialog, key.handled, key.unsent]
         token = secrets.token_hex(16)
         args: list[str | int] = [token, self._lock_ttl_ms, event_id or ""]
@@ -256,16 +258,20 @@ class RedisDialogStore:
 
     def _strand(self, key: DialogKey, token: str) -> None:
         self._stranded[key.lock] = (key, token, time.monotonic() + self._lock_ttl_ms / 1000)
+        if self._releasing is None or self._releasing.done():
+            self._releasing = asyncio.create_task(self._release_stranded())
 
     async def _release_stranded(self) -> None:
-        """Release the locks Redis kept when it failed; those it still cannot release wait for the next try."""
-        for lock, (key, token, expires) in list(self._stranded.items()):
-            if time.monotonic() < expires:
+        """Until none is left, release the locks Redis kept when it failed (or let them expire)."""
+        while self._stranded:
+            await asyncio.sleep(STRANDED_RETRY)
+            for lock, (key, token, expires) in list(self._stranded.items()):
                 try:
-                    await self._release(key, token, b"", None)
+                    if time.monotonic() < expires:
+                        await self._release(key, token, b"", None)
                 except RedisError:
-                    return
-            self._stranded.pop(lock, None)
+                    break  # still failing: all wait for the next round
+                self._stranded.pop(lock, None)
 
     async def _release(
         self, key: DialogKey, token: str, payload: bytes, event_id: str | None, answer: bytes = b"",
