@@ -95,6 +95,8 @@ def parse_redis_url(url: str) -> RedisTarget:
     # The credentials end at the last @ of all: a password's own @, ? or # should be escaped, but may not be, and
     # nothing after them is ever shown.
     userinfo, at, rest = rest.rpartition("@")
+    if any(mark in userinfo for mark in "/?#"):  # redis-py, which reads the one-server forms, would cut it there
+        raise RedisUrlError("REDIS_URL has a / ? or # in its user or password: write them as %2F, %3F and %23")
     username, password = _credentials(userinfo) if at else (None, None)
     location, _, query = rest.partition("#")[0].partition("?")
     if scheme == "unix":
