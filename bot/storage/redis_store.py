@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
@@ -71,6 +72,9 @@ log = logging.getLogger(__name__)
 
 HANDLED_KEPT = 8
 """How many of a dialog's latest event ids are remembered: a re-delivery comes long before 8 newer updates."""
+
+STRANDED_RETRY = 0.2
+"""Seconds between two tries to release the locks a failing Redis kept (a failover takes seconds)."""
 
 ANSWER_KEPT = 3600.0
 """Seconds an event's answer is kept for its re-delivery: a killed worker is replaced well within the hour,
@@ -189,6 +193,11 @@ class RedisDialogStore:
         self._take_idle = redis.register_script(_TAKE_IDLE)
         self._claim_answer = redis.register_script(_CLAIM_ANSWER)
         self._idle_after_ms = None if idle_after is None else int(idle_after * 1000)
+        # Locks this process took but could not release because Redis failed under it (lock key → the dialog, the
+        # lock's token, when it expires by itself). A replica promoted by Sentinel has them too, and would keep
+        # those dialogs busy until then (DIALOG_LOCK_TTL): a task releases each as soon as Redis answers again.
+        self._stranded: dict[str, tuple[DialogKey, str, float]] = {}
+        self._releasing: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def hold(
@@ -214,21 +223,55 @@ class RedisDialogStore:
         try:
             yield held
         except BaseException:
-            await self._release(key, token, b"", None)
+            await self._release_after_failure(key, token)
             raise
         if held.erase:
             pointers, prefixes = zip(*key.links, strict=True)
-            if not await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, key.idle, key.blocked,
-                                                      key.unsent, *pointers],
-                                                args=[token, key.member, *prefixes]):
+            try:
+                erased = await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, key.idle, key.blocked,
+                                                            key.unsent, *pointers], args=[token, key.member, *prefixes])
+            except RedisError:
+                self._strand(key, token)
+                raise
+            if not erased:
                 raise LockLost(f"{key.lock} taken by another worker before the dialog was erased")
             return
         payload = self._codec.encode(held.save) if held.save is not None else b""
         answer = b""
         if event_id and held.answer:
             answer = f"{_answer_mark(event_id, self._worker)}\n".encode() + self._codec.seal_answer(held.answer)
-        if not await self._release(key, token, payload, event_id, answer):
+        try:
+            saved = await self._release(key, token, payload, event_id, answer)
+        except RedisError:
+            self._strand(key, token)  # not saved (or saved and unlocked: then releasing it finds no lock)
+            raise
+        if not saved:
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
+
+    async def _release_after_failure(self, key: DialogKey, token: str) -> None:
+        """Unlock without saving; with Redis failing too, leave that for `_release_stranded`, and let the error
+        that ended the handling propagate."""
+        try:
+            await self._release(key, token, b"", None)
+        except RedisError:
+            self._strand(key, token)
+
+    def _strand(self, key: DialogKey, token: str) -> None:
+        self._stranded[key.lock] = (key, token, time.monotonic() + self._lock_ttl_ms / 1000)
+        if self._releasing is None or self._releasing.done():
+            self._releasing = asyncio.create_task(self._release_stranded())
+
+    async def _release_stranded(self) -> None:
+        """Until none is left, release the locks Redis kept when it failed (or let them expire)."""
+        while self._stranded:
+            await asyncio.sleep(STRANDED_RETRY)
+            for lock, (key, token, expires) in list(self._stranded.items()):
+                try:
+                    if time.monotonic() < expires:
+                        await self._release(key, token, b"", None)
+                except RedisError:
+                    break  # still failing: all wait for the next round
+                self._stranded.pop(lock, None)
 
     async def _release(
         self, key: DialogKey, token: str, payload: bytes, event_id: str | None, answer: bytes = b"",

@@ -1,7 +1,7 @@
 """A Redis reply lost on the way (the client times out and sends the command again) costs the citizen nothing.
 
 Through a proxy that drops one reply, with the client the bot runs with
-(bot/app/runtime.py: a short timeout, then a retry on a fresh connection):
+(bot/app/redis_clients.py: a short timeout, then a retry on a fresh connection):
 the lock, already taken by the first try, is not mistaken for someone
 else's, which kept the dialog "busy" until it expired; and a save, already
 done by the first try, is not mistaken for a lost lock, which told the
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.app.runtime import redis_client
+from bot.app.redis_clients import redis_client
 from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally
 from bot.storage.redis_store import RedisDialogStore
 from conversations.dialog import Dialog

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.app.runtime import REDIS_CONNECTIONS, redis_client, running
+from bot.app.redis_clients import REDIS_CONNECTIONS, redis_client
+from bot.app.runtime import running
 from bot.app.settings import Settings
 from bot.portal.client import longest_call
 
