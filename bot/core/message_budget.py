@@ -118,7 +118,10 @@ class MessageBudget:
         while True:
             now = self._clock()
             second = int(now)
-            if self._local_until is not None and now < self._local_until:
+            if self._local_until is not None:
+                if now >= self._local_until and second not in self._leasing:
+                    self._local_until = now + RETRY_REDIS
+                    self._start_lease(second)  # in the background: a Redis that hangs must not hold messages
                 if self._local.take(second) or self._local_grant(second):
                     return
             elif self._ledger.take(second):
