@@ -126,3 +126,33 @@ async def test_redis_down_still_sends_with_one_warning(caplog: pytest.LogCapture
     assert int(now[0]) >= 1_800_000_006  # still paced: thirty a second on the worker's own budget
     warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == 1 and "shared message budget is unreachable" in warnings[0].getMessage()
+
+
+async def test_the_budget_is_shared_again_once_redis_answers(caplog: pytest.LogCaptureFixture) -> None:
+    class Flaky(CountingCounter):
+        down = True
+
+        async def lease(self, second: int, count: int) -> int:
+            if self.down:
+                raise ConnectionError("Redis is restarting")
+            return await super().lease(second, count)
+
+    now = [1_800_000_000.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        await asyncio.sleep(0)  # let a lease in the background finish
+
+    counter = Flaky()
+    budget = MessageBudget(counter, 30, clock=lambda: now[0], sleep=sleep)
+    with caplog.at_level(logging.INFO, logger="bot.core.message_budget"):
+        await budget.acquire()  # on its own budget from here
+        counter.down = False
+        while not counter.totals:
+            await budget.acquire()
+        for _ in range(40):
+            await budget.acquire()
+    await budget.close()
+    assert min(counter.totals) <= 1_800_000_000 + 6  # tried again after five seconds
+    assert any("answers again" in record.getMessage() for record in caplog.records)
+    assert max(counter.totals.values()) <= 30
