@@ -8,7 +8,9 @@ workers count in one Redis counter per epoch second, and each takes a slice
 of that second's budget at a time (1, then 2, 4, … up to a tenth of the
 rate), so most messages cost no round trip: the next slice is leased in the
 background while the current one still has messages left, and a slice of
-the next second is leased ahead while the bot is sending.
+the next second is leased ahead while the worker is busy. Whatever the
+traffic, the leases are bounded by the rate: a few dozen round trips a
+second for the whole bot, however many updates it handles.
 
 A slice leased and not used is lost for that second (the counter only
 grows), which is why slices start small and halve after a second that left
@@ -52,6 +54,7 @@ class Ledger:
         self.largest_slice = max(1, rate // 10)
         self._slice = 1
         self._left: dict[int, int] = {}
+        self._leases: dict[int, int] = {}  # leases granted something, per second
         self._spent: set[int] = set()  # seconds whose whole budget is leased, by any worker
 
     def take(self, second: int) -> bool:
@@ -69,6 +72,10 @@ class Ledger:
         """Every worker together has leased the whole of `second`: wait for the next one."""
         return second in self._spent
 
+    def busy(self, second: int) -> bool:
+        """More than one slice of `second` was needed: the next second will likely need one too."""
+        return self._leases.get(second, 0) > 1
+
     def running_low(self, second: int) -> bool:
         """Time to lease the next slice in the background: half or less of the current one is left."""
         return not self.spent(second) and self.holds(second) <= self._slice // 2
@@ -80,6 +87,8 @@ class Ledger:
         """The counter answered `total` for a lease of `asked`: keep what fits under the rate; answer it."""
         got = max(0, min(asked, self.rate - (total - asked)))
         self._left[second] = self._left.get(second, 0) + got
+        if got:
+            self._leases[second] = self._leases.get(second, 0) + 1
         if got < asked or total >= self.rate:
             self._spent.add(second)
         if asked == self._slice:  # a full slice was wanted: the next may be larger
@@ -94,6 +103,7 @@ class Ledger:
                 self._slice = max(1, self._slice // 2)
             for earlier in past:
                 del self._left[earlier]
+                self._leases.pop(earlier, None)
         self._spent = {later for later in self._spent if later >= second}
 
 
@@ -144,10 +154,14 @@ class MessageBudget:
         return self._local.take(second)
 
     def _lease_ahead(self, second: int) -> None:
-        """In the background: this second's next slice when running low, and the next second's first."""
+        """In the background: this second's next slice when running low, and, when busy, the next second's first.
+
+        A worker sending now and then leases in line, one round trip for an answer's messages: leasing ahead
+        for it would hold back a message a second from the other workers for nothing.
+        """
         if self._ledger.running_low(second):
             self._start_lease(second)
-        if not self._ledger.holds(second + 1) and not self._ledger.spent(second + 1):
+        if self._ledger.busy(second) and not self._ledger.holds(second + 1) and not self._ledger.spent(second + 1):
             self._start_lease(second + 1, 1)
 
     async def _lease(self, second: int) -> None:
