@@ -11,8 +11,8 @@ Differences from `regbot run`, each on purpose: the Bot API is the in-process
 stub; the portal is the sandbox's rules called in process (`InProcessPortal`),
 not over HTTP; the Assistant is built here (as `bot.app.runtime.running` does)
 around that portal (no daily registration quota); the message-rate counter
-is on, as by default (the stream never reaches its limit); delivery pacing is off (rate 1e9, no per-chat or group
-interval), so the numbers are the process's, not Telegram's limits; no help
+is on, as by default (the stream never reaches its limit); delivery pacing is off (no per-chat
+or bot-wide pacing), so the numbers are the process's, not Telegram's limits; no help
 desk (STAFF_CHAT_ID unset); logging stays at WARNING (production logs each
 step move at INFO).
 """
@@ -111,8 +111,7 @@ class Product(Scenario):
             self.adapter = self._ptb
         me = await self.adapter.me()
         self._bot = str(me.id)
-        delivery = Delivery(self.adapter, BlockedChats(store, me.id).record, rate=1e9, chat_interval=0.0,
-                            group_interval=0.0)
+        delivery = Delivery(self.adapter, BlockedChats(store, me.id).record)  # not paced
         pseudonyms = Pseudonyms(keys[0])
         replies = TelegramReplies(delivery, catalogs(), PasswordLinks(self.redis, pseudonyms), WEBAPP_URL)
         rate = MessageRate(catalogs(), pseudonyms, DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)

@@ -27,7 +27,9 @@ from bot.channels.telegram.replies import BlockedChats, TelegramReplies
 from bot.core.assistant import utc_now
 from bot.core.i18n import Catalogs
 from bot.core.inflight import InFlight
+from bot.core.message_budget import MessageBudget
 from bot.core.message_rate import MessageRate
+from bot.core.pacing import ChatLimits, ChatPacing
 from bot.core.ports import Replies
 from bot.core.switchboard import Switchboard
 from bot.helpdesk.assisted import Assisted
@@ -40,6 +42,7 @@ from bot.helpdesk.topics import Topics
 from bot.ops.metrics import REFRESHERS, handoff_gauges
 from bot.ops.web import create_web_app, parse_networks, public_url
 from bot.storage import DialogKey
+from bot.storage.budget_counter import RedisBudgetCounter
 from bot.storage.keys import ASSIST_LINKS
 from bot.webapp.links import PASSWORD_PAGE, OneTimeLinks, PasswordLinks
 from bot.webapp.routes import PasswordForm
@@ -64,9 +67,9 @@ def telegram_bot(
     """`other_channels`: the ways out of the process's other channels, by channel account, so that their
     citizens reach the help desk's staff on Telegram too."""
     store, redis, catalogs = runtime.assistant.store, runtime.redis, runtime.catalogs
-    delivery = Delivery(calls, BlockedChats(store, me.id).record, rate=settings.telegram_rate,
-                        chat_interval=settings.telegram_chat_interval,
-                        group_interval=60.0 / settings.telegram_group_rate, backoff=settings.telegram_retry_backoff)
+    delivery = Delivery(calls, BlockedChats(store, me.id).record, chat_pacing(settings),
+                        MessageBudget(RedisBudgetCounter(redis, me.id), settings.telegram_rate),
+                        backoff=settings.telegram_retry_backoff)
     links = PasswordLinks(redis, runtime.pseudonyms)
     replies = TelegramReplies(delivery, catalogs, links, public_url(settings.webapp_url, settings.port))
     app = create_web_app(redis, runtime.portal, parse_networks(settings.trusted_proxies))
@@ -81,6 +84,12 @@ def telegram_bot(
     front = TelegramFront(switchboard, me.id, delivery, in_flight, staff)
     PasswordForm(switchboard.handle, store, links, redis, catalogs, token, utc_now).mount(app)
     return TelegramBot(front, switchboard, app, in_flight, str(me.id))
+
+
+def chat_pacing(settings: Settings) -> ChatPacing:
+    """Each chat's token bucket, as TELEGRAM_CHAT_BURST, TELEGRAM_CHAT_INTERVAL and TELEGRAM_GROUP_RATE say."""
+    return ChatPacing(ChatLimits(settings.telegram_chat_burst, settings.telegram_chat_interval,
+                                 settings.telegram_group_rate))
 
 
 @dataclass(frozen=True, slots=True)

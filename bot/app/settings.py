@@ -53,10 +53,14 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = Field(None, description="The bot's token from @BotFather")
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API base URL (a local server too)")
-    telegram_rate: float = Field(30.0, description="Bot API calls per second this process may make")
-    telegram_group_rate: float = Field(20.0, description="Messages per minute this process may send to one group")
+    telegram_rate: float = Field(
+        30.0, ge=1, description="Messages per second the bot may send in all, shared by every worker through Redis")
+    telegram_chat_burst: int = Field(
+        3, ge=1, description="Messages the bot may send to one chat at once before TELEGRAM_CHAT_INTERVAL applies")
     telegram_chat_interval: float = Field(
-        1.0, ge=0, description="Seconds between two messages this process sends to one private chat")
+        1.0, ge=0, description="Seconds per message in one private chat after a burst")
+    telegram_group_rate: float = Field(
+        20.0, gt=0, description="Messages per minute the bot may send to one group, a burst included")
     telegram_retry_backoff: float = Field(
         0.5, gt=0, description="Seconds before retrying a Bot API call that failed with a network error or 5xx; "
                                "doubled at each further try")

@@ -36,6 +36,11 @@ def polling_inbox(bot_id: int | str) -> str:
     return f"{PREFIX}:inbox:{bot_id}"
 
 
+def message_budget(bot_id: int | str, second: int) -> str:
+    """The count of messages all of a bot's workers took in one epoch second (bot/core/message_budget.py)."""
+    return f"{PREFIX}:budget:{bot_id}:{second}"
+
+
 def message_rate(pseudonym: str) -> str:
     """The counter of a Telegram user's messages in the current window (bot/core/message_rate.py).
 

@@ -1,100 +1,172 @@
 """Telegram's limits as `Delivery` keeps them, with production's values, on a clock moved by hand.
 
 The end-to-end tests run their bots with small pacing (tests/conftest.py FAST) so as not to wait a
-second per message; this is where the real values are held to: one message a second per private chat,
-twenty a minute per group, thirty calls a second in all, a button's answer never held back, a 5xx retried
-after 0.5 s doubling.
+second per message; this is where the real values are held to: a burst of three messages to a chat at
+once, then one a second; in a group, then twenty a minute; thirty messages a second in all; a press's
+answer, edits and deletions never held back; a 429 waited out; a 5xx retried after 0.5 s doubling.
 """
 
 from __future__ import annotations
 
-import types
-from collections.abc import Iterator
+from collections import Counter
 
 import pytest
 
+from bot.app.compose import chat_pacing
 from bot.app.settings import Settings
-from bot.channels.telegram import delivery as delivery_module
-from bot.channels.telegram.actions import Action, AnswerCallback, Result, SendMessage, Transient
+from bot.channels.telegram.actions import (
+    Action,
+    AnswerCallback,
+    ClearKeyboard,
+    CopyMessage,
+    DeleteMessage,
+    EditText,
+    Result,
+    RetryAfter,
+    SendMessage,
+    Transient,
+)
 from bot.channels.telegram.delivery import Delivery
+from bot.core.message_budget import MessageBudget
+
+START = 1_800_000_000.0
 
 
 class Clock:
-    """`time.monotonic` and `asyncio.sleep` for the delivery module: sleeping moves the time on at once."""
+    """The time for pacing and the budget alike: sleeping moves it on at once."""
 
     def __init__(self) -> None:
-        self.now = 100.0
+        self.now = START
 
-    def monotonic(self) -> float:
+    def __call__(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
         self.now += max(seconds, 0.0)
 
 
-class Telegram:
-    """Records when each call was made; fails the first `failures` calls with a 5xx."""
+class SharedCounter:
+    """The budget's counter, in memory (tests/bot/test_message_budget.py shares a real Redis)."""
 
-    def __init__(self, clock: Clock, failures: int = 0) -> None:
+    def __init__(self) -> None:
+        self.totals: Counter[int] = Counter()
+
+    async def lease(self, second: int, count: int) -> int:
+        self.totals[second] += count
+        return self.totals[second]
+
+
+class Telegram:
+    """Records when each call was made; fails the first `failures` calls with a 5xx, or a 429 of `flood` s."""
+
+    def __init__(self, clock: Clock, failures: int = 0, flood: float | None = None) -> None:
         self.clock = clock
         self.failures = failures
+        self.flood = flood
         self.made: list[tuple[float, Action]] = []
 
     async def execute(self, action: Action) -> Result:
-        self.made.append((self.clock.now, action))
+        self.made.append((self.clock.now - START, action))
+        if self.flood is not None:
+            seconds, self.flood = self.flood, None
+            raise RetryAfter(seconds)
         if self.failures:
             self.failures -= 1
             raise Transient("502 Bad Gateway")
         return len(self.made)
 
+    def times(self) -> list[float]:
+        return [when for when, _action in self.made]
+
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
-    clock = Clock()
-    monkeypatch.setattr(delivery_module, "time", types.SimpleNamespace(monotonic=clock.monotonic))
-    monkeypatch.setattr(delivery_module, "asyncio", types.SimpleNamespace(sleep=clock.sleep))
-    yield clock
+def clock() -> Clock:
+    return Clock()
 
 
 def production(telegram: Telegram) -> Delivery:
-    """A delivery configured as `regbot run` does (bot/app/serve.py) from the default settings."""
+    """A delivery paced as `regbot run` paces it (bot/app/compose.py) from the default settings."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert (settings.telegram_chat_interval, settings.telegram_retry_backoff) == (1.0, 0.5)
+    assert (settings.telegram_rate, settings.telegram_chat_burst, settings.telegram_chat_interval,
+            settings.telegram_group_rate, settings.telegram_retry_backoff) == (30.0, 3, 1.0, 20.0, 0.5)
 
     async def on_blocked(chat_id: int) -> None:
         raise AssertionError("not blocked")
 
-    return Delivery(telegram, on_blocked, rate=settings.telegram_rate, chat_interval=settings.telegram_chat_interval,
-                    group_interval=60.0 / settings.telegram_group_rate, backoff=settings.telegram_retry_backoff)
+    budget = MessageBudget(SharedCounter(), settings.telegram_rate, clock=telegram.clock, sleep=telegram.clock.sleep)
+    return Delivery(telegram, on_blocked, chat_pacing(settings), budget, backoff=settings.telegram_retry_backoff,
+                    clock=telegram.clock, sleep=telegram.clock.sleep)
 
 
-async def test_one_message_a_second_per_chat_twenty_a_minute_per_group_answers_at_once(clock: Clock) -> None:
+async def test_a_burst_goes_at_once_and_the_fourth_message_in_a_chat_waits_a_second(clock: Clock) -> None:
+    telegram = Telegram(clock)
+    await production(telegram).deliver(7, [SendMessage(7, str(n)) for n in range(5)])
+    assert telegram.times() == [0.0, 0.0, 0.0, 1.0, 2.0]
+
+
+async def test_a_press_is_answered_and_an_edit_made_at_once_even_after_the_burst(clock: Clock) -> None:
     telegram = Telegram(clock)
     delivery = production(telegram)
-    start = clock.now
-    await delivery.deliver(7, [SendMessage(7, "1"), SendMessage(7, "2"), AnswerCallback("q"), SendMessage(7, "3")])
-    await delivery.deliver(8, [SendMessage(8, "x")])  # chat 7 could have its next message only at 3.0
-    await delivery.deliver(-100, [SendMessage(-100, "a"), SendMessage(-100, "b")])
-    at = {getattr(action, "text", "answer"): when - start for when, action in telegram.made}
-    assert (at["1"], at["2"], at["3"]) == pytest.approx((0.0, 1.0, 2.0))  # a second apart in one private chat
-    assert at["answer"] == pytest.approx(1.0)  # answering a press waits for no message slot
-    assert at["x"] == pytest.approx(2.0)  # another chat is not held back by chat 7's next slot (3.0)
-    assert at["b"] - at["a"] == pytest.approx(3.0)  # 20 a minute in a group
+    await delivery.deliver(7, [SendMessage(7, "1"), SendMessage(7, "2"), SendMessage(7, "3")])
+    await delivery.deliver(7, [AnswerCallback("q"), EditText(7, 3, "✓ Đồng ý"), ClearKeyboard(7, 2),
+                               DeleteMessage(7, 1), SendMessage(7, "4")])
+    at = {type(action).__name__: when for when, action in telegram.made}
+    assert at == {"AnswerCallback": 0.0, "EditText": 0.0, "ClearKeyboard": 0.0, "DeleteMessage": 0.0,
+                  "SendMessage": 1.0}  # only the fourth message in the second waits, and only for its slot
 
 
-async def test_thirty_calls_a_second_in_all(clock: Clock) -> None:
+async def test_a_citizen_at_human_pace_never_waits(clock: Clock) -> None:
     telegram = Telegram(clock)
     delivery = production(telegram)
+    press = [AnswerCallback("q"), ClearKeyboard(7, 1), SendMessage(7, "Bước 1/8")]
+    phone_step = [SendMessage(7, "✓", None), SendMessage(7, "Bước 5/8"), SendMessage(7, "Email?")]
+    for turn, answer in enumerate([press, press, press, [SendMessage(7, "Bước 2/8")], phone_step, press]):
+        clock.now = START + 2 * turn  # the citizen answers two seconds after the bot's last message
+        await delivery.deliver(7, answer)
+        assert telegram.times()[-len(answer):] == [2.0 * turn] * len(answer)
+
+
+async def test_a_citizen_answering_at_once_waits_only_past_the_burst(clock: Clock) -> None:
+    telegram = Telegram(clock)
+    delivery = production(telegram)
+    await delivery.deliver(7, [SendMessage(7, "question")])
+    clock.now += 0.2  # a tap right after the question
+    await delivery.deliver(7, [AnswerCallback("q"), SendMessage(7, "next question")])
+    clock.now += 0.2
+    await delivery.deliver(7, [SendMessage(7, "✓"), SendMessage(7, "and the next")])
+    assert telegram.times() == pytest.approx([0.0, 0.2, 0.2, 0.4, 1.0])  # the fourth message in a second waits
+
+
+async def test_chats_do_not_hold_each_other_back_and_a_group_gets_twenty_a_minute(clock: Clock) -> None:
+    telegram = Telegram(clock)
+    delivery = production(telegram)
+    await delivery.deliver(7, [SendMessage(7, str(n)) for n in range(4)])
     start = clock.now
+    await delivery.deliver(8, [SendMessage(8, "x")])
+    assert clock.now == start  # chat 8 went at once
+    await delivery.deliver(-100, [CopyMessage(-100, 7, n) for n in range(5)])
+    group = [when for when, action in telegram.made if isinstance(action, CopyMessage)]
+    assert [when - group[0] for when in group] == [0.0, 0.0, 0.0, 3.0, 6.0]  # then 60/20 s apart
+
+
+async def test_thirty_messages_a_second_in_all(clock: Clock) -> None:
+    telegram = Telegram(clock)
+    delivery = production(telegram)
     for chat in range(1, 62):
-        await delivery.deliver(chat, [SendMessage(chat, "hi")])
-    assert [when - start for when, _action in telegram.made] == pytest.approx([n / 30 for n in range(61)])
+        await delivery.deliver(chat, [SendMessage(chat, "hi"), AnswerCallback(str(chat))])
+    sends = Counter(int(when) for when, action in telegram.made if isinstance(action, SendMessage))
+    assert sends == {0: 30, 1: 30, 2: 1}
+    assert len([action for _when, action in telegram.made if isinstance(action, AnswerCallback)]) == 61
+
+
+async def test_a_429_waits_what_telegram_asked_and_holds_that_chat(clock: Clock) -> None:
+    telegram = Telegram(clock, flood=7.0)
+    delivery = production(telegram)
+    await delivery.deliver(7, [SendMessage(7, "refused, then sent"), SendMessage(7, "after")])
+    assert telegram.times() == [0.0, 7.0, 7.0]
 
 
 async def test_a_5xx_is_retried_after_half_a_second_doubling(clock: Clock) -> None:
     telegram = Telegram(clock, failures=3)
-    delivery = production(telegram)
-    start = clock.now
-    await delivery.call(7, AnswerCallback("q"))  # not a message: no chat slot to wait for between tries
-    tries = [when - start for when, _action in telegram.made]
-    assert tries == pytest.approx([0.0, 0.5, 1.5, 3.5])
+    await production(telegram).call(7, AnswerCallback("q"))
+    assert telegram.times() == [0.0, 0.5, 1.5, 3.5]

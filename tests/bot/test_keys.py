@@ -19,6 +19,7 @@ from bot.storage.keys import (
     DeskKeys,
     DialogKey,
     idle_dialogs,
+    message_budget,
     message_rate,
     password_form_attempts,
     polling_inbox,
@@ -55,6 +56,7 @@ def test_links() -> None:
 def test_the_bot_s_own_keys() -> None:
     assert polling_inbox(123456789) == polling_inbox("123456789") == "regbot:inbox:123456789"
     assert message_rate("Zm9vYmFy") == "regbot:rate:Zm9vYmFy"
+    assert message_budget(123456789, 1_800_000_000) == "regbot:budget:123456789:1800000000"
     assert password_form_attempts("nonce", "abc") == "regbot:pwlimit:nonce:abc"
     assert password_form_attempts("ip", "203.0.113.9") == "regbot:pwlimit:ip:203.0.113.9"
     assert password_form_attempts("ip", "2001:db8:1:2::/64") == "regbot:pwlimit:ip:2001:db8:1:2::/64"

@@ -66,7 +66,7 @@ def telegram(
 ) -> tuple[TelegramFront, Switchboard]:
     """The Telegram channel in process, wired as `bot/app/compose.py` wires it, without pacing or a help desk."""
     store = assistant.store
-    delivery = Delivery(calls, BlockedChats(store, bot_id).record, rate=1e9, chat_interval=0.0, group_interval=0.0)
+    delivery = Delivery(calls, BlockedChats(store, bot_id).record)  # not paced
     replies = TelegramReplies(delivery, catalogs, PasswordLinks(redis, Pseudonyms(b"fuzz")), "https://regbot.example")
     switchboard = Switchboard(assistant, catalogs, {str(bot_id): replies}, rate=rate)
     return TelegramFront(switchboard, bot_id, delivery, InFlight()), switchboard

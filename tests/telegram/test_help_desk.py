@@ -259,8 +259,8 @@ async def test_a_handoff_whose_case_was_never_opened_is_opened_at_the_citizens_n
 async def test_stuck_citizen_deleted_topic_and_group_flood_limit(
     fake_api: FakeBotAPI, start_bot: BotFactory, desk: Desk,
 ) -> None:
-    fake_api.group_limit = (5, 1.0)  # 300 a minute: the bot's pacing below (240) stays under it
-    await start_bot(env=desk.env(TELEGRAM_GROUP_RATE="240"))
+    fake_api.group_limit = (5, 1.0)  # 5 a second: the pacing below (a burst of 3, then 2 a second) stays under it
+    await start_bot(env=desk.env(TELEGRAM_GROUP_RATE="120"))
     citizen = TelegramCitizen(fake_api, user_id=1002)
     await until_birth_date(citizen)
     for wrong in ("hôm qua", "31/02/1990"):

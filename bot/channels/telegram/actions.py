@@ -154,9 +154,8 @@ class DownloadFile:
     file_id: str
 
 
-Message = SendMessage | SendPhoto | CopyMessage | EditText  # what Telegram's per-chat limits count
-Action = (Message | ClearKeyboard | AnswerCallback | DeleteMessage | CreateTopic | EditTopic | CloseTopic
-          | ReopenTopic | GetMemberStatus | DownloadFile)
+Action = (SendMessage | SendPhoto | CopyMessage | EditText | ClearKeyboard | AnswerCallback | DeleteMessage
+          | CreateTopic | EditTopic | CloseTopic | ReopenTopic | GetMemberStatus | DownloadFile)
 Result = int | str | bytes | None  # a message or thread id, a member status, a file, or nothing
 
 

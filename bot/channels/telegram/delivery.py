@@ -1,14 +1,20 @@
 """Carry out a chat's Bot API calls in order, within Telegram's flood limits, without losing any.
 
-Limits (core.telegram.org/bots/faq#broadcasting-to-users): about 30 messages
-a second per bot, one a second per chat, 20 a minute per group. A 429 is
-waited out for its `retry_after` and the same call is tried again; a
-network error or 5xx is retried with exponential backoff. Each chat's
-calls go one at a time (the caller holds the chat's turn), so a wait never
-lets a later reply overtake an earlier one. A citizen who blocked the bot
-(403) is reported once and the rest of that batch is dropped on purpose.
-Limits are per process: with several workers, divide `TELEGRAM_RATE`
-between them.
+Limits (core.telegram.org/bots/faq#broadcasting-to-users) count messages:
+about 30 a second per bot, about one a second per chat with short bursts,
+20 a minute per group. So only calls that post a message are paced
+(`PACED`: sendMessage, sendPhoto, copyMessage, and createForumTopic, which
+posts in the group): each chat's by its token bucket (`core.pacing`), then
+the bot-wide budget shared by every worker through Redis
+(`core.message_budget`). Answering a press, edits, deletions and reads go
+at once: a pressed keyboard must not wait behind the messages it answers.
+
+A 429 is waited out for its `retry_after` (nothing more goes to that chat
+before then) and the same call is tried again; a network error or 5xx is
+retried with exponential backoff. Each chat's calls go one at a time (the
+caller holds the chat's turn), so a wait never lets a later reply overtake
+an earlier one. A citizen who blocked the bot (403) is reported once and
+the rest of that batch is dropped on purpose.
 """
 
 from __future__ import annotations
@@ -20,18 +26,25 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.channels.telegram.actions import (
     Action,
-    AnswerCallback,
     Blocked,
     BotCalls,
-    Message,
+    CopyMessage,
+    CreateTopic,
     Rejected,
     Result,
     RetryAfter,
+    SendMessage,
+    SendPhoto,
     Transient,
 )
+from bot.core.message_budget import MessageBudget
+from bot.core.pacing import ChatPacing
 from bot.ops import metrics
 
 log = logging.getLogger(__name__)
+
+
+PACED = (SendMessage, SendPhoto, CopyMessage, CreateTopic)  # what Telegram's message limits count
 
 
 class Delivery:
@@ -39,21 +52,22 @@ class Delivery:
         self,
         calls: BotCalls,
         on_blocked: Callable[[int], Awaitable[None]],
-        rate: float = 30.0,
-        chat_interval: float = 1.0,
-        group_interval: float = 3.0,  # Telegram: 20 messages a minute in a group
+        chats: ChatPacing | None = None,
+        budget: MessageBudget | None = None,
         transient_tries: int = 6,
         backoff: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """`chats`, `budget`: the per-chat and the bot-wide limits; None: not paced (tests, benchmarks)."""
         self._calls = calls
         self._on_blocked = on_blocked
-        self._interval = 1.0 / rate
-        self._chat_interval = chat_interval
-        self._group_interval = group_interval
+        self._chats = chats
+        self._budget = budget
         self._transient_tries = transient_tries
         self._backoff = backoff
-        self._next_call = 0.0
-        self._next_message: dict[int, float] = {}
+        self._clock = clock
+        self._sleep = sleep
 
     async def deliver(self, chat_id: int, actions: Sequence[Action]) -> None:
         """Make `actions` in order. Callers give each chat one turn at a time (see `KeyedLock`)."""
@@ -76,13 +90,15 @@ class Delivery:
         failures = 0
         method = type(action).__name__
         while True:
-            await self._pace(chat_id, action)
+            await self._pace(action)
             try:
                 result = await self._calls.execute(action)
             except RetryAfter as error:
                 metrics.telegram_call(method, "429")
                 log.warning("flood limit in chat %s: waiting %.1f s", chat_id, error.seconds)
-                await asyncio.sleep(error.seconds)
+                if self._chats is not None and isinstance(action, PACED):
+                    self._chats.hold(action.chat_id, self._clock() + error.seconds)
+                await self._sleep(error.seconds)
             except Blocked:
                 metrics.telegram_call(method, "blocked")
                 raise
@@ -94,7 +110,7 @@ class Delivery:
                 failures += 1
                 if failures >= self._transient_tries:
                     raise
-                await asyncio.sleep(self._backoff * 2 ** (failures - 1))
+                await self._sleep(self._backoff * 2 ** (failures - 1))
             else:
                 metrics.telegram_call(method, "ok")
                 return result
@@ -106,17 +122,14 @@ class Delivery:
             log.error("chat %s: %s not delivered after %d tries: %s",
                       chat_id, type(action).__name__, self._transient_tries, error)
 
-    async def _pace(self, chat_id: int, action: Action) -> None:
-        """Wait for this call's slot: the bot-wide rate, and for messages the chat's own."""
-        now = time.monotonic()
-        slot = max(now, self._next_call)
-        self._next_call = slot + self._interval
-        if isinstance(action, Message):
-            slot = max(slot, self._next_message.get(chat_id, 0.0))
-            self._next_message[chat_id] = slot + (self._group_interval if chat_id < 0 else self._chat_interval)
-            if len(self._next_message) > 10_000:
-                self._next_message = {chat: at for chat, at in self._next_message.items() if at > now}
-        elif isinstance(action, AnswerCallback):
-            slot = now  # answering a press is not a message and must be quick
-        if slot > now:
-            await asyncio.sleep(slot - now)
+    async def _pace(self, action: Action) -> None:
+        """Wait for a message's place: its chat's bucket, then the bot-wide budget. Other calls go at once."""
+        if not isinstance(action, PACED):
+            return
+        if self._chats is not None:
+            now = self._clock()
+            at = self._chats.reserve(action.chat_id, now)
+            if at > now:
+                await self._sleep(at - now)
+        if self._budget is not None:
+            await self._budget.acquire()
