@@ -102,6 +102,24 @@ class ClearKeyboard:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowChoice:
+    """Edit a pressed question into the citizen's choice: its text, a blank line, "✓ <label>", and no buttons.
+
+    Takes the place of `ClearKeyboard` for a press the dialog took, at the same one call: the buttons cannot
+    be pressed twice, and the chat keeps what was chosen.
+    """
+
+    chat_id: int
+    message_id: int
+    question: str
+    label: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.question}\n\n✓ {self.label}"
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerCallback:
     callback_id: str
 
@@ -155,8 +173,8 @@ class DownloadFile:
 
 
 Message = SendMessage | SendPhoto | CopyMessage | EditText  # what Telegram's per-chat limits count
-Action = (Message | ClearKeyboard | AnswerCallback | DeleteMessage | CreateTopic | EditTopic | CloseTopic
-          | ReopenTopic | GetMemberStatus | DownloadFile)
+Action = (Message | ClearKeyboard | ShowChoice | AnswerCallback | DeleteMessage | CreateTopic | EditTopic
+          | CloseTopic | ReopenTopic | GetMemberStatus | DownloadFile)
 Result = int | str | bytes | None  # a message or thread id, a member status, a file, or nothing
 
 

@@ -1,0 +1,39 @@
+"""One Bot API call carried in the webhook's HTTP response instead of made as a request of its own.
+
+Telegram runs one method given as the JSON body of a webhook's 200
+(core.telegram.org/bots/api#making-requests-when-getting-updates), which
+saves a request, but its result and any failure stay unknown. So only a call
+nothing depends on may ride: answering a button press (the citizen's client
+stops its spinner; a lost answer only lets it spin out). Telegram makes it
+once the response arrives, after everything sent while the update was
+handled. Nothing rides on a failed update (500): Telegram delivers the
+update again and it is answered then. Polling has no response to carry a
+call: every call is made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.channels.telegram.actions import Action, AnswerCallback
+
+
+class WebhookReply:
+    """The response of one webhook request: empty, or the one call it carries."""
+
+    def __init__(self) -> None:
+        self._carried: AnswerCallback | None = None
+
+    def carry(self, action: Action) -> bool:
+        """Take `action` into the response if it may ride and nothing rides yet; False: make the call."""
+        if self._carried is not None or not isinstance(action, AnswerCallback):
+            return False
+        self._carried = action
+        return True
+
+    @property
+    def body(self) -> dict[str, Any] | None:
+        """The response's JSON: the method and its parameters; None when nothing rides."""
+        if self._carried is None:
+            return None
+        return {"method": "answerCallbackQuery", "callback_query_id": self._carried.callback_id}
