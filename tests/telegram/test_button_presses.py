@@ -53,7 +53,7 @@ def assert_shows_the_choice(api: FakeBotAPI, question: dict[str, Any], label: st
 async def test_a_press_by_webhook_is_answered_in_the_response_and_its_question_shows_the_choice(
     fake_api: FakeBotAPI, start_bot: BotFactory,
 ) -> None:
-    await start_bot(webhook=True)
+    bot = await start_bot(webhook=True)
     citizen = TelegramCitizen(fake_api, user_id=1101)
     consent = await press_consent(fake_api, citizen)
     (answer,) = answers_to(fake_api, citizen)
@@ -61,6 +61,9 @@ async def test_a_press_by_webhook_is_answered_in_the_response_and_its_question_s
     assert fake_api.callbacks[answer.params["callback_query_id"]]  # Telegram took it: the client stops spinning
     assert_shows_the_choice(fake_api, consent, "Tôi đồng ý")
     assert not fake_api.calls_to("editMessageReplyMarkup")  # the edit took the buttons away: no call of its own
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.port}/metrics") as response:
+        metrics = await response.text()
+    assert 'regbot_telegram_calls_total{method="AnswerCallback",result="carried"} 1.0' in metrics
 
 
 async def test_a_polled_press_is_answered_by_a_request_and_its_question_shows_the_choice(

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.telegram.webhook_reply import WebhookReply
+from bot.ops import metrics
 from bot.ops.logs import log_failure
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ def mount_webhook(
         except Exception as error:  # logged by type and reference, not aiohttp's traceback quoting the update
             ref = log_failure(log, "webhook: an update", error)
             return web.Response(status=500, text=f"ref {ref}")  # Telegram delivers it again; nothing rides
-        body = reply.body
-        return web.Response(status=200) if body is None else web.json_response(body)
+        if reply.carried is None:
+            return web.Response(status=200)
+        metrics.telegram_call(type(reply.carried).__name__, "carried")
+        return web.json_response(reply.body)
 
     app.router.add_post(path, receive)

@@ -32,6 +32,10 @@ class WebhookReply:
         return True
 
     @property
+    def carried(self) -> Action | None:
+        return self._carried
+
+    @property
     def body(self) -> dict[str, Any] | None:
         """The response's JSON: the method and its parameters; None when nothing rides."""
         if self._carried is None:
