@@ -1,12 +1,13 @@
 """Telegram's way out: what the core answers, as Bot API calls, delivered paced and in order.
 
-An answer becomes: the press acknowledged (in the webhook's response when
-it came by webhook, `webhook_reply.py`), the pressed question edited into
+An answer becomes: the press acknowledged, the pressed question edited into
 the citizen's choice (or, for a press the flow refused, its keyboard taken
 away), the citizen's OTP deleted, then each reply as a message with its
-buttons; the password step's reply carries a fresh one-time link to the
-form, as a Mini App button and a browser button (https only: without
-WEBAPP_URL the link is written out, for a browser on the bot's machine).
+buttons; by webhook, the press's answer (or else the deletion) rides in the
+HTTP response (`webhook_reply.py`). The password step's reply carries a
+fresh one-time link to the form, as a Mini App button and a browser button
+(https only: without WEBAPP_URL the link is written out, for a browser on
+the bot's machine).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class TelegramReplies:
         if origin.keyboard_message_id is not None:
             actions.append(_tidy_keyboard(origin, origin.keyboard_message_id, answer.taken))
         if Effect.FORGET_MESSAGE in answer.effects and origin.message_id is not None:
-            actions.append(DeleteMessage(chat, origin.message_id))
+            actions += _unless_carried(origin, DeleteMessage(chat, origin.message_id))
         leaving_phone, language = answer.step_before is StepName.PHONE, answer.language
         for reply in answer.replies:
             rows = _rows(reply)
@@ -121,10 +122,12 @@ class TelegramReplies:
 
 def _acknowledge(origin: Origin) -> list[Action]:
     """Answer a press, unless the webhook's response carries the answer."""
-    if origin.callback_id is None:
-        return []
-    answer = AnswerCallback(origin.callback_id)
-    return [] if origin.webhook_reply is not None and origin.webhook_reply.carry(answer) else [answer]
+    return _unless_carried(origin, AnswerCallback(origin.callback_id)) if origin.callback_id is not None else []
+
+
+def _unless_carried(origin: Origin, action: Action) -> list[Action]:
+    """`action` to make, or nothing when the webhook's response carries it (`webhook_reply.py`)."""
+    return [] if origin.webhook_reply is not None and origin.webhook_reply.carry(action) else [action]
 
 
 def _tidy_keyboard(origin: Origin, message_id: int, taken: bool) -> Action:
