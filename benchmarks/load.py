@@ -286,7 +286,7 @@ class LoadRun:
                 post.status, answer = await poster.post(body)
             post.answered_ns = perf_counter_ns()
             if post.status == 200:
-                self.api.carry(answer)  # a call the response carries (a press's answer): Telegram makes it
+                self.api.carry(answer)  # a call the response carries (a press's answer...): Telegram makes it
         except (OSError, RawHttpError, TimeoutError) as error:
             post.answered_ns = perf_counter_ns()
             self.failures[type(error).__name__] += 1

@@ -4,7 +4,7 @@ An update takes the path a webhook's does in `regbot run`: the framework
 parses the JSON into its Update (aiogram's pydantic models, PTB's
 `Update.de_json`), the front reads it and hands it to the switchboard, and
 the replies go out through the framework's Bot (its request layer stubbed),
-but for the one call the webhook's response may carry (a press's answer),
+but for the one call the webhook's response may carry (a press's answer, an OTP's deletion),
 which is counted apart: polling makes it as a request too.
 The frameworks' dispatchers are not on that path — the dialog state is
 ours — while the anchors, being the frameworks' own bots, go through them.

@@ -9,8 +9,8 @@ citizen's message that held an OTP or a password (a failure was only logged;
 a fresh message in a private chat is always the bot's to delete). Telegram
 makes it once the response arrives, after everything sent while the update
 was handled. Nothing rides on a failed update (500): Telegram delivers the
-update again and it is answered then. Polling has no response to carry a
-call: every call is made.
+update again (a press whose answer is lost so only spins out). Polling has
+no response to carry a call: every call is made.
 """
 
 from __future__ import annotations
