@@ -1,4 +1,5 @@
-"""One measuring loop for every scenario: feed the stream, time each update, count Bot API and Redis calls.
+"""One measuring loop for every scenario: feed the stream, time each update, count Bot API and Redis calls
+(Bot API requests, and apart the calls a webhook's response carries instead).
 
 Updates are fed one at a time and awaited (no concurrency): the latency of
 an update is the time around parsing its JSON into the framework's Update
@@ -83,6 +84,7 @@ class Measurement:
     redis_server_commands: dict[str, float]  # per update, as the server executed them (Lua's inside too)
     check: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    carried_calls: dict[str, float] = field(default_factory=dict)  # per update: in the webhook's response instead
 
 
 @dataclass(slots=True)
@@ -150,7 +152,7 @@ def summarise(scenario: Scenario, workload: Workload, fed: Fed) -> Measurement:
         mean_us=sum(ordered) / count / 1e3, p50_us=percentile(ordered, 0.5) / 1e3,
         p99_us=percentile(ordered, 0.99) / 1e3, max_us=ordered[-1] / 1e3,
         bot_api_calls=per_update(scenario.api.calls, count), redis_round_trips=0.0,
-        redis_client_commands={}, redis_server_commands={},
+        redis_client_commands={}, redis_server_commands={}, carried_calls=per_update(scenario.api.carried, count),
     )
 
 
@@ -164,6 +166,7 @@ async def measure(
     try:
         await feed_all(scenario, warmup, first_update_id=1_000)
         scenario.api.calls.clear()
+        scenario.api.carried.clear()
         scenario.server.counts.reset()
         server_before = await scenario.server.commandstats()
         used_memory = await scenario.server.used_memory()

@@ -166,6 +166,7 @@ class LoadRun:
         self.pids = pids
         self.warmup_ns = int(warmup_s * 1e9)
         self.seconds_ns = int(seconds * 1e9)
+        self.api = api
         self.codes: dict[str, str] = {}  # E.164 phone -> the code the sandbox sent it
         self.updates = Updates(api.user, chats, lambda phone: self.codes.get(phone, "000000"))
         self.cursor = [0] * len(workload.citizens)
@@ -282,8 +283,10 @@ class LoadRun:
         post.start_ns = perf_counter_ns()
         try:
             async with asyncio.timeout(TIMEOUT_S):
-                post.status, _ = await poster.post(body)
+                post.status, answer = await poster.post(body)
             post.answered_ns = perf_counter_ns()
+            if post.status == 200:
+                self.api.carry(answer)  # a call the response carries (a press's answer...): Telegram makes it
         except (OSError, RawHttpError, TimeoutError) as error:
             post.answered_ns = perf_counter_ns()
             self.failures[type(error).__name__] += 1
@@ -501,15 +504,17 @@ async def run_config(server: RedisServer, config: Config, framework: str, worklo
                            max_connections)
             http_api.on_send = load.on_send
             prefilled = await load.prefill()
-            before = Counter(api.calls)
+            before, carried_before = Counter(api.calls), Counter(api.carried)
             result = await load.run()
-            calls = api.calls - before
+            calls, carried = api.calls - before, api.carried - carried_before
             result["prefill"] = prefilled
             result["check"] = {
                 "citizens_done": len(load.finished),
                 "dialog_steps": dict(await dialog_steps(server, key, bot_id, workload, load.finished)),
                 "bot_api_calls_per_update": {method: round(count / max(1, len(load.posts)), 3)
                                              for method, count in calls.most_common()},
+                "carried_in_webhook_responses_per_update": {method: round(count / max(1, len(load.posts)), 3)
+                                                            for method, count in carried.most_common()},
             }
             for worker in workers:
                 tail = worker.output(1500).strip()
@@ -637,6 +642,8 @@ def render(result: dict[str, Any]) -> str:
         others = {step: count for step, count in steps.items() if step != StepName.PASSWORD.value} or "none"
         parts.append(f"  {row['config']}: {at_password}/{check['citizens_done']} citizens who sent the OTP are at "
                      f"the password step (others: {others}); {row['sends_per_update']} sendMessage/update; "
+                     f"Bot API {sum(check['bot_api_calls_per_update'].values()):.2f} requests/update + "
+                     f"{sum(check['carried_in_webhook_responses_per_update'].values()):.2f} in webhook responses; "
                      f"unfinished {row['unfinished']}, stray sends {row['stray_sends']}, "
                      f"OTP not found {row['code_misses']}, pool exhausted {row['pool_exhausted']}"
                      + (f", errors {row['error_kinds']} statuses {row['statuses']}" if row["errors"] else ""))

@@ -3,7 +3,9 @@
 An update takes the path a webhook's does in `regbot run`: the framework
 parses the JSON into its Update (aiogram's pydantic models, PTB's
 `Update.de_json`), the front reads it and hands it to the switchboard, and
-the replies go out through the framework's Bot (its request layer stubbed).
+the replies go out through the framework's Bot (its request layer stubbed),
+but for the one call the webhook's response may carry (a press's answer, an OTP's deletion),
+which is counted apart: polling makes it as a request too.
 The frameworks' dispatchers are not on that path — the dialog state is
 ours — while the anchors, being the frameworks' own bots, go through them.
 
@@ -19,6 +21,7 @@ step move at INFO).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from time import perf_counter_ns
@@ -38,6 +41,7 @@ from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.ptb_adapter import PtbAdapter
 from bot.channels.telegram.replies import BlockedChats, TelegramReplies
+from bot.channels.telegram.webhook_reply import WebhookReply
 from bot.core.assistant import Assistant, utc_now
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
@@ -119,9 +123,13 @@ class Product(Scenario):
         self.front = TelegramFront(self.switchboard, me.id, delivery, InFlight())
 
     async def feed(self, update: dict[str, Any]) -> None:
-        """The path of a webhook's update in `regbot run`: the framework parses it, the front handles it."""
+        """The path of a webhook's update in `regbot run`: the framework parses it, the front handles it, and
+        the response carries a call where it may (`webhook_reply.py`; counted apart, in `api.carried`)."""
         assert self.adapter is not None and self.front is not None
-        await self.front.on_update(self.adapter.parse_update(update))
+        reply = WebhookReply()
+        await self.front.on_update(self.adapter.parse_update(update), reply)
+        if reply.body is not None:
+            self.api.carry(json.dumps(reply.body).encode())  # as the webhook writes it, for the same cost
 
     async def stop(self) -> None:
         if self.adapter is not None:
@@ -163,6 +171,7 @@ async def measure_password(product: Product, workload: Workload, count: int) -> 
     """
     assert product.switchboard is not None and product.assistant is not None
     product.api.calls.clear()
+    product.api.carried.clear()
     latencies = []
     started = perf_counter_ns()
     for citizen in workload.citizens[:count]:

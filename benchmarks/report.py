@@ -32,21 +32,32 @@ def _echo_of(row: Measurement, rows: list[Measurement]) -> Measurement | None:
 
 def table(rows: list[Measurement]) -> str:
     head = (f"{'scenario':<46} {'fw':<8} {'updates':>7} {'upd/s':>8} {'mean µs':>9} {'p50 µs':>9} {'p99 µs':>9} "
-            f"{'×echo':>6} {'API/upd':>7} {'Redis RT/upd':>12}  runs' mean µs")
+            f"{'×echo':>6} {'API/upd':>7} {'+resp':>6} {'Redis RT/upd':>12}  runs' mean µs")
     lines = [head, "-" * len(head)]
     for row in rows:
         echo = _echo_of(row, rows)
         versus = f"{row.mean_us / echo.mean_us:.1f}" if echo else "-"
-        api = sum(row.bot_api_calls.values())
+        api, carried = sum(row.bot_api_calls.values()), sum(row.carried_calls.values())
         lines.append(f"{row.name:<46} {row.framework:<8} {row.updates:>7} {row.updates_per_s:>8.0f} "
                      f"{row.mean_us:>9.0f} {row.p50_us:>9.0f} {row.p99_us:>9.0f} {versus:>6} {api:>7.2f} "
-                     f"{row.redis_round_trips:>12.2f}  {_runs(row)}")
+                     f"{carried:>6.2f} {row.redis_round_trips:>12.2f}  {_runs(row)}")
     return "\n".join(lines)
 
 
 def _runs(row: Measurement) -> str:
     means = row.extra.get("runs_mean_us", [])
     return "/".join(str(mean) for mean in means) if len(means) > 1 else ""
+
+
+def calls_section(rows: list[Measurement]) -> str:
+    """Bot API calls per update by method: requests, and those a webhook's response carries instead."""
+    lines = ["Bot API calls per update (API/upd: requests; +resp: carried in the webhook's HTTP response instead, "
+             "which polling makes as requests):"]
+    for row in rows:
+        if row.kind == "product" and row.bot_api_calls:
+            carried = f"; in the response: {_commands(row.carried_calls)}" if row.carried_calls else ""
+            lines.append(f"  {row.name}: {_commands(row.bot_api_calls)}{carried}")
+    return "\n".join(lines)
 
 
 def _commands(per_update: dict[str, float]) -> str:
@@ -122,7 +133,7 @@ def render(result: dict[str, Any], rows: list[Measurement]) -> str:
              table(rows), ""]
     parts += [f"  {label}: {value}×" for label, value in result["ratios"].items()]
     parts += ["", "Checks:"] + [f"  {row.name}: {row.check}" for row in rows if row.check]
-    parts += ["", redis_section(rows, result["redis"])]
+    parts += ["", calls_section(rows), "", redis_section(rows, result["redis"])]
     for profile in result["profiles"].values():
         parts += ["", profile_section(profile)]
     return "\n".join(parts)

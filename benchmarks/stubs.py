@@ -55,11 +55,19 @@ class BotApi:
         self.bot_id = bot_id
         self.user = bot_user(bot_id)
         self.chats = chats
-        self.calls: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()  # requests, by method
+        self.carried: Counter[str] = Counter()  # calls carried in webhook responses instead, by method
 
     @property
     def token(self) -> str:
         return f"{self.bot_id}:AAbenchmarkTokenNotUsedAnywhere0000"
+
+    def carry(self, response: bytes) -> None:
+        """A webhook's response: the call it carries, if any, is counted (Telegram would make it)."""
+        if response:
+            method = json.loads(response).get("method")
+            if method:
+                self.carried[str(method)] += 1
 
     def answer(self, method: str, params: Mapping[str, Any]) -> Any:
         self.calls[method] += 1

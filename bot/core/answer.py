@@ -43,6 +43,7 @@ class Answer:
     effects: tuple[Effect, ...]
     step_before: StepName  # where the dialog was when the event arrived
     language: Language
+    taken: bool = False  # the flow accepted the event (a press it took, not a refusal): a channel may show the choice
 
     def dump(self) -> bytes:
         return _ANSWER.dump_json(self)
@@ -62,7 +63,8 @@ class Handled:
     dialog: Dialog
     step_before: StepName  # where the dialog was when the event arrived
     stored: bool  # False: a refusal or a question repeated; the stored dialog was left as it was
+    taken: bool = False  # the flow accepted the event (see `Answer.taken`)
 
     @property
     def answer(self) -> Answer:
-        return Answer(self.replies, self.effects, self.step_before, self.dialog.language)
+        return Answer(self.replies, self.effects, self.step_before, self.dialog.language, self.taken)

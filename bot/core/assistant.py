@@ -99,7 +99,7 @@ class Assistant:
             if held.unreadable:  # the broken document is replaced by this fresh one: say why it starts over
                 rendered = (Rendered((self._catalogs.render(DIALOG_UNREADABLE, dialog.language),)), *rendered)
             handled = Handled(rendered, outcome.effects, outcome.dialog, dialog.step,
-                              stored=not erase and (outcome.changed or held.dialog is None))
+                              stored=not erase and (outcome.changed or held.dialog is None), taken=outcome.changed)
             held.erase = erase
             held.save = outcome.dialog if handled.stored else None
             held.answer = handled.answer.dump() if event_id and handled.replies else None

@@ -137,7 +137,7 @@ class Switchboard:
         if dialog is None:
             return None
         log.warning("update %s handled before, its answer perhaps unsent; sending it", incoming.event_id)
-        return Handled(answer.replies, answer.effects, dialog, answer.step_before, stored=True)
+        return Handled(answer.replies, answer.effects, dialog, answer.step_before, stored=True, taken=answer.taken)
 
     async def remind(self, key: DialogKey) -> bool:
         """Nudge the citizen of an idle dialog, if it is one worth a nudge (`conversations.reminder`)."""

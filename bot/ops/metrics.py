@@ -54,7 +54,8 @@ OLDEST_WAITING_SECONDS = Gauge("regbot_handoffs_oldest_wait_seconds",
 
 TELEGRAM_RESULTS = ("ok", "429", "transient", "blocked", "rejected")
 TELEGRAM_CALLS = Counter("regbot_telegram_calls", "Outgoing Bot API calls by method and result: ok, 429 (flood "
-                         "limit, waited out and retried), transient (network or 5xx), blocked (403), rejected",
+                         "limit, waited out and retried), transient (network or 5xx), blocked (403), rejected, "
+                         "carried (in a webhook's response, for Telegram to make; its result is never known)",
                          ["method", "result"])
 
 for _step in StepName:  # every step shows up from the first scrape, at 0

@@ -78,7 +78,7 @@ async def test_a_web_route_that_fails_answers_500_with_a_reference_and_logs_no_m
 async def test_a_webhook_update_that_fails_is_logged_by_type_and_delivered_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async def handle(update: Any) -> None:
+    async def handle(update: Any, reply: object) -> None:
         crash()
 
     app = web.Application()

@@ -117,8 +117,8 @@ async def test_buttons_are_cleared_and_stale_presses_are_answered(fake_api: Fake
     await citizen.press("Tôi đồng ý")
     await citizen.wait_for_reply("Công dân")
     assert fake_api.calls_to("answerCallbackQuery")
-    assert any(call.params.get("message_id") == consent["message_id"]
-               for call in fake_api.calls_to("editMessageReplyMarkup"))
+    assert any(call.params.get("message_id") == consent["message_id"]  # the question shows the choice
+               for call in fake_api.calls_to("editMessageText"))
     await citizen.press_in(consent, "consent:agree")  # an old keyboard a slow client still shows
     reply = await citizen.wait_for_reply("Công dân")
     assert "đã qua" in reply["text"]
@@ -163,8 +163,15 @@ async def test_webhook_mode_checks_the_secret_and_serves_a_citizen(
     await register_until_otp(citizen)
     welcomes = [m for m in citizen.sent_to_me() if "Tôi đồng ý" in str(m.get("reply_markup"))]
     assert len(welcomes) == 1  # the genuine /start's: the forged one was never handled
-    await citizen.send_text(await sandbox.last_code())
+    code = await sandbox.last_code()
+    await citizen.send_text(code)
     await citizen.wait_for_reply("Bước 8/8")
+    await fake_api.wait_until(lambda: fake_api.deleted_messages(citizen.chat_id) or None, timeout=5)
+    assert [message["text"] for message in fake_api.deleted_messages(citizen.chat_id)] == [code]
+    (deleted,) = fake_api.calls_to("deleteMessage")
+    assert deleted.webhook_reply  # no press to answer: the code's deletion rode in the response instead
+    presses = fake_api.calls_to("answerCallbackQuery")
+    assert len(presses) == 4 and all(call.webhook_reply and call.ok for call in presses)
 
 
 async def test_webhook_asks_telegram_for_100_connections(fake_api: FakeBotAPI, start_bot: BotFactory) -> None:

@@ -19,7 +19,7 @@ SECRET = "s3cret-Token_1"
 async def webhook() -> AsyncIterator[tuple[str, list[Any]]]:
     handled: list[Any] = []
 
-    async def handle(update: Any) -> None:
+    async def handle(update: Any, reply: object) -> None:
         handled.append(update)
 
     app = web.Application()

@@ -102,6 +102,24 @@ class ClearKeyboard:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowChoice:
+    """Edit a pressed question into the citizen's choice: its text, a blank line, "✓ <label>", and no buttons.
+
+    Takes the place of `ClearKeyboard` for a press the dialog took, at the same one call: the buttons cannot
+    be pressed twice, and the chat keeps what was chosen.
+    """
+
+    chat_id: int
+    message_id: int
+    question: str
+    label: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.question}\n\n✓ {self.label}"
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerCallback:
     callback_id: str
 
@@ -154,8 +172,8 @@ class DownloadFile:
     file_id: str
 
 
-Action = (SendMessage | SendPhoto | CopyMessage | EditText | ClearKeyboard | AnswerCallback | DeleteMessage
-          | CreateTopic | EditTopic | CloseTopic | ReopenTopic | GetMemberStatus | DownloadFile)
+Action = (SendMessage | SendPhoto | CopyMessage | EditText | ClearKeyboard | ShowChoice | AnswerCallback
+          | DeleteMessage | CreateTopic | EditTopic | CloseTopic | ReopenTopic | GetMemberStatus | DownloadFile)
 Result = int | str | bytes | None  # a message or thread id, a member status, a file, or nothing
 
 

@@ -68,6 +68,7 @@ from bot.channels.telegram.actions import (
     RetryAfter,
     SendMessage,
     SendPhoto,
+    ShowChoice,
     Transient,
     WebAppButton,
     rejected,
@@ -162,6 +163,8 @@ class AiogramAdapter:
                                                      reply_markup=_markup(markup))  # type: ignore[arg-type]
                 case ClearKeyboard(chat_id, message_id):
                     await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+                case ShowChoice(chat_id, message_id):  # no reply_markup: the edit takes the buttons away
+                    await self.bot.edit_message_text(action.text, chat_id=chat_id, message_id=message_id)
                 case AnswerCallback(callback_id):
                     await self.bot.answer_callback_query(callback_id)
                 case DeleteMessage(chat_id, message_id):

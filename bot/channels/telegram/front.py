@@ -21,6 +21,7 @@ from bot.channels.telegram.actions import Blocked, DownloadFile, Rejected, Trans
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.polling import Poller, UpdateSource
 from bot.channels.telegram.updates import Origin, read_update
+from bot.channels.telegram.webhook_reply import WebhookReply
 from bot.core.incoming import Incoming, kind_of
 from bot.core.inflight import InFlight
 from bot.core.switchboard import Switchboard
@@ -49,10 +50,11 @@ class TelegramFront:
         self._staff = staff
         self._poller: Poller | None = None  # while `poll` runs
 
-    async def on_update(self, update: Any) -> None:
+    async def on_update(self, update: Any, webhook_reply: WebhookReply | None = None) -> None:
         """Handle and answer one update (a webhook's request is answered after its replies went out:
-        answering at the save let a second worker's reply to the next update overtake them)."""
-        incoming = read_update(update, self._bot)
+        answering at the save let a second worker's reply to the next update overtake them); `webhook_reply`:
+        that request's response, which may carry a call (`webhook_reply.py`)."""
+        incoming = read_update(update, self._bot, webhook_reply)
         kind = kind_of(incoming.event) if incoming is not None else "ignored" if self._staff is None else "desk"
         with self._in_flight.track(), metrics.handling(kind):
             if incoming is not None:

@@ -1,10 +1,13 @@
 """Telegram's way out: what the core answers, as Bot API calls, delivered paced and in order.
 
-An answer becomes: the press acknowledged, the pressed keyboard taken
-away, the citizen's OTP deleted, then each reply as a message with its
-buttons; the password step's reply carries a fresh one-time link to the
-form, as a Mini App button and a browser button (https only: without
-WEBAPP_URL the link is written out, for a browser on the bot's machine).
+An answer becomes: the press acknowledged, the pressed question edited into
+the citizen's choice (or, for a press the flow refused, its keyboard taken
+away), the citizen's OTP deleted, then each reply as a message with its
+buttons; by webhook, the press's answer (or else the deletion) rides in the
+HTTP response (`webhook_reply.py`). The password step's reply carries a
+fresh one-time link to the form, as a Mini App button and a browser button
+(https only: without WEBAPP_URL the link is written out, for a browser on
+the bot's machine).
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from bot.channels.telegram.actions import (
     RemoveKeyboard,
     Row,
     SendMessage,
+    ShowChoice,
     WebAppButton,
 )
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.texts import OPEN_IN_BROWSER, OPEN_ON_THIS_COMPUTER, SHARE_PHONE
-from bot.channels.telegram.updates import origin_of
+from bot.channels.telegram.updates import Origin, origin_of
 from bot.core.answer import Answer, Rendered
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
@@ -40,6 +44,8 @@ from conversations.dialog import Language, StepName
 from conversations.replies import Effect
 
 log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # Telegram's limit on a message's text, in UTF-16 code units
 
 
 class TelegramReplies:
@@ -61,7 +67,7 @@ class TelegramReplies:
 
     async def notice(self, incoming: Incoming, text: str | None) -> None:
         origin = origin_of(incoming)
-        actions: list[Action] = [AnswerCallback(origin.callback_id)] if origin.callback_id is not None else []
+        actions = _acknowledge(origin)
         if text is not None:
             actions.append(SendMessage(origin.chat_id, text))
         await self._delivery.deliver(origin.chat_id, actions)
@@ -74,13 +80,11 @@ class TelegramReplies:
         """The Bot API calls that answer `incoming`: acknowledge, tidy up, reply."""
         origin = origin_of(incoming)
         chat = origin.chat_id
-        actions: list[Action] = []
-        if origin.callback_id is not None:
-            actions.append(AnswerCallback(origin.callback_id))
+        actions = _acknowledge(origin)
         if origin.keyboard_message_id is not None:
-            actions.append(ClearKeyboard(chat, origin.keyboard_message_id))
+            actions.append(_tidy_keyboard(origin, origin.keyboard_message_id, answer.taken))
         if Effect.FORGET_MESSAGE in answer.effects and origin.message_id is not None:
-            actions.append(DeleteMessage(chat, origin.message_id))
+            actions += _unless_carried(origin, DeleteMessage(chat, origin.message_id))
         leaving_phone, language = answer.step_before is StepName.PHONE, answer.language
         for reply in answer.replies:
             rows = _rows(reply)
@@ -114,6 +118,26 @@ class TelegramReplies:
         # the question keeps its buttons.
         *first, question = reply.paragraphs
         return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
+
+
+def _acknowledge(origin: Origin) -> list[Action]:
+    """Answer a press, unless the webhook's response carries the answer."""
+    return _unless_carried(origin, AnswerCallback(origin.callback_id)) if origin.callback_id is not None else []
+
+
+def _unless_carried(origin: Origin, action: Action) -> list[Action]:
+    """`action` to make, or nothing when the webhook's response carries it (`webhook_reply.py`)."""
+    return [] if origin.webhook_reply is not None and origin.webhook_reply.carry(action) else [action]
+
+
+def _tidy_keyboard(origin: Origin, message_id: int, taken: bool) -> Action:
+    """A press the flow took turns its question into the choice; a refused one (an old button, too early for a
+    new code) only loses its buttons, as the question asked again below has them."""
+    if taken and origin.question and origin.pressed_label:
+        shown = ShowChoice(origin.chat_id, message_id, origin.question, origin.pressed_label)
+        if len(shown.text.encode("utf-16-le")) // 2 <= MAX_TEXT:
+            return shown
+    return ClearKeyboard(origin.chat_id, message_id)
 
 
 def _rows(reply: Rendered) -> list[Row]:

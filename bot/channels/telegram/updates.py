@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.channels.telegram.webhook_reply import WebhookReply
 from bot.core.incoming import Incoming
 from bot.storage import DialogKey
 from conversations.dialog import Language
@@ -51,7 +52,10 @@ class Origin:
     message_id: int | None = None  # the citizen's message, e.g. to delete an OTP
     callback_id: str | None = None  # a button press to answer
     keyboard_message_id: int | None = None  # the bot message whose button was pressed
+    question: str | None = None  # that message's text, to show the choice under (None: not a text message)
+    pressed_label: str | None = None  # the label of the button pressed on it, as the citizen saw it
     picture: PictureFile | None = None  # a photo, or an image sent as a file (issue 9: the QR code of a CCCD)
+    webhook_reply: WebhookReply | None = None  # the webhook response that may carry a call (None: polled)
 
 
 def origin_of(incoming: Incoming) -> Origin:
@@ -67,15 +71,15 @@ def language_of(code: str | None) -> Language | None:
     return "vi" if base == "vi" else "en" if base == "en" else None
 
 
-def read_update(update: Any, bot: str) -> Incoming | None:
+def read_update(update: Any, bot: str, webhook_reply: WebhookReply | None = None) -> Incoming | None:
     """The update as an `Incoming` for a dialog of `bot` (its id), or None for updates the assistant ignores
-    (edits, groups, bots).
+    (edits, groups, bots). `webhook_reply`: the response of the webhook request that brought it.
 
     Also None for a malformed update: python-telegram-bot does not check the JSON's types, so a forged
     one could carry a number where text belongs (found by tests/fuzz); aiogram refuses those itself.
     """
     if update.callback_query is not None:
-        return _read_callback(update.update_id, update.callback_query, bot)
+        return _read_callback(update.update_id, update.callback_query, bot, webhook_reply)
     message = update.message
     if message is None or message.from_user is None or message.from_user.is_bot:
         return None
@@ -87,7 +91,8 @@ def read_update(update: Any, bot: str) -> Incoming | None:
         return None
     picture = _read_picture(message, event.kind) if isinstance(event, Unsupported) else None
     return Incoming(DialogKey(bot, str(message.chat.id), str(user.id)), event, language_of(user.language_code),
-                    str(update.update_id), Origin(message.chat.id, message.message_id, picture=picture))
+                    str(update.update_id),
+                    Origin(message.chat.id, message.message_id, picture=picture, webhook_reply=webhook_reply))
 
 
 def _read_message(message: Any, user_id: int) -> Event | None:
@@ -121,7 +126,7 @@ def _picture(file: Any, kind: Literal["photo", "document"]) -> PictureFile | Non
     return PictureFile(file_id, size, kind)
 
 
-def _read_callback(update_id: int, query: Any, bot: str) -> Incoming | None:
+def _read_callback(update_id: int, query: Any, bot: str, webhook_reply: WebhookReply | None) -> Incoming | None:
     message, user, data = query.message, query.from_user, _text(query.data)
     if message is None or message.chat is None or message.chat.type != "private" or data is None or user is None:
         return None
@@ -129,7 +134,23 @@ def _read_callback(update_id: int, query: Any, bot: str) -> Incoming | None:
         return None
     return Incoming(DialogKey(bot, str(message.chat.id), str(user.id)), Pressed(data[:64]),
                     language_of(user.language_code), str(update_id),
-                    Origin(message.chat.id, callback_id=query.id, keyboard_message_id=message.message_id))
+                    Origin(message.chat.id, callback_id=query.id, keyboard_message_id=message.message_id,
+                           question=_text(getattr(message, "text", None)), pressed_label=_label(message, data),
+                           webhook_reply=webhook_reply))
+
+
+def _label(message: Any, data: str) -> str | None:
+    """The label of the button carrying `data` on the pressed message; None if it is not there as Telegram
+    sends it (an InaccessibleMessage has no keyboard; PTB reads a forged update unchecked)."""
+    markup = getattr(message, "reply_markup", None)
+    rows = getattr(markup, "inline_keyboard", None)
+    if not isinstance(rows, list | tuple):
+        return None
+    for row in rows:
+        for button in row if isinstance(row, list | tuple) else ():
+            if getattr(button, "callback_data", None) == data:
+                return _text(getattr(button, "text", None))
+    return None
 
 
 def _text(value: object) -> str | None:
