@@ -69,15 +69,16 @@ async def test_a_registration_from_start_to_done(
     cluster: RedisCluster, codec: DialogCodec, portal: PortalClient, catalogs: Catalogs, clock: ManualClock,
     sandbox: Sandbox,
 ) -> None:
-    """Lock and load, save with the idle set beside, the quota's three counters, a password link, /delete."""
-    store = RedisDialogStore(cluster, codec, idle_after=3600)  # type: ignore[arg-type]
+    """Lock and load, save with the idle set beside, the reminder's pick, the quota's three counters, password
+    links, /delete."""
+    store = RedisDialogStore(cluster, codec, idle_after=0.0)  # type: ignore[arg-type]
     quota = RedisRegistrationQuota(cluster, Pseudonyms(b"cluster"), RegistrationLimits())  # type: ignore[arg-type]
     citizen = Citizen(Assistant(store, portal, catalogs, clock, quota=quota.for_dialog), sandbox)
     assert key_slot(citizen.key.dialog.encode()) != key_slot(citizen.key.idle.encode())  # a real test of the split
 
     await citizen.fill_until(StepName.DONE, "en")
     assert "account is ready" in citizen.text
-    assert await cluster.zscore(citizen.key.idle, citizen.key.member)
+    assert await store.take_idle(citizen.key.bot) == [citizen.key]  # for the reminder, from its own slot
     assert len(await cluster.keys("regbot:quota:*", target_nodes=RedisCluster.PRIMARIES)) == 3
 
     second = Citizen(citizen.assistant, sandbox, user="43")
