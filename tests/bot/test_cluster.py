@@ -30,9 +30,10 @@ from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.core.pseudonyms import Pseudonyms
 from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
+from bot.helpdesk.migration import tag_desk_keys
 from bot.portal.client import PortalClient
 from bot.storage import DialogCodec
-from bot.storage.keys import PASSWORD_LINKS
+from bot.storage.keys import PASSWORD_LINKS, DeskKeys, DialogKey
 from bot.storage.redis_store import RedisDialogStore
 from bot.webapp.links import PasswordLinks
 from conversations.dialog import StepName
@@ -176,3 +177,14 @@ async def test_an_assisted_registration_and_its_password_link(
 
 async def password_links(cluster: RedisCluster) -> list[bytes]:
     return await cluster.keys(PASSWORD_LINKS + "*", target_nodes=RedisCluster.PRIMARIES)  # type: ignore[no-any-return]
+
+
+async def test_desk_keys_from_before_the_tag_are_moved_across_slots(cluster: RedisCluster) -> None:
+    """Data copied to a cluster under the old names (each in a slot of its own) is found on every primary."""
+    for number in range(1, 21):
+        await cluster.set(f"regbot:desk:77:citizen:{6000 + number}:{6000 + number}", number, ex=1000)
+    assert await tag_desk_keys(cluster, 77) == 20  # type: ignore[arg-type]
+    case_ids = [await cluster.get(DeskKeys(77).citizen(DialogKey("77", str(6000 + n), str(6000 + n))))
+                for n in range(1, 21)]
+    assert case_ids == [str(n).encode() for n in range(1, 21)]
+    assert not await cluster.keys("regbot:desk:77:*", target_nodes=RedisCluster.PRIMARIES)
