@@ -6,7 +6,8 @@ both silently. So the parts that touch Redis run here on
 tests/cluster_process.py's cluster: the registration through the store, the
 assistant and the quota; and the Telegram bot itself, in process and
 polling the fake Bot API, through the help desk (take over, hand over, hand
-back, close), an assisted registration, a password link and /delete.
+back, close), an assisted registration, a password link and /delete; and
+the help desk's keys from before their tag, renamed across slots.
 """
 
 from __future__ import annotations
