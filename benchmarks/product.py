@@ -118,7 +118,7 @@ class Product(Scenario):
         delivery = Delivery(self.adapter, BlockedChats(store, me.id).record)  # not paced
         pseudonyms = Pseudonyms(keys[0])
         replies = TelegramReplies(delivery, catalogs(), PasswordLinks(self.redis, pseudonyms), WEBAPP_URL)
-        rate = MessageRate(catalogs(), pseudonyms, DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)
+        rate = MessageRate(catalogs(), DEFAULTS.message_rate_limit, DEFAULTS.message_rate_window)
         self.switchboard = Switchboard(assistant, catalogs(), {self._bot: replies}, rate=rate)
         self.front = TelegramFront(self.switchboard, me.id, delivery, InFlight())
 

@@ -75,7 +75,7 @@ def telegram_bot(
     app = create_web_app(redis, runtime.portal, parse_networks(settings.trusted_proxies))
     staff_chat = settings.staff_chat_id
     desk = _help_desk(staff_chat, settings, runtime, delivery, me, app) if staff_chat is not None else None
-    rate = MessageRate(catalogs, runtime.pseudonyms, settings.message_rate_limit, settings.message_rate_window,
+    rate = MessageRate(catalogs, settings.message_rate_limit, settings.message_rate_window,
                        staff=desk.roster if desk else None) if settings.message_rate_limit > 0 else None
     switchboard = Switchboard(runtime.assistant, catalogs, {**(other_channels or {}), str(me.id): replies},
                               desk.citizen_side if desk else None, rate)

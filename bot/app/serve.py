@@ -27,6 +27,7 @@ from bot.channels.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.channels.telegram.webhook import mount_webhook
 from bot.core.i18n import Catalogs
 from bot.core.reminders import send_reminders
+from bot.helpdesk.migration import tag_desk_keys
 from bot.ops.web import serving
 from bot.portal.sandbox import print_sms
 from conversations.dialog import LANGUAGES
@@ -97,6 +98,8 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
     try:
         async with running(settings, on_sms=print_sms) as runtime:
             me = await adapter.me()
+            if settings.staff_chat_id is not None:
+                await tag_desk_keys(runtime.redis, me.id)
             bot = telegram_bot(settings, runtime, adapter, me, token)
             await announce(adapter, runtime.catalogs)
             if webhook:

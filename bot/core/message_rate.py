@@ -1,11 +1,12 @@
-"""Messages per minute per citizen, on any channel, counted in Redis as the dialog is locked.
+"""Messages per minute per dialog, on any channel, counted in Redis as the dialog is locked.
 
 A person answering questions sends a message every few seconds; a script,
 a stuck key or a pasted flood sends far more, and each message would take
 the dialog's lock and earn a reply that Telegram lets us send only about
 once a second per chat. So each citizen update is counted in a window
 shared by all workers, by the same Lua script that locks and loads the
-dialog (no round trip of its own), and, past the limit, the citizen is
+dialog (no round trip of its own; the counter is one of the dialog's keys,
+in its Redis Cluster slot), and, past the limit, the citizen is
 told once, in the dialog's language, how many seconds to wait. The rest of
 that window's messages are dropped unread (button presses are still
 acknowledged so the client stops spinning); the dialog stays exactly where
@@ -28,11 +29,9 @@ from bot.core.assistant import Gate
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
 from bot.core.ports import Replies, StaffCheck
-from bot.core.pseudonyms import Pseudonyms
 from bot.core.texts import TOO_FAST
 from bot.ops import metrics
 from bot.storage import Counted, Tally
-from bot.storage.keys import message_rate
 from conversations.dialog import Language
 
 log = logging.getLogger(__name__)
@@ -40,19 +39,17 @@ log = logging.getLogger(__name__)
 
 class MessageRate:
     def __init__(
-        self, catalogs: Catalogs, pseudonyms: Pseudonyms, limit: int, window: float, staff: StaffCheck | None = None,
+        self, catalogs: Catalogs, limit: int, window: float, staff: StaffCheck | None = None,
     ) -> None:
         """`staff`: who is never limited (the help desk's members); None: nobody is exempt."""
         self._catalogs = catalogs
-        self._pseudonyms = pseudonyms
         self._limit = limit
         self._window_ms = max(1, int(window * 1000))
         self._staff = staff
 
     def gate(self, incoming: Incoming, replies: Replies) -> Gate:
         """What the assistant needs to count `incoming` and turn it away past the limit (told through `replies`)."""
-        key = message_rate(self._pseudonyms.of("user", f"{incoming.key.bot}:{incoming.key.user}"))
-        return Gate(Tally(key, self._window_ms), partial(self._admits, incoming, replies))
+        return Gate(Tally(incoming.key.message_rate, self._window_ms), partial(self._admits, incoming, replies))
 
     async def _admits(self, incoming: Incoming, replies: Replies, counted: Counted, language: Language) -> bool:
         """False when the sender is over the limit (told once, the first time)."""

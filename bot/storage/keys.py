@@ -5,9 +5,13 @@ data lost (or a dialog's lock no longer beside its dialog): keeping them in
 one module makes them easy to review, and tests/bot/test_keys.py pins them
 and fails if "regbot:" is spelt anywhere else in bot/.
 
-One dialog per (bot, chat, user). The braces are a Redis Cluster hash tag:
-a dialog and its lock land in the same slot, so one Lua script can touch
-both.
+Redis Cluster runs a script or a MULTI only on keys of one hash slot, and
+the braces in a name are its hash tag (only they are hashed). So every key
+of one dialog (bot, chat, user) carries the dialog's tag, and the help
+desk's keys carry their bot's (`{<bot>}`): each script and transaction
+stays in one slot. A key used only on its own (the idle set, a link's
+record, the audit stream) needs no tag. A test
+(tests/bot/test_key_slots.py) hashes every script's keys.
 """
 
 from __future__ import annotations
@@ -27,7 +31,10 @@ REGISTRATION_QUOTAS = f"{PREFIX}:quota:{{registrations}}"
 
 
 def idle_dialogs(bot: str) -> str:
-    """A sorted set of `bot`'s dialogs by when they fall idle (epoch ms), for the reminder."""
+    """A sorted set of `bot`'s dialogs by when they fall idle (epoch ms), for the reminder.
+
+    Written beside a dialog's scripts, never inside them: it lies in another slot than the dialogs.
+    """
     return f"{PREFIX}:idle:{bot}"
 
 
@@ -39,14 +46,6 @@ def polling_inbox(bot_id: int | str) -> str:
 def message_budget(bot_id: int | str, second: int) -> str:
     """The count of messages all of a bot's workers took in one epoch second (bot/core/message_budget.py)."""
     return f"{PREFIX}:budget:{bot_id}:{second}"
-
-
-def message_rate(pseudonym: str) -> str:
-    """The counter of a Telegram user's messages in the current window (bot/core/message_rate.py).
-
-    `pseudonym`: the keyed hash of the user id, never the id itself.
-    """
-    return f"{PREFIX}:rate:{pseudonym}"
 
 
 def password_form_attempts(scope: str, who: str) -> str:
@@ -65,13 +64,31 @@ def registration_quota(kind: str, pseudonym: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DeskKeys:
-    """The help desk's keys for one bot (bot/helpdesk/cases.py, bot/helpdesk/roster.py)."""
+    """The help desk's keys for one bot (bot/helpdesk/cases.py, bot/helpdesk/roster.py), all in its slot.
+
+    A case's record, its pointers and the waiting set change together in one transaction; a desk is busy
+    only as fast as staff type, so one slot per bot carries it easily.
+    """
 
     bot_id: int | str
 
     @property
     def _prefix(self) -> str:
-        return f"{PREFIX}:desk:{self.bot_id}"
+        return f"{PREFIX}:desk:{{{self.bot_id}}}"
+
+    @property
+    def untagged_prefix(self) -> str:
+        """How this desk's keys began before they carried the bot's tag (bot/helpdesk/migration.py)."""
+        return f"{PREFIX}:desk:{self.bot_id}:"
+
+    def tagged(self, untagged: str) -> str:
+        """The name a key named before the tag (`untagged_prefix`…) has now."""
+        return f"{self._prefix}:{untagged.removeprefix(self.untagged_prefix)}"
+
+    @property
+    def tagged_since(self) -> str:
+        """Set once no key of this desk is left under its name from before the tag: later starts look no further."""
+        return f"{self._prefix}:tagged"
 
     def case(self, case_id: str) -> str:
         """A hash: the case's record."""
@@ -157,6 +174,11 @@ class DialogKey:
     def links(self) -> tuple[tuple[str, str], ...]:
         """(key holding the dialog's newest link nonce, prefix of that link's record), for each kind of link."""
         return (self.password_link, PASSWORD_LINKS), (self.assist_link, ASSIST_LINKS)
+
+    @property
+    def message_rate(self) -> str:
+        """The counter of the citizen's messages in the current window (bot/core/message_rate.py)."""
+        return f"{PREFIX}:{self._tag}:rate"
 
     @property
     def blocked(self) -> str:

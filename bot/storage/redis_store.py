@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
@@ -80,8 +80,8 @@ ANSWER_KEPT = 3600.0
 """Seconds an event's answer is kept for its re-delivery: a killed worker is replaced well within the hour,
 and a dialog at rest does not carry its last answer (a few hundred bytes) for the rest of its TTL."""
 
-# KEYS: lock, dialog, handled events, idle dialogs, blocked, unsent answer
-# ARGV: token, new document or '', idle ttl ms, event id or '', ids kept, idle at (epoch ms) or '', member,
+# KEYS: lock, dialog, handled events, blocked, unsent answer
+# ARGV: token, new document or '', idle ttl ms, event id or '', ids kept,
 #       the event's answer ("<event id>\n<sealed>") or '', how long to keep it (ms)
 # An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again.
 # Any event that moves the dialog (a form submitted, staff acting) drops the previous event's answer: a
@@ -89,6 +89,7 @@ and a dialog at rest does not carry its last answer (a few hundred bytes) for th
 # → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost; or,
 #   the lock having expired, another worker's handling of the same update, whose result stands); 0 the lock was lost.
 # Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
+# The bot's idle set is in another Redis Cluster slot: it is written beside this script (`_release`).
 _SAVE_AND_UNLOCK = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   if ARGV[4] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then
@@ -102,15 +103,12 @@ else
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
 end
 if ARGV[6] ~= '' then
-  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[7])
-end
-if ARGV[8] ~= '' then
-  redis.call('SET', KEYS[6], ARGV[8], 'PX', ARGV[9])
+  redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[7])
 elseif ARGV[4] ~= '' or ARGV[2] ~= '' then
-  redis.call('DEL', KEYS[6])
+  redis.call('DEL', KEYS[5])
 end
 if ARGV[4] ~= '' then
-  redis.call('DEL', KEYS[5])
+  redis.call('DEL', KEYS[4])
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
   if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then
@@ -126,23 +124,23 @@ return 1
 """
 
 
-# KEYS: lock, dialog, handled events, idle dialogs, blocked, unsent answer, then each key holding a link's nonce
-# ARGV: token, member, then each link's record prefix → 1 erased, 0 another worker holds the lock
+# KEYS: lock, dialog, handled events, blocked, unsent answer, message rate, then each key holding a link's name
+# ARGV: token → {1, each link's name or ''} erased, {0} another worker holds the lock
 # No lock at all is erased too: the lock expired (the citizen asked for this all the same), or this is the
-# client's retry of a call whose reply was lost, which finds it done.
+# client's retry of a call whose reply was lost, which finds it done. The links' records and the idle set lie
+# in other Redis Cluster slots: the caller deletes them after (`_erase`).
 _ERASE_AND_UNLOCK = """
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
-  return 0
+  return {0}
 end
-redis.call('ZREM', KEYS[4], ARGV[2])
+local erased = {1}
 for i = 7, #KEYS do
-  local nonce = redis.call('GET', KEYS[i])
-  if nonce then redis.call('DEL', ARGV[i - 4] .. nonce) end
+  erased[#erased + 1] = redis.call('GET', KEYS[i]) or ''
   redis.call('DEL', KEYS[i])
 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6])
-return 1
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+return erased
 """
 
 # KEYS: unsent answer  ARGV: its first line ("<event id>[ <worker>]") → 1 taken (deleted) by this caller, 0 gone
@@ -210,11 +208,10 @@ class RedisDialogStore:
         leaves it unmarked, so the re-delivery is handled once the lock expires. `Held.answer`
         is kept with it, for a re-delivery after the save (the worker killed before sending).
         """
-        keys = [key.lock, key.dialog, key.handled, key.unsent]
+        keys = lock_keys(key, tally)
         token = secrets.token_hex(16)
         args: list[str | int] = [token, self._lock_ttl_ms, event_id or ""]
         if tally is not None:
-            keys.append(tally.key)
             args.append(tally.window_ms)
         locked = await self._acquire(keys, args)
         counted = Counted(int(locked[2]), int(locked[3])) if tally is not None else None
@@ -226,15 +223,7 @@ class RedisDialogStore:
             await self._release_after_failure(key, token)
             raise
         if held.erase:
-            pointers, prefixes = zip(*key.links, strict=True)
-            try:
-                erased = await self._erase_and_unlock(keys=[key.lock, key.dialog, key.handled, key.idle, key.blocked,
-                                                            key.unsent, *pointers], args=[token, key.member, *prefixes])
-            except RedisError:
-                self._strand(key, token)
-                raise
-            if not erased:
-                raise LockLost(f"{key.lock} taken by another worker before the dialog was erased")
+            await self._erase(key, token)
             return
         payload = self._codec.encode(held.save) if held.save is not None else b""
         answer = b""
@@ -279,12 +268,44 @@ class RedisDialogStore:
         """Save (or only keep alive), mark the event handled and keep its answer, note when the dialog
         falls idle, unlock."""
         handled = bool(payload or event_id)  # not the release after a failure
-        idle_at = "" if self._idle_after_ms is None or not handled else int(time.time() * 1000) + self._idle_after_ms
-        keys = [key.lock, key.dialog, key.handled, key.idle, key.blocked, key.unsent]
-        event = event_id or ""
+        keys = save_keys(key)
         args: list[bytes | str | int] = [
-            token, payload, self._ttl_ms, event, HANDLED_KEPT, idle_at, key.member, answer, int(ANSWER_KEPT * 1000)]
-        return bool(await self._save_and_unlock(keys=keys, args=args))
+            token, payload, self._ttl_ms, event_id or "", HANDLED_KEPT, answer, int(ANSWER_KEPT * 1000)]
+        if self._idle_after_ms is None or not handled:
+            return bool(await self._save_and_unlock(keys=keys, args=args))
+        # The idle set lies in another Redis Cluster slot than the dialog: written beside the script, in the same
+        # round trip. Written even when the lock was lost, which only moves the entry of a dialog whose holder
+        # writes it again; GT: never earlier than a later save put it.
+        idle_at = int(time.time() * 1000) + self._idle_after_ms
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.evalsha(self._save_and_unlock.sha, len(keys), *keys, *args)
+            pipe.zadd(key.idle, {key.member: idle_at}, gt=True)
+            saved, noted = await pipe.execute(raise_on_error=False)
+        if isinstance(noted, Exception):
+            raise noted
+        if isinstance(saved, NoScriptError):  # a Redis restarted, or failed over, since the script was loaded
+            return bool(await self._save_and_unlock(keys=keys, args=args))
+        if isinstance(saved, Exception):
+            raise saved
+        return bool(saved)
+
+    async def _erase(self, key: DialogKey, token: str) -> None:
+        """The dialog's keys in one script, then what lies in other Redis Cluster slots: its links' records (by
+        the names the script read) and its entry in the idle set. Should Redis fail in between, a link left
+        behind opens no dialog (there is none) and expires with its TTL; an idle entry finds no dialog to nudge."""
+        try:
+            erased = await self._erase_and_unlock(keys=erase_keys(key), args=[token])
+        except RedisError:
+            self._strand(key, token)
+            raise
+        if not erased[0]:
+            raise LockLost(f"{key.lock} taken by another worker before the dialog was erased")
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for (_pointer, prefix), name in zip(key.links, erased[1:], strict=True):
+                if name:
+                    pipe.delete(prefix + name.decode())
+            pipe.zrem(key.idle, key.member)
+            await pipe.execute()
 
     async def mark_blocked(self, key: DialogKey) -> None:
         """The citizen blocked the bot: kept for as long as their dialog would be, for operators to see."""
@@ -343,6 +364,23 @@ class RedisDialogStore:
                 raise DialogBusy(f"{keys[0]} still held after {self._wait:.0f} s")
             await asyncio.sleep(min(pause, max(0.001, answer[1] / 1000)))
             pause = min(pause * 2, 0.1)
+
+
+def lock_keys(key: DialogKey, tally: Tally | None = None) -> list[str]:
+    """`_LOCK_AND_LOAD`'s keys: the dialog's own (a tally counts one of them, `DialogKey.message_rate`)."""
+    return [key.lock, key.dialog, key.handled, key.unsent, *([tally.key] if tally is not None else [])]
+
+
+def save_keys(key: DialogKey) -> list[str]:
+    """`_SAVE_AND_UNLOCK`'s keys."""
+    return [key.lock, key.dialog, key.handled, key.blocked, key.unsent]
+
+
+def erase_keys(key: DialogKey) -> list[str]:
+    """`_ERASE_AND_UNLOCK`'s keys: the dialog's own (its message counter too: its name holds the user's id), then
+    the keys holding its links' names."""
+    return [key.lock, key.dialog, key.handled, key.blocked, key.unsent, key.message_rate,
+            *(pointer for pointer, _prefix in key.links)]
 
 
 def _answer_mark(event_id: str, worker: str) -> str:

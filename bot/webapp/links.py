@@ -28,13 +28,6 @@ from conversations.dialog import Language
 LINK_TTL_SECONDS = 15 * 60
 PASSWORD_PAGE = "/webapp/password"  # the page and its form's POST target, under WEBAPP_URL
 
-_ISSUE = """
-local old = redis.call('GET', KEYS[2])
-if old then redis.call('DEL', ARGV[3] .. old) end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[2])
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -53,7 +46,6 @@ class OneTimeLinks:
         self._newest = newest  # the key holding a dialog's newest link (its name, hashed)
         self._ttl = ttl
         self._pseudonyms = pseudonyms
-        self._issue = redis.register_script(_ISSUE)
 
     def name(self, nonce: str) -> str:
         """How `nonce` is named in Redis: a keyed hash, never the nonce itself."""
@@ -63,7 +55,16 @@ class OneTimeLinks:
         nonce = secrets.token_urlsafe(16)
         record = f"{dialog.bot} {dialog.chat} {dialog.user} {language}"
         name = self.name(nonce)
-        await self._issue(keys=[self.PREFIX + name, self._newest(dialog)], args=[record, self._ttl, self.PREFIX, name])
+        # The record (found by the nonce) and the dialog's pointer to its newest link lie in different Redis
+        # Cluster slots, so no script holds both: the new record is written, the pointer swapped to it, and
+        # the record it pointed to deleted. Two issues at once each delete the one they swapped out, so only
+        # the last one's link is left.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.set(self.PREFIX + name, record, ex=self._ttl)
+            pipe.set(self._newest(dialog), name, ex=self._ttl, get=True)
+            _written, old = await pipe.execute()
+        if old:
+            await self._redis.delete(self.PREFIX + old.decode())
         return nonce
 
     async def new_url(self, page_url: str, dialog: DialogKey, language: Language) -> str:

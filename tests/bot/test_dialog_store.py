@@ -17,7 +17,7 @@ from bot.storage.keys import worker_heartbeat
 from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore
 from conversations.dialog import Dialog, StepName
 from conversations.events import Said
-from tests.citizen import ID_NUMBER, NAME, Citizen
+from tests.citizen import ID_NUMBER, NAME, Citizen, Sandbox
 from tests.clock import ManualClock
 
 
@@ -267,3 +267,19 @@ async def test_a_heartbeat_stays_while_its_worker_runs_and_goes_when_it_stops(re
         beating.cancel()
     await beat.stop()
     assert not await redis.exists(worker_heartbeat("c3"))
+
+
+
+async def test_a_redis_that_forgot_its_scripts_still_saves_and_lists_the_dialog_as_idle(
+    redis: Redis, codec: DialogCodec, portal: PortalClient, catalogs: Catalogs, clock: ManualClock, sandbox: Sandbox,
+) -> None:
+    """A Redis restarted or failed over has no scripts loaded: the save, sent beside the idle set's write in
+    one round trip, loads its script and is done all the same."""
+    store = RedisDialogStore(redis, codec, idle_after=0.0)
+    citizen = Citizen(Assistant(store, portal, catalogs, clock), sandbox)
+    await citizen.start("en")
+    await redis.script_flush()
+    await citizen.send("/language vi")
+    dialog = await citizen.dialog()
+    assert dialog is not None and dialog.language == "vi"
+    assert await store.take_idle(citizen.key.bot) == [citizen.key]

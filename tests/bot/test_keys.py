@@ -2,7 +2,7 @@
 
 A name changed by accident loses every dialog, case or counter stored under
 the old one (and a hash tag moved out of its braces splits a dialog from its
-lock in Redis Cluster), so each kind of key is spelt out here in full. The
+lock in Redis Cluster: tests/bot/test_key_slots.py hashes them), so each kind of key is spelt out here in full. The
 last test keeps the rule that no other module of the bot spells a key.
 """
 
@@ -20,7 +20,6 @@ from bot.storage.keys import (
     DialogKey,
     idle_dialogs,
     message_budget,
-    message_rate,
     password_form_attempts,
     polling_inbox,
     registration_quota,
@@ -36,9 +35,10 @@ def test_a_dialog_s_keys_share_one_hash_tag() -> None:
     assert key.handled == "regbot:{7001:-1002003:42}:handled"
     assert key.unsent == "regbot:{7001:-1002003:42}:unsent"
     assert key.blocked == "regbot:{7001:-1002003:42}:blocked"
+    assert key.message_rate == "regbot:{7001:-1002003:42}:rate"
     assert key.password_link == "regbot:{7001:-1002003:42}:pwlink"
     assert key.assist_link == "regbot:{7001:-1002003:42}:assistlink"
-    assert key.idle == idle_dialogs("7001") == "regbot:idle:7001"
+    assert key.idle == idle_dialogs("7001") == "regbot:idle:7001"  # on its own, in its own slot
     assert key.member == "-1002003:42"
     assert DialogKey("7001", "42", "42").dialog == "regbot:{7001:42:42}:dialog"
     assert DialogKey("7001", "42", "42").member == "42"
@@ -55,7 +55,6 @@ def test_links() -> None:
 
 def test_the_bot_s_own_keys() -> None:
     assert polling_inbox(123456789) == polling_inbox("123456789") == "regbot:inbox:123456789"
-    assert message_rate("Zm9vYmFy") == "regbot:rate:Zm9vYmFy"
     assert message_budget(123456789, 1_800_000_000) == "regbot:budget:123456789:1800000000"
     assert password_form_attempts("nonce", "abc") == "regbot:pwlimit:nonce:abc"
     assert password_form_attempts("ip", "203.0.113.9") == "regbot:pwlimit:ip:203.0.113.9"
@@ -73,15 +72,24 @@ def test_registration_quotas_share_one_hash_tag() -> None:
 def test_help_desk_keys() -> None:
     desk = DeskKeys(77)
     assert desk == DeskKeys(77)
-    assert desk.case("12") == "regbot:desk:77:case:12"
-    assert desk.citizen(DialogKey("77", "6001", "6002")) == "regbot:desk:77:citizen:6001:6002"
-    assert desk.citizen(DialogKey("zalo:99", "6001", "6002")) == "regbot:desk:77:citizen:zalo:99:6001:6002"
-    assert desk.topic(345) == "regbot:desk:77:topic:345"
-    assert desk.assisting(901) == "regbot:desk:77:assisting:901"
-    assert desk.copies("12") == "regbot:desk:77:copies:12"
-    assert desk.waiting == "regbot:desk:77:waiting"
-    assert desk.seq == "regbot:desk:77:seq"
-    assert desk.staff == "regbot:desk:77:staff"
+    assert desk.case("12") == "regbot:desk:{77}:case:12"
+    assert desk.citizen(DialogKey("77", "6001", "6002")) == "regbot:desk:{77}:citizen:6001:6002"
+    assert desk.citizen(DialogKey("zalo:99", "6001", "6002")) == "regbot:desk:{77}:citizen:zalo:99:6001:6002"
+    assert desk.topic(345) == "regbot:desk:{77}:topic:345"
+    assert desk.assisting(901) == "regbot:desk:{77}:assisting:901"
+    assert desk.copies("12") == "regbot:desk:{77}:copies:12"
+    assert desk.waiting == "regbot:desk:{77}:waiting"
+    assert desk.seq == "regbot:desk:{77}:seq"
+    assert desk.staff == "regbot:desk:{77}:staff"
+    assert desk.tagged_since == "regbot:desk:{77}:tagged"
+
+
+def test_help_desk_keys_from_before_the_tag_are_renamed_by_their_prefix() -> None:
+    desk = DeskKeys(77)
+    assert desk.untagged_prefix == "regbot:desk:77:"
+    assert desk.tagged("regbot:desk:77:case:12") == desk.case("12")
+    assert desk.tagged("regbot:desk:77:citizen:zalo:99:6001:6002") == desk.citizen(DialogKey("zalo:99", "6001", "6002"))
+    assert desk.tagged("regbot:desk:77:seq") == desk.seq
 
 
 def test_no_module_but_keys_spells_a_key() -> None:

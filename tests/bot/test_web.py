@@ -70,7 +70,7 @@ async def test_metrics_count_the_help_desk_cases_waiting_in_redis(
     await cases.claim(waiting[0], staff_id=9, name="Lan")  # taken: no longer waiting
     await cases.save(waiting[1], status=Status.CLOSED)
     await cases.save(waiting[1], status=Status.WAITING, since=1900.0)  # handed off again
-    await redis.delete("regbot:desk:77:case:" + waiting[2].id)  # wiped (/delete) without the index knowing
+    await redis.delete("regbot:desk:{77}:case:" + waiting[2].id)  # wiped (/delete) without the index knowing
     app = create_web_app(redis, portal)
     app[REFRESHERS].append(handoff_gauges(cases.waiting_since, clock=lambda: 2000.0))
     async with serving(app, "127.0.0.1", 0) as port:

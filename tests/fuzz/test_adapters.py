@@ -25,7 +25,6 @@ from bot.channels.telegram.updates import read_other, read_update
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.core.message_rate import MessageRate
-from bot.core.pseudonyms import Pseudonyms
 from bot.portal.client import PortalClient
 from bot.storage import DialogStore
 from tests.botprocess import TOKEN
@@ -56,7 +55,7 @@ async def adapters(
     fronts = {}
     for number, name in enumerate(by_name):  # a bot each: both handle every update, in dialogs of their own
         bot = RecordingBot()
-        rate = MessageRate(catalogs, Pseudonyms(b"fuzz"), limit=30, window=60)
+        rate = MessageRate(catalogs, limit=30, window=60)
         front, _switchboard = telegram(Assistant(store, portal, catalogs), catalogs, redis, BOT_ID + number, bot, rate)
         fronts[name] = (front, bot)
     yield Adapters(by_name, fronts, store)

@@ -248,7 +248,7 @@ async def test_a_handoff_whose_case_was_never_opened_is_opened_at_the_citizens_n
     await with_staff(citizen, desk)
     # What a worker killed between saving the dialog and opening the case leaves: a dialog with the help
     # desk, and no case for the citizen.
-    assert await redis.delete(f"regbot:desk:{fake_api.bot_id}:citizen:{citizen.chat_id}:{citizen.user_id}") == 1
+    assert await redis.delete(f"regbot:desk:{{{fake_api.bot_id}}}:citizen:{citizen.chat_id}:{citizen.user_id}") == 1
 
     await citizen.send_text("Còn ai ở đó không?")
     topic = await desk.group.wait_for_topic("#2 N. V. An")

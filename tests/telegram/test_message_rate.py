@@ -30,7 +30,7 @@ async def sent_at_least(api: FakeBotAPI, citizen: TelegramCitizen, count: int, t
 async def window_over(redis: Redis) -> None:
     """Wait until every sender's window has ended: Redis has dropped their counters (they expire with it)."""
     async with asyncio.timeout(WINDOW + 5):
-        while await redis.keys("regbot:rate:*"):
+        while await redis.keys("regbot:*:rate"):
             await asyncio.sleep(0.05)
 
 
