@@ -22,7 +22,6 @@ from cryptography.fernet import Fernet
 from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 
-from bot.app import runtime as runtime_module
 from bot.app.compose import telegram_bot
 from bot.app.runtime import running
 from bot.app.settings import Settings
@@ -98,18 +97,15 @@ async def test_a_registration_from_start_to_done(
 @pytest.fixture
 async def bot_on_cluster(
     fake_api: FakeBotAPI, desk: Desk, sandbox: Sandbox, tmp_path: Path, redis_cluster: RedisClusterProcess,
-    cluster: RedisCluster, monkeypatch: pytest.MonkeyPatch,
+    cluster: RedisCluster,
 ) -> AsyncIterator[RedisCluster]:
-    """`regbot run`'s parts, polling the fake Bot API, on the cluster, with the help desk in `desk`'s group.
-
-    The runtime is handed a cluster client where it builds its Redis client from REDIS_URL (until
-    redis+cluster:// is read there, issue 18 item 4's other half)."""
+    """`regbot run`'s parts, polling the fake Bot API, on the cluster (named by one of its nodes, as an
+    operator's REDIS_URL would), with the help desk in `desk`'s group."""
     settings = Settings(
-        _env_file=None, redis_url=f"redis://127.0.0.1:{redis_cluster.ports[0]}",  # type: ignore[call-arg]
+        _env_file=None, redis_url=f"redis+cluster://127.0.0.1:{redis_cluster.ports[0]}",  # type: ignore[call-arg]
         portal_url=sandbox.url, data_dir=tmp_path, dialog_encryption_key=Fernet.generate_key().decode(),
         telegram_api_url=fake_api.base_url, staff_chat_id=desk.group.chat_id, telegram_chat_interval=0.0,
         telegram_group_rate=6000, telegram_retry_backoff=0.05)
-    monkeypatch.setattr(runtime_module, "redis_client", lambda _url, _timeout: redis_cluster.client())
     adapter = make_adapter("ptb", TOKEN, fake_api.base_url)
     try:
         async with running(settings) as runtime:
