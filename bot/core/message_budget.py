@@ -186,8 +186,8 @@ class MessageBudget:
             total = await self._counter.lease(second, count)
         except Exception as error:  # Redis down, or slow past its timeout: the budget must not stop the bot
             if self._local_until is None:
-                log.warning("the shared message budget is unreachable (%s: %s); each worker keeps TELEGRAM_RATE "
-                            "to itself until Redis answers again", type(error).__name__, error)
+                log.warning("the shared message budget is unreachable (%s: %s); this worker sends up to "
+                            "TELEGRAM_RATE a second on its own until Redis answers again", type(error).__name__, error)
             self._local_until = self._clock() + RETRY_REDIS
             return
         if self._local_until is not None:
