@@ -58,6 +58,7 @@ class TelegramBot:
     app: web.Application
     in_flight: InFlight
     channel: str  # the `DialogKey.bot` of its dialogs: the bot's id
+    budget: MessageBudget  # its leases in flight are awaited before Redis is closed
 
 
 def telegram_bot(
@@ -67,8 +68,8 @@ def telegram_bot(
     """`other_channels`: the ways out of the process's other channels, by channel account, so that their
     citizens reach the help desk's staff on Telegram too."""
     store, redis, catalogs = runtime.assistant.store, runtime.redis, runtime.catalogs
-    delivery = Delivery(calls, BlockedChats(store, me.id).record, chat_pacing(settings),
-                        MessageBudget(RedisBudgetCounter(redis, me.id), settings.telegram_rate),
+    budget = MessageBudget(RedisBudgetCounter(redis, me.id), settings.telegram_rate)
+    delivery = Delivery(calls, BlockedChats(store, me.id).record, chat_pacing(settings), budget,
                         backoff=settings.telegram_retry_backoff)
     links = PasswordLinks(redis, runtime.pseudonyms)
     replies = TelegramReplies(delivery, catalogs, links, public_url(settings.webapp_url, settings.port))
@@ -83,7 +84,7 @@ def telegram_bot(
     in_flight = InFlight()
     front = TelegramFront(switchboard, me.id, delivery, in_flight, staff)
     PasswordForm(switchboard.handle, store, links, redis, catalogs, token, utc_now).mount(app)
-    return TelegramBot(front, switchboard, app, in_flight, str(me.id))
+    return TelegramBot(front, switchboard, app, in_flight, str(me.id), budget)
 
 
 def chat_pacing(settings: Settings) -> ChatPacing:

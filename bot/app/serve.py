@@ -170,6 +170,7 @@ async def serve_until_stopped(
                 await polling
         except TimeoutError:
             log.warning("shutdown: the %s poller did not stop in time", settings.bot_framework)
+    await bot.budget.close()
     beating.cancel()
     await runtime.heartbeat.stop()  # nothing this worker kept is being sent any more
     log.info("stopped%s", f"; {cancelled} update(s) cancelled after {grace:.0f} s" if cancelled else "")

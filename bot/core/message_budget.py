@@ -6,9 +6,10 @@ left each one a thirtieth of a second per message even when the others were
 idle, and went wrong whenever the number of workers changed. Instead the
 workers count in one Redis counter per epoch second, and each takes a slice
 of that second's budget at a time (1, then 2, 4, … up to a tenth of the
-rate), so most messages cost no round trip: the next slice is leased in the
-background while the current one still has messages left, and a slice of
-the next second is leased ahead while the worker is busy. Whatever the
+rate), so most messages cost no round trip: an answer's messages are
+leased together, a busy worker leases its next slice in the background
+while the current one still has messages left, and a slice of the next
+second ahead. Whatever the
 traffic, the leases are bounded by the rate: a few dozen round trips a
 second for the whole bot, however many updates it handles.
 
@@ -77,11 +78,12 @@ class Ledger:
         return self._leases.get(second, 0) > 1
 
     def running_low(self, second: int) -> bool:
-        """Time to lease the next slice in the background: half or less of the current one is left."""
-        return not self.spent(second) and self.holds(second) <= self._slice // 2
+        """Time to lease the next slice in the background: a busy second with half a slice or less left."""
+        return self.busy(second) and not self.spent(second) and self.holds(second) <= self._slice // 2
 
-    def next_slice(self) -> int:
-        return self._slice
+    def next_slice(self, expected: int = 1) -> int:
+        """The next lease's size: the slice, or the messages known to be coming if more (within the largest)."""
+        return max(self._slice, min(expected, self.largest_slice))
 
     def granted(self, second: int, asked: int, total: int) -> int:
         """The counter answered `total` for a lease of `asked`: keep what fits under the rate; answer it."""
@@ -91,7 +93,7 @@ class Ledger:
             self._leases[second] = self._leases.get(second, 0) + 1
         if got < asked or total >= self.rate:
             self._spent.add(second)
-        if asked == self._slice:  # a full slice was wanted: the next may be larger
+        if asked >= self._slice:  # a full slice was wanted: the next may be larger
             self._slice = min(self.largest_slice, self._slice * 2)
         return got
 
@@ -123,8 +125,12 @@ class MessageBudget:
         self._leasing: dict[int, asyncio.Task[None]] = {}
         self._local_until: float | None = None  # on the local budget until then
 
-    async def acquire(self) -> None:
-        """Return when one more message fits in this second's budget (at once, as a rule)."""
+    async def acquire(self, expected: int = 1) -> None:
+        """Return when one more message fits in this second's budget (at once, as a rule).
+
+        `expected`: the messages the caller has in hand, this one included, so that one lease covers an
+        answer of several messages.
+        """
         while True:
             now = self._clock()
             second = int(now)
@@ -138,7 +144,7 @@ class MessageBudget:
                 self._lease_ahead(second)
                 return
             elif not self._ledger.spent(second):
-                await self._lease(second)
+                await self._lease(second, expected)
                 continue
             await self._sleep(second + 1 - now)
 
@@ -164,8 +170,8 @@ class MessageBudget:
         if self._ledger.busy(second) and not self._ledger.holds(second + 1) and not self._ledger.spent(second + 1):
             self._start_lease(second + 1, 1)
 
-    async def _lease(self, second: int) -> None:
-        await asyncio.shield(self._start_lease(second))
+    async def _lease(self, second: int, expected: int) -> None:
+        await asyncio.shield(self._start_lease(second, self._ledger.next_slice(expected)))
 
     def _start_lease(self, second: int, count: int | None = None) -> asyncio.Task[None]:
         task = self._leasing.get(second)
@@ -180,8 +186,8 @@ class MessageBudget:
             total = await self._counter.lease(second, count)
         except Exception as error:  # Redis down, or slow past its timeout: the budget must not stop the bot
             if self._local_until is None:
-                log.warning("the shared message budget is unreachable (%s: %s); each worker keeps TELEGRAM_RATE "
-                            "to itself until Redis answers again", type(error).__name__, error)
+                log.warning("the shared message budget is unreachable (%s: %s); this worker sends up to "
+                            "TELEGRAM_RATE a second on its own until Redis answers again", type(error).__name__, error)
             self._local_until = self._clock() + RETRY_REDIS
             return
         if self._local_until is not None:

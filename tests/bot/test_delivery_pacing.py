@@ -50,8 +50,10 @@ class SharedCounter:
 
     def __init__(self) -> None:
         self.totals: Counter[int] = Counter()
+        self.leases = 0
 
     async def lease(self, second: int, count: int) -> int:
+        self.leases += 1
         self.totals[second] += count
         return self.totals[second]
 
@@ -84,7 +86,7 @@ def clock() -> Clock:
     return Clock()
 
 
-def production(telegram: Telegram) -> Delivery:
+def production(telegram: Telegram, counter: SharedCounter | None = None) -> Delivery:
     """A delivery paced as `regbot run` paces it (bot/app/compose.py) from the default settings."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert (settings.telegram_rate, settings.telegram_chat_burst, settings.telegram_chat_interval,
@@ -93,7 +95,8 @@ def production(telegram: Telegram) -> Delivery:
     async def on_blocked(chat_id: int) -> None:
         raise AssertionError("not blocked")
 
-    budget = MessageBudget(SharedCounter(), settings.telegram_rate, clock=telegram.clock, sleep=telegram.clock.sleep)
+    budget = MessageBudget(counter or SharedCounter(), settings.telegram_rate, clock=telegram.clock,
+                           sleep=telegram.clock.sleep)
     return Delivery(telegram, on_blocked, chat_pacing(settings), budget, backoff=settings.telegram_retry_backoff,
                     clock=telegram.clock, sleep=telegram.clock.sleep)
 
@@ -124,6 +127,16 @@ async def test_a_citizen_at_human_pace_never_waits(clock: Clock) -> None:
         clock.now = START + 2 * turn  # the citizen answers two seconds after the bot's last message
         await delivery.deliver(7, answer)
         assert telegram.times()[-len(answer):] == [2.0 * turn] * len(answer)
+
+
+async def test_an_answer_s_messages_cost_one_round_trip_to_the_shared_budget(clock: Clock) -> None:
+    telegram, counter = Telegram(clock), SharedCounter()
+    delivery = production(telegram, counter)
+    await delivery.deliver(7, [SendMessage(7, "✓"), SendMessage(7, "Bước 5/8"), SendMessage(7, "Email?")])
+    clock.now += 2
+    await delivery.deliver(7, [AnswerCallback("q"), ClearKeyboard(7, 3), SendMessage(7, "Bước 6/8")])
+    assert telegram.times() == [0.0, 0.0, 0.0, 2.0, 2.0, 2.0]
+    assert counter.leases == 2  # one lease an answer, of the messages it holds
 
 
 async def test_a_citizen_answering_at_once_waits_only_past_the_burst(clock: Clock) -> None:

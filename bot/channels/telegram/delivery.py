@@ -71,9 +71,12 @@ class Delivery:
 
     async def deliver(self, chat_id: int, actions: Sequence[Action]) -> None:
         """Make `actions` in order. Callers give each chat one turn at a time (see `KeyedLock`)."""
+        messages = sum(1 for action in actions if isinstance(action, PACED))
         for action in actions:
+            in_hand = messages
+            messages -= isinstance(action, PACED)
             try:
-                await self._call(chat_id, action)
+                await self._call(chat_id, action, in_hand)
             except Blocked:
                 log.info("chat %s blocked the bot; %d call(s) not made", chat_id, len(actions))
                 await self._on_blocked(chat_id)
@@ -81,8 +84,9 @@ class Delivery:
             except Rejected as error:
                 log.info("chat %s: %s refused: %s", chat_id, type(action).__name__, error)
 
-    async def call(self, chat_id: int, action: Action) -> Result:
-        """Make one call, paced and retried, and answer its result.
+    async def call(self, chat_id: int, action: Action, messages: int = 1) -> Result:
+        """Make one call, paced and retried, and answer its result; `messages`: how many the caller has in hand,
+        this one included (the budget leases them together).
 
         Raises `Blocked` and `Rejected` (the caller decides what they mean) and `Transient` once
         the retries are spent.
@@ -90,7 +94,7 @@ class Delivery:
         failures = 0
         method = type(action).__name__
         while True:
-            await self._pace(action)
+            await self._pace(action, messages)
             try:
                 result = await self._calls.execute(action)
             except RetryAfter as error:
@@ -115,14 +119,14 @@ class Delivery:
                 metrics.telegram_call(method, "ok")
                 return result
 
-    async def _call(self, chat_id: int, action: Action) -> None:
+    async def _call(self, chat_id: int, action: Action, messages: int) -> None:
         try:
-            await self.call(chat_id, action)
+            await self.call(chat_id, action, messages)
         except Transient as error:
             log.error("chat %s: %s not delivered after %d tries: %s",
                       chat_id, type(action).__name__, self._transient_tries, error)
 
-    async def _pace(self, action: Action) -> None:
+    async def _pace(self, action: Action, messages: int) -> None:
         """Wait for a message's place: its chat's bucket, then the bot-wide budget. Other calls go at once."""
         if not isinstance(action, PACED):
             return
@@ -132,4 +136,4 @@ class Delivery:
             if at > now:
                 await self._sleep(at - now)
         if self._budget is not None:
-            await self._budget.acquire()
+            await self._budget.acquire(messages)
