@@ -15,6 +15,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.utils import HIREDIS_AVAILABLE
 
 from bot.app.settings import Settings
 from bot.core.assistant import Assistant, Clock, utc_now
@@ -61,6 +62,11 @@ def redis_client(url: str, timeout: float) -> Redis:
     pool = BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=timeout,
                                            socket_timeout=timeout, socket_connect_timeout=timeout, retry=retry)
     return Redis.from_pool(pool)
+
+
+def redis_parser() -> str:
+    """Which reply parser redis-py uses: "hiredis" (C, a dependency) or "python" (where it has no wheel)."""
+    return "hiredis" if HIREDIS_AVAILABLE else "python"
 
 
 @asynccontextmanager
