@@ -20,8 +20,8 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any, ClassVar
 
-from redis.asyncio import BlockingConnectionPool, Redis
 from redis._parsers import _AsyncHiredisParser, _AsyncRESP2Parser
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.utils import HIREDIS_AVAILABLE
 
 from bot.storage.embedded import EmbeddedRedis

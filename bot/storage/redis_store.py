@@ -24,6 +24,7 @@ from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
 from bot.storage.heartbeat import HEARTBEAT_TTL, stopped_beating
 from bot.storage.keys import DialogKey, idle_dialogs
+from bot.storage.lua_script import HeldConnections, LuaScript
 from conversations.dialog import Dialog
 
 # KEYS: lock, dialog, handled events, unsent answer[, counter]  ARGV: token, lock ms, event id or '', counter window ms
@@ -183,8 +184,9 @@ class RedisDialogStore:
         self._ttl_ms = int(ttl * 1000)
         self._lock_ttl_ms = int(lock_ttl * 1000)
         self._wait = wait
-        self._lock_and_load = redis.register_script(_LOCK_AND_LOAD)
-        self._save_and_unlock = redis.register_script(_SAVE_AND_UNLOCK)
+        held = HeldConnections(redis)  # the two calls of every update, the lean way (bot/storage/lua_script.py)
+        self._lock_and_load = LuaScript(redis, _LOCK_AND_LOAD, held)
+        self._save_and_unlock = LuaScript(redis, _SAVE_AND_UNLOCK, held)
         self._erase_and_unlock = redis.register_script(_ERASE_AND_UNLOCK)
         self._take_idle = redis.register_script(_TAKE_IDLE)
         self._claim_answer = redis.register_script(_CLAIM_ANSWER)
