@@ -11,11 +11,11 @@ still read. The answer kept beside a dialog for its update's re-delivery
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import ValidationError
 
@@ -37,7 +37,7 @@ class DialogCodec:
     def encode(self, dialog: Dialog) -> bytes:
         document = dialog.model_dump(mode="json", exclude={"data"}, exclude_defaults=True)
         document["schema_version"] = dialog.schema_version
-        public = json.dumps(document, separators=(",", ":")).encode()
+        public = orjson.dumps(document)  # about a tenth of the stdlib json's time for a dialog (issue 18)
         if dialog.data.is_empty():
             return public
         plain = dialog.data.model_dump_json(exclude_defaults=True).encode()
@@ -51,12 +51,13 @@ class DialogCodec:
         except ValidationError as error:
             kinds = sorted({detail["type"] for detail in error.errors(include_url=False, include_input=False)})
             raise UnreadableDialog(f"{error.error_count()} invalid field(s): {', '.join(kinds)}") from None
-        except (ValueError, TypeError, AttributeError) as error:  # not JSON, not an object, not UTF-8
+        except (ValueError, TypeError, AttributeError) as error:  # not JSON (orjson's error is a ValueError), not
+            # an object, not UTF-8
             raise UnreadableDialog(f"not a dialog document: {type(error).__name__}") from None
 
     def _decode(self, raw: bytes) -> Dialog:
         public, _, sealed = raw.partition(_SEALED)
-        document = json.loads(public)
+        document = orjson.loads(public)
         if document.get("schema_version") == 1:  # the only change: a help-desk request is now a handoff
             document.pop("human_requested_at", None)
             document["schema_version"] = SCHEMA_VERSION

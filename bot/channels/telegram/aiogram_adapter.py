@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+import orjson
 from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -135,9 +136,16 @@ def _button(button: CallbackButton | WebAppButton | LinkButton) -> InlineKeyboar
             return InlineKeyboardButton(text=label, url=url)
 
 
+def _json_dumps(value: Any) -> str:
+    """orjson for what aiogram serialises (reply markups, a stub's answers); it wants a str back."""
+    return orjson.dumps(value).decode()
+
+
 class AiogramAdapter:
     def __init__(self, token: str, api_url: str) -> None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+        # orjson reads the Bot API's answers and writes keyboards (cheaper than the stdlib's json; benchmarks/)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), json_loads=orjson.loads,
+                                 json_dumps=_json_dumps)
         self.bot = Bot(token, session=session)
 
     async def me(self) -> BotIdentity:
