@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -73,7 +74,7 @@ from bot.channels.telegram.actions import (
     WebAppButton,
     rejected,
 )
-from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, MARKUPS_KEPT, BotIdentity
 
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -114,6 +115,7 @@ async def _translated_download() -> AsyncIterator[None]:
         raise Transient(f"file download: {type(error).__name__}: {error}") from error
 
 
+@lru_cache(maxsize=MARKUPS_KEPT)  # a step's keyboard is the same for every citizen: built once, not per reply
 def _markup(markup: Markup) -> AiogramMarkup:
     match markup:
         case InlineKeyboard(rows):
