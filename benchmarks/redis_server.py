@@ -50,14 +50,20 @@ class CountingConnection:
     """Mixed into the pool's connection class (TCP or Unix socket alike)."""
 
     counts: ClassVar[ClientCounts]
+    _named = False  # this round trip's commands were counted by `pack_command`
 
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         type(self).counts.round_trips += 1
+        if not self._named:  # packed elsewhere (the store's scripts pack with hiredis): one command, named here
+            first = bytes(command if isinstance(command, bytes | bytearray | memoryview) else command[0])
+            type(self).counts.commands[first.split(b"\r\n", 3)[2].decode().upper()] += 1
+        self._named = False
         await super().send_packed_command(command, check_health)  # type: ignore[misc]
 
     def pack_command(self, *args: Any) -> list[bytes]:
         name = args[0].decode() if isinstance(args[0], bytes) else str(args[0])
         type(self).counts.commands[name.split(" ")[0].upper()] += 1
+        self._named = True
         return super().pack_command(*args)  # type: ignore[misc, no-any-return]
 
 
