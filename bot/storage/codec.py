@@ -71,7 +71,7 @@ class DialogCodec:
     def seal_answer(self, plain: bytes) -> bytes:
         """What an event was answered (it may name the citizen): kept beside the dialog, so sealed alike;
         compressed first, as rendered text shrinks by a third."""
-        return self._answers.seal(zlib.compress(plain))
+        return self._answers.seal(_compressed(plain))
 
     def open_answer(self, sealed: bytes) -> bytes:
         try:
@@ -90,6 +90,14 @@ class DialogCodec:
             return self._legacy.decrypt(token)
         except InvalidToken as error:
             raise UnreadableDialog("personal data encrypted with an unknown key") from error
+
+
+def _compressed(plain: bytes) -> bytes:
+    """zlib with a 2 KB window and little state: for an answer of a few hundred bytes the output is the same size,
+    and setting up zlib's defaults (a 32 KB window, 256 KB of state) cost ten times the compressing itself
+    (138 µs against 14 µs of CPU on the benchmark's machine, every update). `zlib.decompress` reads either."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 11, 4)
+    return compressor.compress(plain) + compressor.flush()
 
 
 def load_keys(configured: str | None, data_dir: Path) -> list[bytes]:
