@@ -38,6 +38,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    MessageId,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -78,11 +79,20 @@ from bot.channels.telegram.adapter import ALLOWED_UPDATES, MARKUPS_KEPT, BotIden
 
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
+
+class SendMessageForId(methods.SendMessage):
+    """sendMessage whose answer is read as a `MessageId`: the id is all the tree uses, and aiogram's full `Message`
+    (sender, chat, the keyboard echoed back, each a pydantic model) was the largest single cost of a reply
+    (benchmarks/profile.py, issue 18). The other fields of the answer are kept unread."""
+
+    __returning__ = MessageId  # type: ignore[assignment]
+
+
 # aiogram parses every answer as Response[<the method's return type>], a generic model pydantic caches
 # only weakly: after a garbage collection the next call rebuilds it (~15 ms, seen as p99 spikes in
 # benchmarks/). Holding the ones we use keeps them built.
 _RESPONSES = tuple(Response[method.__returning__] for method in (  # type: ignore[name-defined]
-    methods.SendMessage, methods.SendPhoto, methods.CopyMessage, methods.EditMessageText,
+    SendMessageForId, methods.SendPhoto, methods.CopyMessage, methods.EditMessageText,
     methods.EditMessageReplyMarkup, methods.AnswerCallbackQuery, methods.DeleteMessage, methods.CreateForumTopic,
     methods.EditForumTopic, methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember,
     methods.GetUpdates, methods.GetFile,
@@ -158,8 +168,8 @@ class AiogramAdapter:
         async with _translated():
             match action:
                 case SendMessage(chat_id, text, markup, thread_id):
-                    sent = await self.bot.send_message(chat_id, text, reply_markup=_markup(markup),
-                                                       message_thread_id=thread_id)
+                    sent = await self.bot(SendMessageForId(chat_id=chat_id, text=text, reply_markup=_markup(markup),
+                                                           message_thread_id=thread_id))
                     return sent.message_id
                 case SendPhoto(chat_id, png, caption):
                     photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption)
