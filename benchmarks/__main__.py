@@ -10,11 +10,12 @@ generated damaged photos (see `benchmarks.qr`; `qr --help`).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
+import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,10 @@ from benchmarks.harness import MAIN_FIRST_USER, WARMUP_FIRST_USER, Measurement, 
 from benchmarks.machine import describe
 from benchmarks.product import Product, measure_password
 from benchmarks.profile import profile_product
-from benchmarks.redis_server import RedisServer, redis_server
+from benchmarks.redis_server import DEFAULT_PARSER, PARSERS, RedisServer, redis_server
 from benchmarks.report import ratios, render, write_json
 from benchmarks.workload import Workload
+from bot.app import eventloop
 
 DEFAULT_OUT = Path(__file__).parent / "results.json"
 Make = Callable[[RedisServer], Scenario]
@@ -39,24 +41,37 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=None,
                         help="runs of each scenario, order rotated; the median run is reported (default 3; 1 quick)")
     parser.add_argument("--rates", type=lambda text: [float(r) for r in text.split(",") if r], default=None,
-                        help="open-loop offered updates/s for the product and aiogram's FSM (default 500,1000)")
+                        help="open-loop offered updates/s for the product and aiogram's FSM (default 500,1000; "
+                             "'' for none)")
+    parser.add_argument("--only", default="",
+                        help="only the scenarios whose name contains one of these comma-separated words")
+    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop",
+                        help="the event loop of every scenario (default uvloop, as `regbot run`; asyncio where "
+                             "uvloop is missing)")
+    parser.add_argument("--parser", choices=tuple(PARSERS), default=DEFAULT_PARSER,
+                        help=f"redis-py's reply parser for every scenario (default {DEFAULT_PARSER}, as `regbot run`)")
     parser.add_argument("--profile", action="store_true", help="also profile the product on each framework")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
     return parser.parse_args(argv)
 
 
-def scenario_makers() -> list[Make]:
-    def product(framework: str) -> Make:
-        return lambda server: Product(server, framework)
-
-    return [*anchors.ANCHORS, product("aiogram"), product("ptb")]
+def scenario_makers(only: str = "") -> list[Make]:
+    """Every scenario, or those whose name contains one of `only`'s comma-separated words."""
+    named: list[tuple[str, Make]] = [(anchor.name, anchor) for anchor in anchors.ANCHORS]
+    named += [(f"product on {framework}", partial(Product, framework=framework)) for framework in ("aiogram", "ptb")]
+    words = [word.strip() for word in only.split(",") if word.strip()]
+    return [make for name, make in named if not words or any(word in name for word in words)]
 
 
 def median_run(runs: list[Measurement]) -> Measurement:
-    """The run with the median mean latency; every run's mean is kept beside it."""
+    """The run with the median mean latency, with the median CPU per update of all runs; each run's kept beside."""
     ordered = sorted(runs, key=lambda run: run.mean_us)
     chosen = ordered[len(ordered) // 2]
+    chosen.cpu_us = statistics.median(run.cpu_us for run in runs)
+    chosen.redis_cpu_us = statistics.median(run.redis_cpu_us for run in runs)
     chosen.extra["runs_mean_us"] = [round(run.mean_us) for run in runs]
+    chosen.extra["runs_cpu_us"] = [round(run.cpu_us) for run in runs]
+    chosen.extra["runs_redis_cpu_us"] = [round(run.redis_cpu_us) for run in runs]
     chosen.extra["runs_updates_per_s"] = [round(run.updates_per_s) for run in runs]
     return chosen
 
@@ -71,7 +86,7 @@ async def run(options: argparse.Namespace) -> int:
     extra: list[Measurement] = []  # measured inside a product run: listed after the scenarios
     redis: dict[str, Any] = {}
     profiles: dict[str, Any] = {}
-    async with redis_server() as server:
+    async with redis_server(options.parser) as server:
         machine = describe(await server.version(), server.url, server.embedded)
         print(f"{citizens} citizens, {workload.size} updates per scenario, {repeat} run(s) each", file=sys.stderr)
 
@@ -82,7 +97,7 @@ async def run(options: argparse.Namespace) -> int:
                 redis["active_dialogs"] = await redis_cost.active_dialogs(scenario, measurement, workload)
                 extra.append(await measure_password(scenario, workload, min(sample, citizens)))
 
-        makers = scenario_makers()
+        makers = scenario_makers(options.only)
         for round_ in range(repeat):
             shift = round_ % len(makers)  # rotate, so no scenario always runs first or last
             for make in makers[shift:] + makers[:shift]:
@@ -91,8 +106,8 @@ async def run(options: argparse.Namespace) -> int:
                 after = after_product if scenario.kind == "product" else None
                 runs.setdefault(scenario.name, []).append(await measure(scenario, workload, warmup, after))
         rows = [median_run(runs[name]) for name in runs] + extra
-        for rate in options.rates or [500.0, 1000.0]:
-            for make in (anchors.AiogramFsmRedis, *makers[-2:]):
+        for rate in [500.0, 1000.0] if options.rates is None else options.rates:
+            for make in (anchors.AiogramFsmRedis, *scenario_makers("product")):
                 scenario = make(server)
                 print(f"  {scenario.name} at {rate:g}/s offered …", file=sys.stderr)
                 rows.append(await measure(scenario, workload, warmup, rate=rate))
@@ -127,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import qr
 
         return qr.main(argv[1:])
-    return asyncio.run(run(arguments(argv)))
+    options = arguments(argv)
+    return eventloop.run(run(options), fast=options.loop == "uvloop")
 
 
 if __name__ == "__main__":

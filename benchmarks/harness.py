@@ -23,12 +23,13 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from time import perf_counter_ns
+from time import perf_counter_ns, process_time_ns
 from typing import Any
 
 from benchmarks.redis_server import RedisServer, new_bot_id
 from benchmarks.stubs import BotApi, Chats
 from benchmarks.workload import Beat, CitizenData, Updates, Workload
+from bot.app.eventloop import loop_name
 
 WARMUP_FIRST_USER = 5_000_000_000
 MAIN_FIRST_USER = 6_000_000_000
@@ -82,6 +83,10 @@ class Measurement:
     redis_round_trips: float  # per update, client side
     redis_client_commands: dict[str, float]  # per update, as the client sent them
     redis_server_commands: dict[str, float]  # per update, as the server executed them (Lua's inside too)
+    cpu_us: float = 0.0  # this process's CPU per update (sequential feeding only; the stubbed Bot API included)
+    redis_cpu_us: float = 0.0  # the Redis server's CPU per update (INFO cpu, user + sys)
+    loop: str = ""  # the event loop the scenario ran on
+    parser: str = ""  # redis-py's reply parser
     check: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     carried_calls: dict[str, float] = field(default_factory=dict)  # per update: in the webhook's response instead
@@ -91,21 +96,23 @@ class Measurement:
 class Fed:
     latencies_ns: list[int]
     wall_ns: int
+    cpu_ns: int = 0  # this process's CPU (all threads) while the scenario handled the updates, building them excluded
 
 
 async def feed_all(scenario: Scenario, workload: Workload, first_update_id: int) -> Fed:
     updates = Updates(scenario.api.user, scenario.chats, scenario.otp_code, first_update_id)
     latencies: list[int] = []
-    building = 0
-    started = perf_counter_ns()
+    building = building_cpu = 0
+    started, started_cpu = perf_counter_ns(), process_time_ns()
     for citizen, beat in workload.stream():
-        before = perf_counter_ns()
+        before, before_cpu = perf_counter_ns(), process_time_ns()
         update = updates.build(citizen, beat)
-        fed = perf_counter_ns()
+        fed, fed_cpu = perf_counter_ns(), process_time_ns()
         await scenario.feed(update)
         latencies.append(perf_counter_ns() - fed)
         building += fed - before
-    return Fed(latencies, perf_counter_ns() - started - building)
+        building_cpu += fed_cpu - before_cpu
+    return Fed(latencies, perf_counter_ns() - started - building, process_time_ns() - started_cpu - building_cpu)
 
 
 async def feed_at_rate(scenario: Scenario, workload: Workload, first_update_id: int, rate: float) -> Fed:
@@ -171,15 +178,21 @@ async def measure(
         server_before = await scenario.server.commandstats()
         used_memory = await scenario.server.used_memory()
         gc.collect()
+        redis_cpu_before = await scenario.server.cpu_seconds()
         if rate is None:
             fed = await feed_all(scenario, workload, first_update_id=100_000_000)
         else:
             fed = await feed_at_rate(scenario, workload, 100_000_000, rate)
             scenario.name += f" at {rate:g}/s offered"
+        redis_cpu = await scenario.server.cpu_seconds() - redis_cpu_before
         server_after = await scenario.server.commandstats()
         server_after.subtract(server_before)
         server_after.pop("info", None)  # our own probe
         result = summarise(scenario, workload, fed)
+        if rate is None:
+            result.cpu_us = fed.cpu_ns / result.updates / 1e3
+        result.redis_cpu_us = redis_cpu * 1e6 / result.updates
+        result.loop, result.parser = loop_name(asyncio.get_running_loop()), scenario.server.parser
         counts = scenario.server.counts
         result.redis_round_trips = round((counts.round_trips - counts.connection_setup) / result.updates, 3)
         result.extra["redis_connection_setup_round_trips"] = counts.connection_setup

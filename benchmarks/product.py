@@ -108,7 +108,7 @@ class Product(Scenario):
         self.assistant = assistant = Assistant(store, self.portal, catalogs(), utc_now)
         if self.framework == "aiogram":
             self._aiogram = AiogramAdapter(self.api.token, "https://api.telegram.org")
-            self._aiogram.bot.session = StubSession(self.api)
+            self._aiogram.bot.session = StubSession(self.api, like=self._aiogram.bot.session)
             self.adapter = self._aiogram
         else:
             self._ptb = StubbedPtbAdapter(self.api.token, StubRequest(self.api))

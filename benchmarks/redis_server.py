@@ -20,11 +20,15 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any, ClassVar
 
+from redis._parsers import _AsyncHiredisParser, _AsyncRESP2Parser
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.utils import HIREDIS_AVAILABLE
 
 from bot.storage.embedded import EmbeddedRedis
 
 CONNECTION_SETUP = ("HELLO", "CLIENT", "AUTH", "SELECT")  # once per new connection, not per update
+PARSERS = {"hiredis": _AsyncHiredisParser, "python": _AsyncRESP2Parser}  # redis-py's reply parsers
+DEFAULT_PARSER = "hiredis" if HIREDIS_AVAILABLE else "python"  # what `regbot run` gets
 
 
 @dataclass(slots=True)
@@ -46,14 +50,20 @@ class CountingConnection:
     """Mixed into the pool's connection class (TCP or Unix socket alike)."""
 
     counts: ClassVar[ClientCounts]
+    _named = False  # this round trip's commands were counted by `pack_command`
 
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         type(self).counts.round_trips += 1
+        if not self._named:  # packed elsewhere (the store's scripts pack with hiredis): one command, named here
+            first = bytes(command if isinstance(command, bytes | bytearray | memoryview) else command[0])
+            type(self).counts.commands[first.split(b"\r\n", 3)[2].decode().upper()] += 1
+        self._named = False
         await super().send_packed_command(command, check_health)  # type: ignore[misc]
 
     def pack_command(self, *args: Any) -> list[bytes]:
         name = args[0].decode() if isinstance(args[0], bytes) else str(args[0])
         type(self).counts.commands[name.split(" ")[0].upper()] += 1
+        self._named = True
         return super().pack_command(*args)  # type: ignore[misc, no-any-return]
 
 
@@ -63,10 +73,12 @@ class RedisServer:
     embedded: bool
     probe: Redis  # uncounted: for INFO, MEMORY USAGE, SCAN
     counts: ClientCounts = field(default_factory=ClientCounts)
+    parser: str = DEFAULT_PARSER  # for every scenario's client, the anchors' too
 
     def client(self) -> Redis:
-        """A client whose every connection adds to `counts`."""
-        pool = BlockingConnectionPool.from_url(self.url, max_connections=100)  # waits, as `regbot run`'s does
+        """A client whose every connection adds to `counts`, on `parser`."""
+        pool = BlockingConnectionPool.from_url(self.url, max_connections=100,  # waits, as `regbot run`'s does
+                                               parser_class=PARSERS[self.parser])
         redis = Redis(connection_pool=pool)
         pool.connection_class = type(f"Counting{pool.connection_class.__name__}",
                                      (CountingConnection, pool.connection_class), {"counts": self.counts})
@@ -86,6 +98,11 @@ class RedisServer:
         stats = await self.probe.info("commandstats")
         return Counter({name.removeprefix("cmdstat_"): int(values["calls"]) for name, values in stats.items()})
 
+    async def cpu_seconds(self) -> float:
+        """The server's CPU so far (user + system, all its threads)."""
+        cpu = await self.probe.info("cpu")
+        return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+
     async def used_memory(self) -> int:
         return int((await self.probe.info("memory"))["used_memory"])
 
@@ -99,7 +116,7 @@ def new_bot_id() -> int:
 
 
 @asynccontextmanager
-async def redis_server() -> AsyncIterator[RedisServer]:
+async def redis_server(parser: str = DEFAULT_PARSER) -> AsyncIterator[RedisServer]:
     async with AsyncExitStack() as stack:
         url = os.environ.get("REDIS_URL")
         if not url:
@@ -109,4 +126,4 @@ async def redis_server() -> AsyncIterator[RedisServer]:
             url = embedded.url
         probe = Redis.from_url(url)
         stack.push_async_callback(probe.aclose)
-        yield RedisServer(url, embedded=not os.environ.get("REDIS_URL"), probe=probe)
+        yield RedisServer(url, embedded=not os.environ.get("REDIS_URL"), probe=probe, parser=parser)

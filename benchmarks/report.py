@@ -20,10 +20,26 @@ RATIOS = (  # (label, slower, faster): how many times the first's mean latency i
 )
 
 
+CPU_RATIOS = (  # issue 18's target: the product's CPU per update ≤ 0.67× aiogram FSM + RedisStorage's, both frameworks
+    ("CPU: product on aiogram / aiogram FSM + RedisStorage", "product on aiogram", "aiogram FSM + RedisStorage"),
+    ("CPU: product on PTB / aiogram FSM + RedisStorage", "product on ptb", "aiogram FSM + RedisStorage"),
+    ("CPU with Redis's: product on aiogram / aiogram FSM + RedisStorage", "product on aiogram",
+     "aiogram FSM + RedisStorage"),
+    ("CPU with Redis's: product on PTB / aiogram FSM + RedisStorage", "product on ptb", "aiogram FSM + RedisStorage"),
+)
+
+
 def ratios(rows: list[Measurement]) -> dict[str, float]:
     by_name = {row.name: row for row in rows}
-    return {label: round(by_name[slow].mean_us / by_name[fast].mean_us, 2)
-            for label, slow, fast in RATIOS if slow in by_name and fast in by_name}
+    found = {label: round(by_name[slow].mean_us / by_name[fast].mean_us, 2)
+             for label, slow, fast in RATIOS if slow in by_name and fast in by_name}
+    for label, slow, fast in CPU_RATIOS:
+        if slow in by_name and fast in by_name and by_name[fast].cpu_us:
+            with_redis = label.startswith("CPU with")
+            mine = by_name[slow].cpu_us + (by_name[slow].redis_cpu_us if with_redis else 0)
+            theirs = by_name[fast].cpu_us + (by_name[fast].redis_cpu_us if with_redis else 0)
+            found[label] = round(mine / theirs, 2)
+    return found
 
 
 def _echo_of(row: Measurement, rows: list[Measurement]) -> Measurement | None:
@@ -32,7 +48,8 @@ def _echo_of(row: Measurement, rows: list[Measurement]) -> Measurement | None:
 
 def table(rows: list[Measurement]) -> str:
     head = (f"{'scenario':<46} {'fw':<8} {'updates':>7} {'upd/s':>8} {'mean µs':>9} {'p50 µs':>9} {'p99 µs':>9} "
-            f"{'×echo':>6} {'API/upd':>7} {'+resp':>6} {'Redis RT/upd':>12}  runs' mean µs")
+            f"{'×echo':>6} {'API/upd':>7} {'+resp':>6} {'Redis RT/upd':>12} {'CPU µs':>7} {'Redis CPU µs':>12} "
+            f"{'loop/parser':<15}  runs' mean µs; runs' CPU µs")
     lines = [head, "-" * len(head)]
     for row in rows:
         echo = _echo_of(row, rows)
@@ -40,13 +57,20 @@ def table(rows: list[Measurement]) -> str:
         api, carried = sum(row.bot_api_calls.values()), sum(row.carried_calls.values())
         lines.append(f"{row.name:<46} {row.framework:<8} {row.updates:>7} {row.updates_per_s:>8.0f} "
                      f"{row.mean_us:>9.0f} {row.p50_us:>9.0f} {row.p99_us:>9.0f} {versus:>6} {api:>7.2f} "
-                     f"{carried:>6.2f} {row.redis_round_trips:>12.2f}  {_runs(row)}")
+                     f"{carried:>6.2f} {row.redis_round_trips:>12.2f} {_cpu(row.cpu_us):>7} "
+                     f"{_cpu(row.redis_cpu_us):>12} {row.loop + '/' + row.parser:<15}  {_runs(row)}")
     return "\n".join(lines)
 
 
+def _cpu(us: float) -> str:
+    return f"{us:.0f}" if us else "-"
+
+
 def _runs(row: Measurement) -> str:
-    means = row.extra.get("runs_mean_us", [])
-    return "/".join(str(mean) for mean in means) if len(means) > 1 else ""
+    means, cpus = row.extra.get("runs_mean_us", []), row.extra.get("runs_cpu_us", [])
+    if len(means) < 2:
+        return ""
+    return "/".join(str(mean) for mean in means) + "; " + "/".join(str(cpu) for cpu in cpus)
 
 
 def calls_section(rows: list[Measurement]) -> str:

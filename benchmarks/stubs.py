@@ -99,8 +99,12 @@ class BotApi:
 class StubSession(BaseSession):
     """aiogram's session layer with `BotApi` where `AiohttpSession` would POST a form."""
 
-    def __init__(self, bot_api: BotApi) -> None:
-        super().__init__()
+    def __init__(self, bot_api: BotApi, like: BaseSession | None = None) -> None:
+        """`like`: the session it stands in for, whose JSON functions it uses (the product's are orjson's)."""
+        if like is None:
+            super().__init__()
+        else:
+            super().__init__(json_loads=like.json_loads, json_dumps=like.json_dumps)
         self.bot_api = bot_api  # not `api`: BaseSession's `api` is the server's URL patterns
 
     async def make_request(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import getpass
 import logging
 
+from bot.app import eventloop
 from bot.app.compose import console_session
 from bot.app.runtime import connected, running
 from bot.app.settings import Settings
@@ -50,14 +50,14 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging(settings.log_level if arguments.command != "console" else "WARNING", settings.log_format)
     if arguments.command == "console":
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(console(settings, arguments.user))
+            eventloop.run(console(settings, arguments.user))
     elif arguments.command == "run":
         from bot.app.serve import run_bot  # imports a Telegram framework: seconds the console need not wait
 
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_bot(settings, arguments.webhook))
+            eventloop.run(run_bot(settings, arguments.webhook))
     elif arguments.command == "audit":
-        asyncio.run(audit(settings, arguments.case and arguments.case.lstrip("#")))
+        eventloop.run(audit(settings, arguments.case and arguments.case.lstrip("#")))
     elif arguments.command == "portal":
         key = settings.portal_api_key.get_secret_value() if settings.portal_api_key else None
         serve_sandbox(arguments.host, arguments.port, key)

@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.utils import HIREDIS_AVAILABLE
 
 from bot.app.redis_clients import open_redis
 from bot.app.redis_url import RedisTarget, RedisUrlError, SingleServer, parse_redis_url
@@ -41,6 +42,11 @@ class Runtime:
     pseudonyms: Pseudonyms  # hashed identifiers for the rate limits' key names
     inbox: Sealer  # seals the updates polling keeps in Redis while they are handled
     heartbeat: Heartbeat  # this worker's sign of life, which the answers it keeps name
+
+
+def redis_parser() -> str:
+    """Which reply parser redis-py uses: "hiredis" (C, a dependency) or "python" (where it has no wheel)."""
+    return "hiredis" if HIREDIS_AVAILABLE else "python"
 
 
 @asynccontextmanager

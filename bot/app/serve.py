@@ -18,7 +18,8 @@ import signal
 from urllib.parse import urlsplit
 
 from bot.app.compose import TelegramBot, telegram_bot
-from bot.app.runtime import Runtime, running
+from bot.app.eventloop import loop_name
+from bot.app.runtime import Runtime, redis_parser, running
 from bot.app.settings import Settings
 from bot.channels.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
 from bot.channels.telegram.adapter import TelegramAdapter
@@ -149,8 +150,8 @@ async def serve_until_stopped(
     grace = settings.shutdown_timeout
     beating = asyncio.create_task(runtime.heartbeat.run())  # before the first update: answers it keeps name it
     async with serving(bot.app, settings.host, settings.port, grace=grace):
-        log.info("bot %s on http://%s:%s (%s)", "webhook" if webhook else "polling", settings.host,
-                 settings.port, settings.bot_framework)
+        log.info("bot %s on http://%s:%s (%s; %s loop, %s Redis parser)", "webhook" if webhook else "polling",
+                 settings.host, settings.port, settings.bot_framework, loop_name(loop), redis_parser())
         polling = None if webhook else asyncio.create_task(poll(adapter, bot, runtime))
         reminding = asyncio.create_task(send_reminders(bot.switchboard, runtime.assistant.store,
                                                        [bot.channel], settings.reminder_after))

@@ -11,11 +11,11 @@ still read. The answer kept beside a dialog for its update's re-delivery
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import ValidationError
 
@@ -37,7 +37,7 @@ class DialogCodec:
     def encode(self, dialog: Dialog) -> bytes:
         document = dialog.model_dump(mode="json", exclude={"data"}, exclude_defaults=True)
         document["schema_version"] = dialog.schema_version
-        public = json.dumps(document, separators=(",", ":")).encode()
+        public = orjson.dumps(document)  # about a tenth of the stdlib json's time for a dialog (issue 18)
         if dialog.data.is_empty():
             return public
         plain = dialog.data.model_dump_json(exclude_defaults=True).encode()
@@ -51,12 +51,13 @@ class DialogCodec:
         except ValidationError as error:
             kinds = sorted({detail["type"] for detail in error.errors(include_url=False, include_input=False)})
             raise UnreadableDialog(f"{error.error_count()} invalid field(s): {', '.join(kinds)}") from None
-        except (ValueError, TypeError, AttributeError) as error:  # not JSON, not an object, not UTF-8
+        except (ValueError, TypeError, AttributeError) as error:  # not JSON (orjson's error is a ValueError), not
+            # an object, not UTF-8
             raise UnreadableDialog(f"not a dialog document: {type(error).__name__}") from None
 
     def _decode(self, raw: bytes) -> Dialog:
         public, _, sealed = raw.partition(_SEALED)
-        document = json.loads(public)
+        document = orjson.loads(public)
         if document.get("schema_version") == 1:  # the only change: a help-desk request is now a handoff
             document.pop("human_requested_at", None)
             document["schema_version"] = SCHEMA_VERSION
@@ -70,7 +71,7 @@ class DialogCodec:
     def seal_answer(self, plain: bytes) -> bytes:
         """What an event was answered (it may name the citizen): kept beside the dialog, so sealed alike;
         compressed first, as rendered text shrinks by a third."""
-        return self._answers.seal(zlib.compress(plain))
+        return self._answers.seal(_compressed(plain))
 
     def open_answer(self, sealed: bytes) -> bytes:
         try:
@@ -89,6 +90,14 @@ class DialogCodec:
             return self._legacy.decrypt(token)
         except InvalidToken as error:
             raise UnreadableDialog("personal data encrypted with an unknown key") from error
+
+
+def _compressed(plain: bytes) -> bytes:
+    """zlib with a 2 KB window and little state: for an answer of a few hundred bytes the output is the same size,
+    and setting up zlib's defaults (a 32 KB window, 256 KB of state) cost ten times the compressing itself
+    (138 µs against 14 µs of CPU on the benchmark's machine, every update). `zlib.decompress` reads either."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 11, 4)
+    return compressor.compress(plain) + compressor.flush()
 
 
 def load_keys(configured: str | None, data_dir: Path) -> list[bytes]:

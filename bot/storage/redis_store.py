@@ -19,12 +19,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
 from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
 from bot.storage.heartbeat import HEARTBEAT_TTL, stopped_beating
 from bot.storage.keys import DialogKey, idle_dialogs
+from bot.storage.lua_script import HeldConnections, LuaScript
 from conversations.dialog import Dialog
 
 # KEYS: lock, dialog, handled events, unsent answer[, counter]  ARGV: token, lock ms, event id or '', counter window ms
@@ -185,8 +186,9 @@ class RedisDialogStore:
         self._ttl_ms = int(ttl * 1000)
         self._lock_ttl_ms = int(lock_ttl * 1000)
         self._wait = wait
-        self._lock_and_load = redis.register_script(_LOCK_AND_LOAD)
-        self._save_and_unlock = redis.register_script(_SAVE_AND_UNLOCK)
+        held = HeldConnections(redis)  # the two calls of every update, the lean way (bot/storage/lua_script.py)
+        self._lock_and_load = LuaScript(redis, _LOCK_AND_LOAD, held)
+        self._save_and_unlock = LuaScript(redis, _SAVE_AND_UNLOCK, held)
         self._erase_and_unlock = redis.register_script(_ERASE_AND_UNLOCK)
         self._take_idle = redis.register_script(_TAKE_IDLE)
         self._claim_answer = redis.register_script(_CLAIM_ANSWER)
@@ -277,17 +279,8 @@ class RedisDialogStore:
         # round trip. Written even when the lock was lost, which only moves the entry of a dialog whose holder
         # writes it again; GT: never earlier than a later save put it.
         idle_at = int(time.time() * 1000) + self._idle_after_ms
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.evalsha(self._save_and_unlock.sha, len(keys), *keys, *args)
-            pipe.zadd(key.idle, {key.member: idle_at}, gt=True)
-            saved, noted = await pipe.execute(raise_on_error=False)
-        if isinstance(noted, Exception):
-            raise noted
-        if isinstance(saved, NoScriptError):  # a Redis restarted, or failed over, since the script was loaded
-            return bool(await self._save_and_unlock(keys=keys, args=args))
-        if isinstance(saved, Exception):
-            raise saved
-        return bool(saved)
+        return bool(await self._save_and_unlock(keys=keys, args=args,
+                                                also=("ZADD", key.idle, "GT", idle_at, key.member)))
 
     async def _erase(self, key: DialogKey, token: str) -> None:
         """The dialog's keys in one script, then what lies in other Redis Cluster slots: its links' records (by

@@ -130,6 +130,7 @@ async def test_json_logs_are_one_object_per_line_without_personal_data(
     lines = [json.loads(line) for line in (await bot.output()).splitlines() if line.strip()]
     assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert any("moved" in line["message"] for line in lines)  # the flow is logged, just not the citizen
+    assert any("uvloop loop, hiredis Redis parser" in line["message"] for line in lines)  # the fast parts, in use
     logged = json.dumps(lines, ensure_ascii=False)
     for secret in (ID_NUMBER, NAME, PHONE, PHONE[1:], PHONE_E164, EMAIL, PASSWORD, "1990-09-05"):
         assert secret not in logged, secret

@@ -1,4 +1,5 @@
-"""The webhook's secret-token header, in process: only the right secret is let in, and any other bytes get a 401."""
+"""The webhook, in process: only the right secret-token header is let in (any other bytes get a 401), and a body
+that is not JSON gets a 400."""
 
 from __future__ import annotations
 
@@ -47,3 +48,15 @@ async def test_the_right_secret_is_let_in(webhook: tuple[str, list[Any]]) -> Non
     url, handled = webhook
     assert await post_raw(url, {SECRET_HEADER: SECRET.encode()}, b'{"update_id": 1}') == 200
     assert handled == [{"update_id": 1}]
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"{not json", b'{"update_id": 1',
+    b'{"update_id": 1, "text": "\xed\xb3\xbf"}',  # a lone surrogate in UTF-8: not valid UTF-8
+])
+async def test_an_unreadable_update_is_answered_400_and_not_handled(
+    webhook: tuple[str, list[Any]], body: bytes,
+) -> None:
+    url, handled = webhook
+    assert await post_raw(url, {SECRET_HEADER: SECRET.encode()}, body) == 400
+    assert handled == []

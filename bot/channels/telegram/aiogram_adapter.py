@@ -14,9 +14,11 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
+import orjson
 from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -36,6 +38,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    MessageId,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -73,15 +76,24 @@ from bot.channels.telegram.actions import (
     WebAppButton,
     rejected,
 )
-from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, MARKUPS_KEPT, BotIdentity
 
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+class SendMessageForId(methods.SendMessage):
+    """sendMessage whose answer is read as a `MessageId`: the id is all the tree uses, and aiogram's full `Message`
+    (sender, chat, the keyboard echoed back, each a pydantic model) was the largest single cost of a reply
+    (benchmarks/profile.py, issue 18). The other fields of the answer are kept unread."""
+
+    __returning__ = MessageId  # type: ignore[assignment]
+
 
 # aiogram parses every answer as Response[<the method's return type>], a generic model pydantic caches
 # only weakly: after a garbage collection the next call rebuilds it (~15 ms, seen as p99 spikes in
 # benchmarks/). Holding the ones we use keeps them built.
 _RESPONSES = tuple(Response[method.__returning__] for method in (  # type: ignore[name-defined]
-    methods.SendMessage, methods.SendPhoto, methods.CopyMessage, methods.EditMessageText,
+    SendMessageForId, methods.SendPhoto, methods.CopyMessage, methods.EditMessageText,
     methods.EditMessageReplyMarkup, methods.AnswerCallbackQuery, methods.DeleteMessage, methods.CreateForumTopic,
     methods.EditForumTopic, methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember,
     methods.GetUpdates, methods.GetFile,
@@ -114,6 +126,7 @@ async def _translated_download() -> AsyncIterator[None]:
         raise Transient(f"file download: {type(error).__name__}: {error}") from error
 
 
+@lru_cache(maxsize=MARKUPS_KEPT)  # a step's keyboard is the same for every citizen: built once, not per reply
 def _markup(markup: Markup) -> AiogramMarkup:
     match markup:
         case InlineKeyboard(rows):
@@ -136,9 +149,16 @@ def _button(button: CallbackButton | WebAppButton | LinkButton) -> InlineKeyboar
             return InlineKeyboardButton(text=label, url=url)
 
 
+def _json_dumps(value: Any) -> str:
+    """orjson for what aiogram serialises (reply markups, a stub's answers); it wants a str back."""
+    return orjson.dumps(value).decode()
+
+
 class AiogramAdapter:
     def __init__(self, token: str, api_url: str) -> None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+        # orjson reads the Bot API's answers and writes keyboards (cheaper than the stdlib's json; benchmarks/)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), json_loads=orjson.loads,
+                                 json_dumps=_json_dumps)
         self.bot = Bot(token, session=session)
 
     async def me(self) -> BotIdentity:
@@ -149,8 +169,8 @@ class AiogramAdapter:
         async with _translated():
             match action:
                 case SendMessage(chat_id, text, markup, thread_id):
-                    sent = await self.bot.send_message(chat_id, text, reply_markup=_markup(markup),
-                                                       message_thread_id=thread_id)
+                    sent = await self.bot(SendMessageForId(chat_id=chat_id, text=text, reply_markup=_markup(markup),
+                                                           message_thread_id=thread_id))
                     return sent.message_id
                 case SendPhoto(chat_id, png, caption):
                     photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption)

@@ -19,11 +19,11 @@ delivers an update again until a worker answers 200 (bot/channels/telegram/webho
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
+import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
@@ -128,11 +128,11 @@ class Poller:
     async def _opened(self, field: bytes, kept: bytes) -> Update | None:
         """The update kept under `field`; None, and out of the inbox, when no configured key opens it."""
         try:
-            return json.loads(self._sealer.open(kept))  # type: ignore[no-any-return]
+            return orjson.loads(self._sealer.open(kept))  # type: ignore[no-any-return]
         except Unsealable:
             pass
         try:  # kept in clear by a release before sealing? (a sealed entry may start with "{" too)
-            update = json.loads(kept)
+            update = orjson.loads(kept)
         except ValueError:
             update = None
         if isinstance(update, dict) and "update_id" in update:
@@ -146,7 +146,7 @@ class Poller:
         """Into the inbox. With Redis down they are handled all the same: each citizen is told at once
         that the bot cannot work right now (bot/core/switchboard.py), which is all a later retry could add."""
         entries: dict[FieldT, EncodableT] = {
-            str(update["update_id"]): self._sealer.seal(json.dumps(update, separators=(",", ":")).encode())
+            str(update["update_id"]): self._sealer.seal(orjson.dumps(update))
             for update in batch}
         try:
             async with self._redis.pipeline(transaction=True) as pipe:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -64,7 +65,7 @@ from bot.channels.telegram.actions import (
     WebAppButton,
     rejected,
 )
-from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, MARKUPS_KEPT, BotIdentity
 
 PtbMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -94,6 +95,7 @@ def _button(button: CallbackButton | WebAppButton | LinkButton) -> InlineKeyboar
             return InlineKeyboardButton(label, url=url)
 
 
+@lru_cache(maxsize=MARKUPS_KEPT)  # a step's keyboard is the same for every citizen: built once, not per reply
 def _markup(markup: Markup) -> PtbMarkup:
     match markup:
         case InlineKeyboard(rows):

@@ -1,0 +1,158 @@
+"""A Lua script called with one EVALSHA straight on a pooled connection: the store's two calls per update.
+
+redis-py's `Redis.execute_command` wraps every command in layers the
+dialog store does not need on its hot path (observability timing and
+metrics hooks, command-name lookups, response callbacks, a second timeout
+scope), and its `Script` object adds its own dispatch: about two thirds of
+the client's CPU per command on the benchmark's machine (issue 18,
+README "Performance"). Its pool also checks, each time it hands out a
+connection, that nothing is left unread on it (a zero-timeout read, costly
+in asyncio). Here the scripts keep a few connections taken from the
+client's own pool (`HeldConnections`: taken once, closed with the client),
+send EVALSHA on one and read the reply; what matters is kept as redis-py
+does it, with redis-py's own parts:
+
+- connecting, AUTH/SELECT, TLS, a Sentinel's master lookup, socket
+  timeouts, and dropping a connection whose reply was cut short
+  (a cancellation, a timeout: so nothing is ever left unread on one kept
+  here) are the pooled connection's, which reconnects by itself;
+- a connection or timeout error is retried on a fresh connection with the
+  client's `Retry` (bot/app/runtime.py: 3 more tries within half a second),
+  after one immediate try on a fresh connection when a kept one turns out
+  closed (the pool would have noticed before handing it out); the store's
+  scripts are written for that (a retry finds its own lock or its own save
+  done);
+- NOSCRIPT (a restarted or failed-over server that never saw the script) is
+  answered by EVAL of the source, which runs it and loads it in one round
+  trip.
+
+A Redis Cluster client has no single pool (each key's node has its own),
+so there the script goes through redis-py's `Script`, which routes it; so
+does a single-connection client, which locks its one connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.connection import Connection
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, ResponseError
+from redis.typing import EncodableT, KeyT
+
+try:
+    from hiredis import pack_command as hiredis_pack
+except ImportError:  # no wheel for this platform: redis-py packs in Python
+    hiredis_pack = None  # type: ignore[assignment]
+
+HELD_CONNECTIONS = 16
+"""Connections kept for the scripts, out of the pool's (REDIS_CONNECTIONS in bot/app/runtime.py): past that
+many calls at once, a call borrows one from the pool for its duration, as any other command does."""
+
+
+class HeldConnections:
+    """A few connections taken from `redis`'s pool and kept for the scripts' calls; the pool closes them with
+    the client (`Redis.aclose` disconnects the connections in use too)."""
+
+    def __init__(self, redis: Redis, size: int = HELD_CONNECTIONS) -> None:
+        self._redis = redis  # its pool is read when a connection is taken: a cluster client has none of its own
+        self._idle: list[Connection] = []
+        self._taken = 0
+        self._size = size
+
+    async def take(self) -> tuple[Connection, bool]:
+        """A connection, and whether it is one of the kept ones (else `give_back` returns it to the pool)."""
+        if self._idle:
+            return self._idle.pop(), True
+        connection: Connection = await self._redis.connection_pool.get_connection()  # type: ignore[no-untyped-call]
+        if self._taken < self._size:
+            self._taken += 1
+            return connection, True
+        return connection, False
+
+    async def give_back(self, connection: Connection, kept: bool) -> None:
+        if kept:
+            self._idle.append(connection)
+        else:
+            await self._redis.connection_pool.release(connection)
+
+
+class LuaScript:
+    def __init__(self, redis: Redis, source: str, connections: HeldConnections) -> None:
+        """`connections`: shared by the scripts of one client; unused for a cluster or single-connection one."""
+        self._source = source
+        self._redis = redis
+        self._script = redis.register_script(source)  # its SHA1, and the way for clients without a single pool
+        self._connections = connections
+        # One pool to borrow from: a plain client (a Sentinel one too), not a cluster or single-connection one.
+        self._pooled = isinstance(redis, Redis) and not redis.single_connection_client
+
+    async def __call__(
+        self, keys: Sequence[KeyT], args: Sequence[EncodableT], also: tuple[EncodableT, ...] | None = None,
+    ) -> Any:
+        """Run the script; `also`: one more command sent in the same round trip, after it (for a key in another
+        Redis Cluster slot than the script's), whose error, if any, is raised once both replies are read."""
+        if not self._pooled:
+            return await self._through_client(keys, args, also)
+        connection, kept = await self._connections.take()
+        try:
+            return await connection.retry.call_with_retry(
+                lambda: self._run(connection, keys, args, also, kept), lambda error: connection.disconnect())
+        finally:
+            await self._connections.give_back(connection, kept)
+
+    async def _through_client(
+        self, keys: Sequence[KeyT], args: Sequence[EncodableT], also: tuple[EncodableT, ...] | None,
+    ) -> Any:
+        if also is None:
+            return await self._script(keys=keys, args=args)
+        async with self._redis.pipeline(transaction=False) as pipe:  # a cluster's: each command to its key's node
+            pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+            pipe.execute_command(*also)
+            result, after = await pipe.execute(raise_on_error=False)
+        if isinstance(after, Exception):
+            raise after
+        if isinstance(result, NoScriptError):  # a node restarted, or failed over, since the script was loaded
+            return await self._script(keys=keys, args=args)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def _run(
+        self, connection: Connection, keys: Sequence[KeyT], args: Sequence[EncodableT],
+        also: tuple[EncodableT, ...] | None, kept: bool = False,
+    ) -> Any:
+        if kept and connection.is_connected:  # idle since its last call: Redis may have closed it (its `timeout`)
+            try:
+                return await self._run(connection, keys, args, also)
+            except RedisConnectionError:  # at once on a fresh one, before (and whatever) the client's retries
+                await connection.disconnect()
+        if not connection.is_connected:  # as the pool does: a Sentinel's connection asks where the primary is now
+            await connection.connect()  # type: ignore[no-untyped-call]
+        packed = _packed(connection, ("EVALSHA", self._script.sha, len(keys), *keys, *args))
+        if also is not None:
+            packed += _packed(connection, also)
+        await connection.send_packed_command(packed)
+        try:
+            result = await connection.read_response()
+        except ResponseError as error:  # the second reply is read before it is raised: the connection stays usable
+            result = error
+        if also is not None:
+            await connection.read_response()
+        if isinstance(result, NoScriptError):  # a server that never saw it (restarted, failed over): EVAL runs it
+            await connection.send_packed_command(
+                _packed(connection, ("EVAL", self._source, len(keys), *keys, *args)))
+            result = await connection.read_response()
+        elif isinstance(result, ResponseError):
+            raise result
+        return result
+
+
+def _packed(connection: Connection, command: tuple[EncodableT, ...]) -> list[bytes]:
+    """The command in Redis's protocol: by hiredis in one call where installed (redis-py's packer encodes each
+    argument in Python first, 7× the time for a save's 18 arguments), else by redis-py's."""
+    if hiredis_pack is None:
+        return connection.pack_command(*command)
+    return [hiredis_pack(command)]  # type: ignore[arg-type]  # str, bytes, int: what the store sends

@@ -1,0 +1,56 @@
+"""The store's two scripts per update, called on connections of their own: what a restart or a dropped
+connection does to them, and the clients whose scripts go through redis-py's own `Script`."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from bot.core.assistant import Assistant
+from bot.core.i18n import Catalogs
+from bot.portal.client import PortalClient
+from bot.storage import DialogCodec
+from bot.storage.redis_store import RedisDialogStore
+from conversations.dialog import StepName
+from conversations.events import Said
+from tests.citizen import NAME, Citizen, Sandbox
+from tests.clock import ManualClock
+
+
+async def test_a_redis_that_forgot_the_scripts_runs_them_again_from_their_source(
+    citizen: Citizen, redis: Redis,
+) -> None:
+    await citizen.fill_until(StepName.FULL_NAME, "en")
+    await redis.config_resetstat()
+    await redis.script_flush()  # as after a restart, or a failover to a replica that never loaded them
+    handled = await citizen.assistant.handle(citizen.key, Said(NAME))
+    assert "Step 3/8" in handled.replies[-1].text
+    assert (await redis.info("commandstats"))["cmdstat_eval"]["calls"] == 2  # lock+load, save+unlock: once each
+    handled = await citizen.assistant.handle(citizen.key, Said("05/09/1990"))
+    assert "Step 4/8" in handled.replies[-1].text
+    assert (await redis.info("commandstats"))["cmdstat_eval"]["calls"] == 2  # loaded again by then
+
+
+async def test_a_dialog_goes_on_after_redis_dropped_the_connections_its_scripts_keep(
+    citizen: Citizen, redis: Redis,
+) -> None:
+    await citizen.fill_until(StepName.FULL_NAME, "en")
+    killed = await redis.client_kill_filter(_type="normal", skipme=True)  # as Redis's idle `timeout` does
+    assert killed >= 1
+    handled = await citizen.assistant.handle(citizen.key, Said(NAME))
+    assert "Step 3/8" in handled.replies[-1].text
+    dialog = await citizen.dialog()
+    assert dialog is not None and dialog.step == StepName.BIRTH_DATE
+
+
+async def test_a_single_connection_client_runs_the_scripts_through_redis_py(
+    redis: Redis, redis_url: str, codec: DialogCodec, portal: PortalClient, catalogs: Catalogs, clock: ManualClock,
+    sandbox: Sandbox,
+) -> None:
+    single = Redis.from_url(redis_url, single_connection_client=True)
+    try:
+        citizen = Citizen(Assistant(RedisDialogStore(single, codec), portal, catalogs, clock), sandbox)
+        await citizen.fill_until(StepName.BIRTH_DATE, "en")
+        dialog = await citizen.dialog()
+        assert dialog is not None and dialog.data.full_name == NAME
+    finally:
+        await single.aclose()
