@@ -267,3 +267,26 @@ async def test_a_heartbeat_stays_while_its_worker_runs_and_goes_when_it_stops(re
         beating.cancel()
     await beat.stop()
     assert not await redis.exists(worker_heartbeat("c3"))
+
+
+async def test_an_answer_reported_sent_is_forgotten_unless_a_newer_one_replaced_it(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    """A dialog parked after its answer (at the password step, say) does not carry it for an hour."""
+    store, key = RedisDialogStore(redis, codec, worker="a1"), DialogKey("test", "1", "1")
+    async with store.hold(key, event_id="41") as held:
+        held.save, held.answer = Dialog(), b"the answer to 41"
+    store.answer_sent(key, "41")
+    async with store.hold(key, event_id="42") as held:  # the next update, handled before the sent ones are forgotten
+        held.answer = b"the answer to 42"
+    await store.forget_sent()
+    assert codec.open_answer((await redis.get(key.unsent) or b"").partition(b"\n")[2]) == b"the answer to 42"
+
+    store.answer_sent(key, "42")
+    await store.forget_sent()
+    assert not await redis.exists(key.unsent)
+    other = RedisDialogStore(redis, codec, worker="b2", heartbeat_ttl=0.01)
+    with pytest.raises(AlreadyHandled) as seen:  # its re-delivery: handled, and nothing left to send
+        async with other.hold(key, event_id="42"):
+            pass
+    assert seen.value.answer is None
