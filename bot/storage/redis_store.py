@@ -180,7 +180,7 @@ class RedisDialogStore:
         `worker`: this process's id, whose heartbeat (`bot/storage/heartbeat.py`) says it is alive; an answer
         it keeps is given to a re-delivery only once its heartbeat is gone (`heartbeat_ttl` at the most).
         `forget_sent_after`: seconds after which the answers reported sent (`answer_sent`) are deleted, all
-        in one round trip; None: only by `forget_sent` (they expire after `ANSWER_KEPT` anyway)."""
+        in one round trip (and by `forget_sent`); None: not forgotten (they expire after `ANSWER_KEPT`)."""
         self._redis = redis
         self._forget_sent_after = forget_sent_after
         self._sent: list[tuple[str, str]] = []  # (unsent answer key, its first line) reported sent
@@ -257,8 +257,10 @@ class RedisDialogStore:
         round trip `forget_sent_after` seconds later, not one per update. A dialog parked after its answer
         (at the password step, say) no longer carries it (half a kilobyte) for `ANSWER_KEPT`; a re-delivery
         after that finds the update handled and nothing to send, as while its worker lives."""
+        if self._forget_sent_after is None:
+            return  # kept until the dialog's next change or `ANSWER_KEPT`, as before
         self._sent.append((key.unsent, _answer_mark(event_id, self._worker)))
-        if self._forget_sent_after is not None and self._forgetting is None:
+        if self._forgetting is None:
             self._forgetting = asyncio.get_running_loop().call_later(self._forget_sent_after, self._forget_soon)
 
     def _forget_soon(self) -> None:

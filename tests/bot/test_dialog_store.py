@@ -278,7 +278,8 @@ async def test_an_answer_reported_sent_is_forgotten_unless_a_newer_one_replaced_
     redis: Redis, codec: DialogCodec,
 ) -> None:
     """A dialog parked after its answer (at the password step, say) does not carry it for an hour."""
-    store, key = RedisDialogStore(redis, codec, worker="a1"), DialogKey("test", "1", "1")
+    store = RedisDialogStore(redis, codec, worker="a1", forget_sent_after=3600)  # forgotten when asked, below
+    key = DialogKey("test", "1", "1")
     async with store.hold(key, event_id="41") as held:
         held.save, held.answer = Dialog(), b"the answer to 41"
     store.answer_sent(key, "41")
