@@ -194,13 +194,14 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
         http_api = HttpBotApi(api, on_send=lambda chat, at_ns: None, limits=limits, on_call=calls.on_call)
         await http_api.start()
         try:
-            async with deployed(server, http_api, options.framework, options.workers) as bot:
+            env = dict(setting.split("=", 1) for setting in options.env)
+            async with deployed(server, http_api, options.framework, options.workers, env) as bot:
                 citizens = Citizens(bot, api, chats, calls)
                 workload = Workload.make(options.crowd * 4 + 10, FIRST_USER)
                 to_review = [beat for beat in workload.beats[0] if beat.valid]
                 to_review = to_review[: [beat.step for beat in to_review].index(REVIEW_CARD) + 1]
                 result: dict[str, Any] = {"machine": machine, "framework": options.framework,
-                                          "workers": options.workers}
+                                          "workers": options.workers, "worker_env": env}
                 for name, citizen, think in (("alone at human pace", workload.citizens[0], options.think),
                                              ("alone answering at once", workload.citizens[1], 0.0)):
                     print(f"  {name} ({think:g} s between answers) …", file=sys.stderr)
@@ -223,7 +224,8 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                     "updates_per_s": round(len(exchanges) / options.seconds, 1), "latency_ms": latency,
                     "http_429": http_429,
                     "http_429_by_limit": {name: count - refused_by.get(name, 0)
-                                          for name, count in limits.refused_by.items()},
+                                          for name, count in limits.refused_by.items()
+                                          if count > refused_by.get(name, 0)},
                     "errors": sum(1 for exchange in exchanges if exchange.status != 200),
                     "steps": by_step(exchanges),
                     "calls_per_update": {method: round(count / max(1, len(exchanges)), 3) for method, count in
@@ -240,7 +242,8 @@ def render(result: dict[str, Any]) -> str:
              f"Responsiveness: product on {result['framework']}, {result['workers']} `regbot run --webhook` "
              "worker(s), the Bot API enforcing Telegram's limits (1 message/s per chat with a burst of 3, 30/s "
              "for the bot, 20/min per group; presses' answers and edits not counted). Time of an update: webhook "
-             "POST start → the later of the webhook's answer and its last Bot API call answered.", ""]
+             "POST start → the later of the webhook's answer and its last Bot API call answered."
+             + (f" Worker settings: {result['worker_env']}." if result.get("worker_env") else ""), ""]
     for name in ("alone at human pace", "alone answering at once"):
         part = result[name]
         parts.append(f"{name} ({part['think_s']:g} s between answers), /start to the review card: max "
@@ -283,6 +286,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds between a crowd citizen's answer and its next update, low,high (default 2,5)")
     parser.add_argument("--seconds", type=float, default=None, help="crowd: measured seconds (default 60; 15 quick)")
     parser.add_argument("--warmup", type=float, default=None, help="crowd: warm-up seconds (default 5; 2 quick)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the workers (repeatable), e.g. TELEGRAM_RATE=1000: defaults otherwise")
     parser.add_argument("--quick", action="store_true", help="a short run: 1 s pace alone, 15 s crowd")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
     options = parser.parse_args(argv)
