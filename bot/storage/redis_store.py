@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
@@ -279,10 +279,14 @@ class RedisDialogStore:
         if not sent:
             return
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for unsent, mark in sent:
-                    await self._claim_answer(keys=[unsent], args=[mark], client=pipe)
-                await pipe.execute()
+            for _ in range(2):  # EVALSHA alone, without the SCRIPT EXISTS redis-py sends before a pipeline's scripts
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for unsent, mark in sent:
+                        pipe.evalsha(self._claim_answer.sha, 1, unsent, mark)
+                    results = await pipe.execute(raise_on_error=False)
+                if not any(isinstance(result, NoScriptError) for result in results):
+                    return
+                await self._redis.script_load(_CLAIM_ANSWER)  # a Redis that restarted, or never ran it
         except RedisError as error:  # they expire after ANSWER_KEPT all the same
             log.info("%d sent answer(s) not forgotten: %s", len(sent), type(error).__name__)
 

@@ -285,6 +285,7 @@ async def test_an_answer_reported_sent_is_forgotten_unless_a_newer_one_replaced_
     store.answer_sent(key, "41")
     async with store.hold(key, event_id="42") as held:  # the next update, handled before the sent ones are forgotten
         held.answer = b"the answer to 42"
+    await redis.script_flush()  # as after a restart of Redis: the script is loaded again
     await store.forget_sent()
     assert codec.open_answer((await redis.get(key.unsent) or b"").partition(b"\n")[2]) == b"the answer to 42"
 
