@@ -12,8 +12,9 @@ take the last place. The identifiers in key names are keyed hashes
 A counter is a string of 12-byte entries, one per registration, oldest
 first: when it started (epoch seconds, 4 bytes big-endian) and 8 bytes of
 the registration's keyed hash. Every citizen who submits has three, for a
-day, so their size counts (issue 18): one entry is a 12-byte value, where
-the sorted set it replaces cost 27 bytes more per counter. A sorted set
+day, so their size counts (issue 18): with one entry a counter takes 128
+bytes of Redis memory, its key's name included, where the sorted set it
+replaces took 168. A sorted set
 left by an earlier release (scored by epoch ms, named by the 32 hex digits
 of the same hash) is read as its entries and rewritten in this form the
 first time it counts a registration.
