@@ -11,4 +11,9 @@ how it is timed.
 `python -m benchmarks load` is the other half: the product as deployed, in
 webhook mode over real HTTP on loopback with 1 and 2 worker processes sharing
 one Redis and one sandbox portal, at fixed offered rates (see `load`).
+
+`python -m benchmarks responsiveness` times each answer of real webhook
+workers against a Bot API that enforces Telegram's flood limits (see
+`responsiveness`, `telegram_limits`); `python -m benchmarks memory` counts
+every Redis key a registering citizen causes (see `memory`).
 """

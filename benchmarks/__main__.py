@@ -3,6 +3,12 @@
 `python -m benchmarks load [--framework aiogram|ptb] [--seconds S] [--quick]`: the product under load, in
 webhook mode over HTTP with 1 and 2 worker processes (see `benchmarks.load`; `load --help`).
 
+`python -m benchmarks responsiveness [--think S] [--crowd N] [--quick]`: how soon citizens are answered by
+`regbot run --webhook` against a Bot API enforcing Telegram's limits (see `benchmarks.responsiveness`).
+
+`python -m benchmarks memory [--citizens N]`: Redis bytes per citizen parked at the password step, every key
+counted, by kind (see `benchmarks.memory`).
+
 `python -m benchmarks qr [--per-kind N] [--everyday N] [--quick]`: reading the QR code of a CCCD card from
 generated damaged photos (see `benchmarks.qr`; `qr --help`).
 """
@@ -138,6 +144,14 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import load
 
         return load.main(argv[1:])
+    if argv[:1] == ["responsiveness"]:
+        from benchmarks import responsiveness
+
+        return int(responsiveness.main(argv[1:]))
+    if argv[:1] == ["memory"]:
+        from benchmarks import memory
+
+        return int(memory.main(argv[1:]))
     if argv[:1] == ["qr"]:
         from benchmarks import qr
 

@@ -687,6 +687,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
                              f"(default {TELEGRAM_MAX_CONNECTIONS}: WEBHOOK_MAX_CONNECTIONS' default; "
                              "0: no limit, every slot posted at once)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
+    parser.add_argument("--responsiveness", action="store_true",
+                        help="then the responsiveness run at its defaults (`python -m benchmarks responsiveness`: "
+                             "Telegram's limits enforced, one citizen alone, 100 at human pace)")
     return parser.parse_args(argv)
 
 
@@ -727,4 +730,10 @@ async def run(options: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return asyncio.run(run(arguments(argv)))
+    options = arguments(argv)
+    code = asyncio.run(run(options))
+    if options.responsiveness:
+        from benchmarks import responsiveness
+
+        return responsiveness.main(["--framework", options.framework, *(["--quick"] if options.quick else [])])
+    return code

@@ -34,6 +34,7 @@ from benchmarks.harness import Fed, Measurement, Scenario, summarise
 from benchmarks.redis_server import RedisServer
 from benchmarks.stubs import StubRequest, StubSession
 from benchmarks.workload import PASSWORD, Workload
+from bot.app.runtime import FORGET_SENT_AFTER
 from bot.app.settings import Settings
 from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.aiogram_adapter import AiogramAdapter
@@ -93,6 +94,7 @@ class Product(Scenario):
         self.portal = InProcessPortal(utc_now)
         self.redis: Redis | None = None
         self.assistant: Assistant | None = None
+        self.store: RedisDialogStore | None = None
         self.front: TelegramFront | None = None
         self.switchboard: Switchboard | None = None
         self._bot = ""
@@ -104,7 +106,8 @@ class Product(Scenario):
         self.redis = self.server.client()
         keys = load_keys(None, Path(self._data_dir.name))  # a dev key, as with DATA_DIR
         codec = DialogCodec(keys)
-        store = RedisDialogStore(self.redis, codec, ttl=self._dialog_ttl, idle_after=REMINDER_AFTER)
+        self.store = store = RedisDialogStore(self.redis, codec, ttl=self._dialog_ttl, idle_after=REMINDER_AFTER,
+                                              forget_sent_after=FORGET_SENT_AFTER)
         self.assistant = assistant = Assistant(store, self.portal, catalogs(), utc_now)
         if self.framework == "aiogram":
             self._aiogram = AiogramAdapter(self.api.token, "https://api.telegram.org")
@@ -134,6 +137,8 @@ class Product(Scenario):
     async def stop(self) -> None:
         if self.adapter is not None:
             await self.adapter.close()
+        if self.store is not None:
+            await self.store.forget_sent()  # as a worker does when it stops
         if self.redis is not None:
             await self.redis.aclose()
         self._data_dir.cleanup()

@@ -3,8 +3,8 @@
 Keys of one dialog (bot/storage/keys.py): `regbot:{bot:chat:user}:dialog`
 (the document), `…:handled` (the set of update ids already handled),
 `…:lock` (only while an update is handled), `…:unsent` (the answer to the
-latest update, sealed, in case its worker died before sending it: polling
-mode only, so none in these runs, which feed updates as a webhook does),
+latest update, sealed, in case its worker died before sending it; forgotten
+about a second after it was sent, so found only right after an update),
 `…:pwlink` (the newest password
 link's nonce), `regbot:pwlink:<nonce>` (the link's record), and the dialog's
 entry in its bot's set of dialogs by idle time (`regbot:idle:<bot>`, for the

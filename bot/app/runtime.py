@@ -44,6 +44,9 @@ class Runtime:
     heartbeat: Heartbeat  # this worker's sign of life, which the answers it keeps name
 
 
+FORGET_SENT_AFTER = 1.0  # seconds: the answers sent meanwhile are forgotten in one round trip, not one per update
+
+
 def redis_parser() -> str:
     """Which reply parser redis-py uses: "hiredis" (C, a dependency) or "python" (where it has no wheel)."""
     return "hiredis" if HIREDIS_AVAILABLE else "python"
@@ -100,7 +103,9 @@ async def running(
         worker = new_worker_id()
         store = RedisDialogStore(redis, DialogCodec(keys), ttl=settings.dialog_ttl,
                                  lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None,
-                                 worker=worker, heartbeat_ttl=settings.worker_heartbeat)
+                                 worker=worker, heartbeat_ttl=settings.worker_heartbeat,
+                                 forget_sent_after=FORGET_SENT_AFTER)
+        stack.push_async_callback(store.forget_sent)  # before Redis closes: a stopped worker leaves none behind
         pseudonyms = Pseudonyms(keys[0])  # the newest key: rotating it starts the counters afresh
         limits = RegistrationLimits(settings.registrations_per_user, settings.registrations_per_id,
                                     settings.registrations_per_phone)

@@ -109,6 +109,8 @@ class Switchboard:
                 except Exception as error:  # the citizen has their answer; staff's side is what failed
                     log_failure(log, f"the help desk's part of update {incoming.event_id}", error)
                     metrics.update_failed(kind_of(incoming.event))
+            if incoming.event_id and handled.replies and not again:  # kept with the save; a re-sent one was taken
+                self._assistant.store.answer_sent(incoming.key, incoming.event_id)
         return None if again else handled
 
     async def _failed(self, incoming: Incoming, replies: Replies, text: Text) -> None:

@@ -99,6 +99,10 @@ class DialogStore(Protocol):
         Raises `UnreadableDialog` for a dialog this release cannot read."""
         ...
 
+    def answer_sent(self, key: DialogKey, event_id: str) -> None:
+        """The answer kept for `event_id` (see `Held.answer`) reached the citizen: it need not be kept."""
+        ...
+
     async def mark_blocked(self, key: DialogKey) -> None:
         """The citizen blocked the bot: kept for as long as their dialog would be, for operators to see."""
         ...

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
@@ -144,6 +144,7 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
 return erased
 """
 
+# Also how a sent answer is forgotten (`answer_sent`): only if it is still that event's, not a newer one's.
 # KEYS: unsent answer  ARGV: its first line ("<event id>[ <worker>]") → 1 taken (deleted) by this caller, 0 gone
 _CLAIM_ANSWER = """
 local unsent = redis.call('GET', KEYS[1])
@@ -175,11 +176,18 @@ class RedisDialogStore:
         idle_after: float | None = None,
         worker: str = "",
         heartbeat_ttl: float = HEARTBEAT_TTL,
+        forget_sent_after: float | None = None,
     ) -> None:
         """`idle_after`: seconds without activity after which a dialog is listed by `take_idle` (None: never).
         `worker`: this process's id, whose heartbeat (`bot/storage/heartbeat.py`) says it is alive; an answer
-        it keeps is given to a re-delivery only once its heartbeat is gone (`heartbeat_ttl` at the most)."""
+        it keeps is given to a re-delivery only once its heartbeat is gone (`heartbeat_ttl` at the most).
+        `forget_sent_after`: seconds after which the answers reported sent (`answer_sent`) are deleted, all
+        in one round trip (and by `forget_sent`); None: not forgotten (they expire after `ANSWER_KEPT`)."""
         self._redis = redis
+        self._forget_sent_after = forget_sent_after
+        self._sent: list[tuple[str, str]] = []  # (unsent answer key, its first line) reported sent
+        self._forgetting: asyncio.TimerHandle | None = None
+        self._forget_tasks: set[asyncio.Task[None]] = set()
         self._worker = worker
         self._heartbeat_ttl = heartbeat_ttl
         self._codec = codec
@@ -299,6 +307,44 @@ class RedisDialogStore:
                     pipe.delete(prefix + name.decode())
             pipe.zrem(key.idle, key.member)
             await pipe.execute()
+
+    def answer_sent(self, key: DialogKey, event_id: str) -> None:
+        """The answer kept for `event_id` was sent: it is forgotten, with the others sent meanwhile, in one
+        round trip `forget_sent_after` seconds later, not one per update. A dialog parked after its answer
+        (at the password step, say) no longer carries it (half a kilobyte) for `ANSWER_KEPT`; a re-delivery
+        after that finds the update handled and nothing to send, as while its worker lives."""
+        if self._forget_sent_after is None:
+            return  # kept until the dialog's next change or `ANSWER_KEPT`, as before
+        self._sent.append((key.unsent, _answer_mark(event_id, self._worker)))
+        if self._forgetting is None:
+            self._forgetting = asyncio.get_running_loop().call_later(self._forget_sent_after, self._forget_soon)
+
+    def _forget_soon(self) -> None:
+        self._forgetting = None
+        task = asyncio.get_running_loop().create_task(self.forget_sent())
+        self._forget_tasks.add(task)
+        task.add_done_callback(self._forget_tasks.discard)
+
+    async def forget_sent(self) -> None:
+        """Delete the answers reported sent, each only if no newer answer replaced it (one round trip).
+        At shutdown too, so a worker stopped gracefully leaves none behind."""
+        if self._forgetting is not None:
+            self._forgetting.cancel()
+            self._forgetting = None
+        sent, self._sent = self._sent, []
+        if not sent:
+            return
+        try:
+            for _ in range(2):  # EVALSHA alone, without the SCRIPT EXISTS redis-py sends before a pipeline's scripts
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for unsent, mark in sent:
+                        pipe.evalsha(self._claim_answer.sha, 1, unsent, mark)
+                    results = await pipe.execute(raise_on_error=False)
+                if not any(isinstance(result, NoScriptError) for result in results):
+                    return
+                await self._redis.script_load(_CLAIM_ANSWER)  # a Redis that restarted, or never ran it
+        except RedisError as error:  # they expire after ANSWER_KEPT all the same
+            log.info("%d sent answer(s) not forgotten: %s", len(sent), type(error).__name__)
 
     async def mark_blocked(self, key: DialogKey) -> None:
         """The citizen blocked the bot: kept for as long as their dialog would be, for operators to see."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import date
 
 import pytest
 from cryptography.fernet import Fernet
@@ -12,13 +14,16 @@ from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tally, UnreadableDialog
+from bot.storage.codec import PERSONAL_FIELDS
 from bot.storage.heartbeat import Heartbeat
 from bot.storage.keys import worker_heartbeat
 from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore
-from conversations.dialog import Dialog, StepName
+from bot.storage.sealing import Sealer
+from conversations.dialog import SCHEMA_VERSION, Dialog, PersonalData, ScannedCard, StepName
 from conversations.events import Said
 from tests.citizen import ID_NUMBER, NAME, Citizen, Sandbox
 from tests.clock import ManualClock
+from tests.forged import PERSONAL, SEALED
 
 
 async def test_second_worker_waits_for_the_lock_and_answers_on_the_latest_state(
@@ -283,3 +288,48 @@ async def test_a_redis_that_forgot_its_scripts_still_saves_and_lists_the_dialog_
     dialog = await citizen.dialog()
     assert dialog is not None and dialog.language == "vi"
     assert await store.take_idle(citizen.key.bot) == [citizen.key]
+
+
+async def test_an_answer_reported_sent_is_forgotten_unless_a_newer_one_replaced_it(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    """A dialog parked after its answer (at the password step, say) does not carry it for an hour."""
+    store = RedisDialogStore(redis, codec, worker="a1", forget_sent_after=3600)  # forgotten when asked, below
+    key = DialogKey("test", "1", "1")
+    async with store.hold(key, event_id="41") as held:
+        held.save, held.answer = Dialog(), b"the answer to 41"
+    store.answer_sent(key, "41")
+    async with store.hold(key, event_id="42") as held:  # the next update, handled before the sent ones are forgotten
+        held.answer = b"the answer to 42"
+    await redis.script_flush()  # as after a restart of Redis: the script is loaded again
+    await store.forget_sent()
+    assert codec.open_answer((await redis.get(key.unsent) or b"").partition(b"\n")[2]) == b"the answer to 42"
+
+    store.answer_sent(key, "42")
+    await store.forget_sent()
+    assert not await redis.exists(key.unsent)
+    other = RedisDialogStore(redis, codec, worker="b2", heartbeat_ttl=0.01)
+    with pytest.raises(AlreadyHandled) as seen:  # its re-delivery: handled, and nothing left to send
+        async with other.hold(key, event_id="42"):
+            pass
+    assert seen.value.answer is None
+
+
+def test_personal_data_is_stored_as_its_values_in_an_order_naming_every_field(codec: DialogCodec) -> None:
+    """The sealed plaintext names no field, so the codec's order must cover each one, or a field is lost."""
+    assert sorted(PERSONAL_FIELDS) == sorted(PersonalData.model_fields)
+    data = PersonalData(id_number="001090012345", full_name=NAME, birth_date=date(1990, 9, 5), phone="+84821234088",
+                        scanned=ScannedCard(id_number="001090012345", full_name=NAME, birth_date=date(1990, 9, 5)))
+    dialog = Dialog(language="en", data=data)
+    assert codec.decode(codec.encode(dialog)) == dialog
+    assert codec.decode(codec.encode(Dialog(data=PersonalData(email="an@example.vn")))).data.email == "an@example.vn"
+
+
+def test_a_dialog_written_with_its_personal_data_as_an_object_is_still_read() -> None:
+    """The form written before issue 18: the sealed plaintext a JSON object of the fields."""
+    key = Fernet.generate_key()
+    codec = DialogCodec([key])
+    plain = json.dumps({"id_number": "001090012345", "full_name": NAME, "birth_date": "1990-09-05"}).encode()
+    public = json.dumps({"step": "phone", "schema_version": SCHEMA_VERSION}).encode()
+    dialog = codec.decode(public + SEALED + Sealer([key], PERSONAL).seal(plain))
+    assert dialog.data == PersonalData(id_number="001090012345", full_name=NAME, birth_date=date(1990, 9, 5))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from bot.core.pseudonyms import Pseudonyms
 from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
 from bot.portal.client import PortalClient
 from bot.storage import DialogStore
+from bot.storage.keys import registration_quota
 from conversations.dialog import StepName
 from conversations.events import Pressed
+from conversations.portal import Registration
 from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE, Citizen, Sandbox, everything_in
 from tests.clock import ManualClock
 
@@ -148,3 +151,36 @@ async def test_limits_come_from_the_settings(
         second = Citizen(runtime.assistant, sandbox, user="52")  # another Telegram user, the same ID
         await until_review(second, IDS[0], PHONES[1])
         assert REFUSED_VI in await submit(second)
+
+
+def registration(n: int) -> Registration:
+    return Registration(IDS[n], NAME, date(1990, 9, 5), e164(PHONES[n]), None)
+
+
+async def test_a_counter_holds_one_registration_in_a_short_string(quota: RedisRegistrationQuota, redis: Redis) -> None:
+    """Each citizen who submits keeps three counters for a day: a few bytes each, not a sorted set."""
+    await quota.claim("61", registration(0), "form 1", datetime(2026, 11, 26, 3, tzinfo=UTC))
+    counters = [key async for key in redis.scan_iter("regbot:quota:*")]
+    assert len(counters) == 3
+    for key in counters:
+        assert await redis.type(key) == b"string" and await redis.strlen(key) == 12
+        assert 0 < await redis.pttl(key) <= 24 * 3600 * 1000
+
+
+async def test_counters_left_by_the_earlier_release_still_count_and_are_rewritten_compact(
+    quota: RedisRegistrationQuota, redis: Redis,
+) -> None:
+    """Sorted sets by epoch ms, named by the registration's 32-hex keyed hash: read as they were."""
+    pseudonyms = Pseudonyms(b"test secret")
+    started = datetime(2026, 11, 26, 3, tzinfo=UTC)
+    user = registration_quota("user", pseudonyms.of("user", "62"))
+    for n in range(3):  # three registrations by Telegram user 62, an hour apart, under the earlier release
+        member = pseudonyms.of("registration", f"form {n}")
+        await redis.zadd(user, {member: int((started + timedelta(hours=n)).timestamp() * 1000)})
+    await redis.pexpire(user, 24 * 3600 * 1000)
+
+    later = started + timedelta(hours=5)
+    assert await quota.claim("62", registration(0), "form 0", later) is None  # the same form again: not counted
+    assert await redis.type(user) == b"string" and await redis.strlen(user) == 3 * 12
+    assert await quota.claim("62", registration(3), "form 3", later) == started + timedelta(days=1)
+    assert await quota.claim("62", registration(3), "form 3", started + timedelta(days=1)) is None
