@@ -47,7 +47,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern
     ("kept answer", r":unsent$"),
     ("password link pointer", r"\}:pwlink$"),
     ("password link record", r":pwlink:"),
-    ("message rate", r":rate:"),
+    ("message rate", r"\}:rate$"),
     ("quota: user", r":quota:.*:user:"),
     ("quota: id", r":quota:.*:id:"),
     ("quota: phone", r":quota:.*:phone:"),
