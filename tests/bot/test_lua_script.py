@@ -3,12 +3,15 @@ connection does to them, and the clients whose scripts go through redis-py's own
 
 from __future__ import annotations
 
+import pytest
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
 from bot.storage import DialogCodec
+from bot.storage.lua_script import HeldConnections, LuaScript
 from bot.storage.redis_store import RedisDialogStore
 from conversations.dialog import StepName
 from conversations.events import Said
@@ -54,3 +57,18 @@ async def test_a_single_connection_client_runs_the_scripts_through_redis_py(
         assert dialog is not None and dialog.data.full_name == NAME
     finally:
         await single.aclose()
+
+
+async def test_a_command_sent_beside_a_failing_script_leaves_nothing_unread_for_the_next_call(redis: Redis) -> None:
+    """The idle set's ZADD rides in the save's round trip: whatever the script answers, both replies are read,
+    so the connection kept for the next update answers that update, not the ZADD before it."""
+    held = HeldConnections(redis, size=1)
+    failing = LuaScript(redis, "return redis.error_reply('no such dialog')", held)
+    echo = LuaScript(redis, "return ARGV[1]", held)
+    with pytest.raises(ResponseError, match="no such dialog"):
+        await failing(keys=["k"], args=[], also=("ZADD", "idle", "GT", 5, "a"))
+    assert await redis.zscore("idle", "a") == 5  # the command beside it ran all the same
+    await redis.script_flush()  # and a script Redis forgot is run from its source, the command beside it once
+    assert await echo(keys=["k"], args=["next"], also=("ZADD", "idle", "GT", 7, "a")) == b"next"
+    assert await echo(keys=["k"], args=["after"]) == b"after"
+    assert await redis.zscore("idle", "a") == 7
