@@ -15,6 +15,12 @@ forgotten, which keeps memory bounded by the chats active in the last few
 seconds. A group also keeps the times of its last `per_minute` messages, so
 that no 60 seconds ever hold more than Telegram's count, burst included.
 
+Telegram counts a message when it arrives, and the one before it may have
+arrived later than it left (a slow connection, a busy machine): a message
+that had to wait for its slot goes `ARRIVAL_MARGIN` after it, so that
+Telegram never sees less than a slot between the two. A burst is not
+delayed.
+
 Pure: no I/O, no sleeping; the caller passes the time (`time.monotonic`).
 """
 
@@ -25,6 +31,7 @@ from collections import deque
 from dataclasses import dataclass
 
 MINUTE = 60.0
+ARRIVAL_MARGIN = 0.1  # seconds after its slot that a message which waited for it goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,8 @@ class ChatPacing:
         group = chat_id < 0
         interval = self._limits.group_interval if group else self._limits.interval
         full_at = max(self._full_at.get(chat_id, now), now)
-        at = max(now, full_at + interval - self._limits.burst * interval, self._held_until.get(chat_id, now))
+        slot = full_at + interval - self._limits.burst * interval
+        at = max(now, slot + ARRIVAL_MARGIN if slot > now else now, self._held_until.get(chat_id, now))
         if group:
             at = max(at, self._group_window(chat_id, at))
             self._group_sent[chat_id].append(at)
@@ -81,7 +89,7 @@ class ChatPacing:
         count = max(1, math.floor(self._limits.group_per_minute))
         while len(sent) > count or (sent and sent[0] <= at - MINUTE):
             sent.popleft()
-        return sent[0] + MINUTE if len(sent) >= count else at
+        return sent[0] + MINUTE + ARRIVAL_MARGIN if len(sent) >= count else at
 
     def _forget_idle(self, now: float) -> None:
         """Drop full buckets, finished holds and quiet groups once the maps double (amortised, O(1) a call)."""
