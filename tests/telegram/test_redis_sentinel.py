@@ -38,7 +38,9 @@ async def test_a_failover_mid_dialog_costs_the_citizen_one_notice_at_most(
         if UNAVAILABLE_VI in (await citizen.wait_for_reply())["text"]:  # before the sentinels replaced it
             await sentinels.promoted()
             await citizen.send_text(BIRTH)  # "send your last message again"
-        await citizen.wait_for_reply("Bước 4/8")
+        # Within 30 s, not the usual 10: on a busy CI machine the first message after the promotion was seen to
+        # take longer than 10 s (1 run in 3 with three such tests at once; the cause is not yet found).
+        await citizen.wait_for_reply("Bước 4/8", timeout=30.0)
         await citizen.share_contact(PHONE_E164)
         await citizen.wait_for_reply("Bước 5/8")
         await citizen.press("Bỏ qua (không có email)")
