@@ -1,6 +1,6 @@
 """`regbot run --webhook` workers and their sandbox portal, started as an operator starts them, for one run.
 
-`benchmarks.responsiveness` and `benchmarks.memory` drive citizens through
+`benchmarks.responsiveness`, `benchmarks.memory` and `benchmarks.load` drive citizens through
 real worker processes over HTTP on loopback: one `regbot portal` (the
 sandbox, every worker's PORTAL_URL), N workers with one shared
 DIALOG_ENCRYPTION_KEY, WEBHOOK_SECRET and Redis, and this process as the Bot
@@ -37,6 +37,7 @@ START_TIMEOUT_S = 120.0  # a shared 2-core machine under load starts a worker sl
 class Deployment:
     key: str  # DIALOG_ENCRYPTION_KEY
     portal_url: str
+    portal: Service
     workers: list[Service]
     posters: list[RawPoster]
     session: aiohttp.ClientSession
@@ -93,7 +94,7 @@ async def deployed(server: RedisServer, http_api: HttpBotApi, framework: str = "
             for service in services:
                 await service.start(timeout=START_TIMEOUT_S)
             posters = [RawPoster(service.env["WEBHOOK_URL"], headers) for service in services]
-            yield Deployment(key, portal_url, services, posters, session)
+            yield Deployment(key, portal_url, portal, services, posters, session)
             for poster in posters:
                 poster.close()
         finally:

@@ -55,7 +55,6 @@ import asyncio
 import json
 import os
 import re
-import secrets
 import signal
 import sys
 from collections import Counter, deque
@@ -66,15 +65,15 @@ from time import perf_counter_ns
 from typing import Any
 
 import aiohttp
-from cryptography.fernet import Fernet
 
 from benchmarks.botapi_http import HttpBotApi
+from benchmarks.deployment import deployed
 from benchmarks.harness import percentile
 from benchmarks.machine import describe
 from benchmarks.rawhttp import RawHttpError, RawPoster
 from benchmarks.redis_server import RedisServer, new_bot_id, redis_server
 from benchmarks.report import machine_section
-from benchmarks.services import CpuSample, Service, clean_environment, command_line, cpu_use, free_port, sample
+from benchmarks.services import CpuSample, command_line, cpu_use, sample
 from benchmarks.stubs import BotApi, Chats
 from benchmarks.workload import Updates, Workload
 from bot.app.settings import Settings
@@ -468,40 +467,18 @@ async def run_config(server: RedisServer, config: Config, framework: str, worklo
     chats = Chats()
     api = BotApi(bot_id, chats)
     http_api = HttpBotApi(api, on_send=lambda chat_id, at_ns: None)
-    key = Fernet.generate_key().decode()
-    secret = secrets.token_hex(16)
-    base = clean_environment()
-    with TemporaryDirectory(prefix="regbot-load-") as temporary:
-        tmp = Path(temporary)
-        portal_port = free_port()
-        portal_url = f"http://127.0.0.1:{portal_port}"
-        portal = Service("portal", ["portal", "--port", str(portal_port)],
-                         {**base, "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"},
-                         f"{portal_url}/sandbox/outbox?phone=none", tmp / "portal.log")
-        workers: list[Service] = []
-        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                        timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
-        try:
-            api_url = await http_api.start()
-            await portal.start()
-            for number in range(1, config.workers + 1):
-                port = free_port()
-                env = {**base, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api_url,
-                       "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook", "WEBHOOK_SECRET": secret,
-                       "HOST": "127.0.0.1", "PORT": str(port), "REDIS_URL": server.url, "PORTAL_URL": portal_url,
-                       "DIALOG_ENCRYPTION_KEY": key, "DATA_DIR": str(tmp / f"data-{number}"),
-                       "BOT_FRAMEWORK": framework, "LOG_LEVEL": "WARNING", "TELEGRAM_RATE": "1000000",
-                       "PYTHONUNBUFFERED": "1"}
-                workers.append(Service(f"worker {number}", ["run", "--webhook"], env,
-                                       f"http://127.0.0.1:{port}/healthz", tmp / f"worker-{number}.log"))
-            await asyncio.gather(*(worker.start() for worker in workers))
-            pids = {"generator + Bot API": os.getpid(), **{worker.name: worker.pid for worker in workers},
-                    "portal": portal.pid}
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                    timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
+    try:
+        await http_api.start()
+        async with deployed(server, http_api, framework, config.workers, {"TELEGRAM_RATE": "1000000"}) as bot:
+            pids = {"generator + Bot API": os.getpid(), **bot.pids, "portal": bot.portal.pid}
             if "redis" in command_line(redis_pid):  # not a server on another machine (REDIS_URL)
                 pids["redis"] = redis_pid
-            urls = [worker.env["WEBHOOK_URL"] for worker in workers]
-            load = LoadRun(config, workload, api, chats, urls, secret, portal_url, session, pids, warmup_s, seconds,
-                           max_connections)
+            urls = [worker.env["WEBHOOK_URL"] for worker in bot.workers]
+            secret = bot.workers[0].env["WEBHOOK_SECRET"]
+            load = LoadRun(config, workload, api, chats, urls, secret, bot.portal_url, session, pids, warmup_s,
+                           seconds, max_connections)
             http_api.on_send = load.on_send
             prefilled = await load.prefill()
             before, carried_before = Counter(api.calls), Counter(api.carried)
@@ -510,22 +487,20 @@ async def run_config(server: RedisServer, config: Config, framework: str, worklo
             result["prefill"] = prefilled
             result["check"] = {
                 "citizens_done": len(load.finished),
-                "dialog_steps": dict(await dialog_steps(server, key, bot_id, workload, load.finished)),
+                "dialog_steps": dict(await dialog_steps(server, bot.key, bot_id, workload, load.finished)),
                 "bot_api_calls_per_update": {method: round(count / max(1, len(load.posts)), 3)
                                              for method, count in calls.most_common()},
                 "carried_in_webhook_responses_per_update": {method: round(count / max(1, len(load.posts)), 3)
                                                             for method, count in carried.most_common()},
             }
-            for worker in workers:
+            for worker in bot.workers:
                 tail = worker.output(1500).strip()
                 if tail:
                     result.setdefault("worker_output", {})[worker.name] = tail
             return result
-        finally:
-            await session.close()
-            await asyncio.gather(*(worker.stop() for worker in workers))
-            await portal.stop()
-            await http_api.stop()
+    finally:
+        await session.close()
+        await http_api.stop()
 
 
 async def settle(server: RedisServer) -> None:
