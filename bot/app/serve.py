@@ -17,6 +17,7 @@ import logging
 import signal
 from urllib.parse import urlsplit
 
+from bot.app.channel_choice import chosen_channels
 from bot.app.compose import TelegramBot, telegram_bot
 from bot.app.eventloop import loop_name
 from bot.app.runtime import Runtime, redis_parser, running
@@ -35,11 +36,9 @@ from conversations.dialog import LANGUAGES
 
 log = logging.getLogger(__name__)
 
-NO_TOKEN = (
-    "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram, then run:\n"
-    "    TELEGRAM_BOT_TOKEN=123456:ABC... regbot run\n"
-    "To try the registration without Telegram: regbot console"
-)
+ZALO_NOT_YET_SERVED = (
+    "Zalo is configured, but regbot run does not serve Zalo on its own yet (issue 19: its conversation is not "
+    "wired); set TELEGRAM_BOT_TOKEN too, or see docs/zalo.md")
 
 
 PRODUCTION_SETTINGS = ("PORTAL_URL", "REDIS_URL", "DIALOG_ENCRYPTION_KEY")
@@ -86,9 +85,9 @@ async def announce(calls: BotCalls, catalogs: Catalogs) -> None:
 
 
 async def run_bot(settings: Settings, webhook: bool) -> None:
-    if settings.telegram_bot_token is None:
-        raise SystemExit(NO_TOKEN)
-    token = settings.telegram_bot_token.get_secret_value()
+    token = chosen_channels(settings).telegram_token  # fails closed on no channel or a half-configured Zalo
+    if token is None:
+        raise SystemExit(ZALO_NOT_YET_SERVED)
     if webhook and not settings.webhook_url:
         raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
     if webhook:

@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     shutdown_timeout: float = Field(
         25.0, description="Seconds a stopping `regbot run` lets updates in progress finish before cancelling them")
 
-    telegram_bot_token: SecretStr | None = Field(None, description="The bot's token from @BotFather")
+    telegram_bot_token: SecretStr | None = Field(
+        None, description="The bot's token from @BotFather; optional when Zalo is configured")
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API base URL (a local server too)")
     telegram_rate: float = Field(
         30.0, ge=1, description="Messages per second the bot may send in all, shared by every worker through Redis")
@@ -75,6 +76,18 @@ class Settings(BaseSettings):
     port: int = Field(8080, description="Port of the bot's HTTP server")
     trusted_proxies: str | None = Field(
         None, description="Load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed")
+
+    zalo_app_id: str | None = Field(
+        None, description="The Zalo app's id: the Zalo Official Account channel is on when it is set")
+    zalo_app_secret: SecretStr | None = Field(None, description="The Zalo app's secret key, for the token refresh")
+    zalo_oa_secret_key: SecretStr | None = Field(
+        None, description="The OA secret key that signs Zalo's webhook events (X-ZEvent-Signature)")
+    zalo_refresh_token: SecretStr | None = Field(
+        None, description="The first refresh token; after its first use the rotated pair lives in Redis, sealed")
+    zalo_access_token: SecretStr | None = Field(
+        None, description="An access token to start with; unset: one is had from ZALO_REFRESH_TOKEN")
+    zalo_api_url: str = Field("https://openapi.zalo.me", description="Zalo OA Open API base URL")
+    zalo_oauth_url: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL (token refresh)")
 
     message_rate_limit: int = Field(
         30, description="Messages a Telegram user may send per MESSAGE_RATE_WINDOW; 0: no limit")
