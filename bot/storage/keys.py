@@ -196,6 +196,45 @@ class DialogKey:
         return f"{PREFIX}:{self._tag}:unsent"
 
 
+@dataclass(frozen=True, slots=True)
+class ZaloKeys:
+    """One Zalo Official Account's own keys (bot/channels/zalo/), all under its app's hash tag.
+
+    The token pair and its lock change together; the webhook's inbox, its owners and the ids of the events
+    taken are written in one script: one slot for the OA, whose traffic one Redis node carries easily.
+    """
+
+    app_id: str
+
+    @property
+    def _prefix(self) -> str:
+        return f"{PREFIX}:zalo:{{{self.app_id}}}"
+
+    @property
+    def tokens(self) -> str:
+        """The OA's access and single-use refresh token, sealed (bot/channels/zalo/tokens.py)."""
+        return f"{self._prefix}:tokens"
+
+    @property
+    def token_lock(self) -> str:
+        """Held by the one worker spending the refresh token."""
+        return f"{self._prefix}:tokens:lock"
+
+    @property
+    def inbox(self) -> str:
+        """A hash: each webhook event taken and not yet handled (its id → the event, sealed)."""
+        return f"{self._prefix}:inbox"
+
+    @property
+    def inbox_owners(self) -> str:
+        """A hash: each event in the inbox → the worker handling it, so another takes it only when that one died."""
+        return f"{self._prefix}:inbox:owners"
+
+    def seen(self, event_id: str) -> str:
+        """Set while a webhook event's id is remembered, so that it is taken once."""
+        return f"{self._prefix}:seen:{event_id}"
+
+
 def worker_heartbeat(worker: str) -> str:
     """A worker process's sign of life, renewed while it runs (bot/storage/heartbeat.py)."""
     return f"{PREFIX}:worker:{worker}"

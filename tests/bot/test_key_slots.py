@@ -14,7 +14,7 @@ import pytest
 from redis.crc import key_slot
 
 from bot.storage import Tally
-from bot.storage.keys import DeskKeys, DialogKey, registration_quota
+from bot.storage.keys import DeskKeys, DialogKey, ZaloKeys, registration_quota
 from bot.storage.redis_store import erase_keys, lock_keys, save_keys
 
 DIALOGS = [
@@ -57,3 +57,9 @@ def test_the_registration_quotas_counted_together_share_one_slot() -> None:
     """One script checks the user's, the ID's and the phone's counters at once."""
     assert len(slots([registration_quota(kind, name) for kind in ("user", "id", "phone")
                       for name in ("p1", "Zm9vYmFy", "a}b")])) == 1
+
+
+def test_a_zalo_oa_s_keys_share_one_slot() -> None:
+    """The token pair with its lock, and the webhook's inbox with its owners and the ids seen, change together."""
+    oa = ZaloKeys("1234567890123456789")
+    assert len(slots([oa.tokens, oa.token_lock, oa.inbox, oa.inbox_owners, oa.seen("a}b"), oa.seen("f00")])) == 1

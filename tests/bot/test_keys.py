@@ -18,6 +18,7 @@ from bot.storage.keys import (
     REGISTRATION_QUOTAS,
     DeskKeys,
     DialogKey,
+    ZaloKeys,
     idle_dialogs,
     message_budget,
     password_form_attempts,
@@ -90,6 +91,15 @@ def test_help_desk_keys_from_before_the_tag_are_renamed_by_their_prefix() -> Non
     assert desk.tagged("regbot:desk:77:case:12") == desk.case("12")
     assert desk.tagged("regbot:desk:77:citizen:zalo:99:6001:6002") == desk.citizen(DialogKey("zalo:99", "6001", "6002"))
     assert desk.tagged("regbot:desk:77:seq") == desk.seq
+
+
+def test_a_zalo_oa_s_keys_share_its_app_s_hash_tag() -> None:
+    oa = ZaloKeys("1234567890")
+    assert oa.tokens == "regbot:zalo:{1234567890}:tokens"
+    assert oa.token_lock == "regbot:zalo:{1234567890}:tokens:lock"
+    assert oa.inbox == "regbot:zalo:{1234567890}:inbox"
+    assert oa.inbox_owners == "regbot:zalo:{1234567890}:inbox:owners"
+    assert oa.seen("a1b2") == "regbot:zalo:{1234567890}:seen:a1b2"
 
 
 def test_no_module_but_keys_spells_a_key() -> None:

@@ -15,6 +15,7 @@ sent (`sent`), make calls fail (`fail_next`), limit the rate
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import secrets
@@ -61,6 +62,7 @@ class FakeZaloOA:
         self.deliveries: list[tuple[str, int]] = []  # (event's msg_id or name, HTTP status) of each webhook POST
         self.attempts = attempts
         self.rate_limit: tuple[int, float] | None = None  # at most (count) messages per (seconds), else -32
+        self.refresh_delay = 0.0  # seconds the refresh takes before answering: widens a race between workers
         self._sent_times: deque[float] = deque()
         self._failures: dict[str, deque[int]] = {}
         self._images: dict[str, bytes] = {}
@@ -269,6 +271,8 @@ class FakeZaloOA:
     async def _refresh(self, request: web.Request) -> web.Response:
         """OAuth's refresh: form-encoded, the app secret in `secret_key`; each refresh token works once."""
         form = await request.post()
+        if self.refresh_delay:
+            await asyncio.sleep(self.refresh_delay)
         now = self.clock()
         try:
             if injected := self._injected(request.path):
