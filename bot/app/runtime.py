@@ -42,6 +42,11 @@ class Runtime:
     pseudonyms: Pseudonyms  # hashed identifiers for the rate limits' key names
     inbox: Sealer  # seals the updates polling keeps in Redis while they are handled
     heartbeat: Heartbeat  # this worker's sign of life, which the answers it keeps name
+    sealing_keys: tuple[bytes, ...]  # DIALOG_ENCRYPTION_KEY's keys, newest first, for a channel's own sealed values
+
+    def sealer(self, purpose: bytes) -> Sealer:
+        """Seals one kind of value (its `purpose`) under the configured keys, as the dialogs are."""
+        return Sealer(self.sealing_keys, purpose)
 
 
 FORGET_SENT_AFTER = 1.0  # seconds: the answers sent meanwhile are forgotten in one round trip, not one per update
@@ -114,4 +119,4 @@ async def running(
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None, quota=quota.for_dialog, demo=demo)
         yield Runtime(assistant, catalogs, portal_url, redis, portal, pseudonyms, Sealer(keys, b"regbot polling inbox"),
-                      Heartbeat(redis, worker, settings.worker_heartbeat))
+                      Heartbeat(redis, worker, settings.worker_heartbeat), tuple(keys))

@@ -85,9 +85,12 @@ async def announce(calls: BotCalls, catalogs: Catalogs) -> None:
 
 
 async def run_bot(settings: Settings, webhook: bool) -> None:
-    token = chosen_channels(settings).telegram_token  # fails closed on no channel or a half-configured Zalo
+    channels = chosen_channels(settings)  # fails closed on no channel or a half-configured Zalo
+    token = channels.telegram_token
     if token is None:
         raise SystemExit(ZALO_NOT_YET_SERVED)
+    if channels.zalo is not None:
+        log.warning("Zalo is configured but not served yet (issue 19): only Telegram runs")
     if webhook and not settings.webhook_url:
         raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
     if webhook:

@@ -33,6 +33,7 @@ def new_worker_id() -> str:
 class Heartbeat:
     def __init__(self, redis: Redis, worker: str, ttl: float = HEARTBEAT_TTL) -> None:
         self._redis = redis
+        self.worker = worker  # the id others know this worker by (what it keeps is marked with it)
         self._key = worker_heartbeat(worker)
         self._ttl_ms = max(1, int(ttl * 1000))
         self._every = ttl / 3  # two beats may be missed (a slow Redis) before others take the worker for dead

@@ -121,10 +121,14 @@ class FakeZaloOA:
         """A press on an `oa.query.hide` button: a text event whose text is the payload."""
         return await self.text(user_id, payload, **delivery)
 
-    async def image(self, user_id: str, data: bytes, **delivery: Any) -> dict[str, Any]:
+    def host_image(self, data: bytes) -> str:
+        """The URL Zalo gives a citizen's image in its event: served until `expire_images`."""
         name = secrets.token_hex(8)
         self._images[name] = data
-        url = f"{self.base_url}/media/{name}"
+        return f"{self.base_url}/media/{name}"
+
+    async def image(self, user_id: str, data: bytes, **delivery: Any) -> dict[str, Any]:
+        url = self.host_image(data)
         attachment = {"type": "image", "payload": {"thumbnail": url, "url": url}}
         return await self._citizen("user_send_image", user_id, {"attachments": [attachment]}, **delivery)
 
@@ -138,7 +142,10 @@ class FakeZaloOA:
         info: dict[str, Any] = {"name": name, "phone": phone}
         info |= ({"address": {"address": "", "city": "", "district": "", "ward": ""}} if nested
                  else {"address": "", "city": "", "district": "", "ward": ""})
-        return await self._citizen("user_submit_info", user_id, {"info": info}, **delivery)
+        self.world.interacted(user_id, self.clock())
+        body = self.event("user_submit_info", user_id)
+        del body["message"]  # the answer sits beside the sender, as `info`, with no message of its own
+        return await self.deliver(body | {"info": info}, **delivery)
 
     async def follow(self, user_id: str, **delivery: Any) -> dict[str, Any]:
         follower = self.world.interacted(user_id, self.clock())
