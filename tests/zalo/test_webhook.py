@@ -149,3 +149,25 @@ async def test_an_event_left_by_a_worker_that_died_is_handled_by_another_once(
     await in_flight.drain(5)
     assert [event.body for event in handler.events] == [body]
     assert await redis.hlen(KEYS.inbox) == 0
+
+
+async def test_an_event_redis_cannot_keep_gets_503_so_that_zalo_delivers_it_again(
+    oa: FakeZaloOA, sealer: Sealer, handler: Handler, in_flight: InFlight, clock: ManualClock,
+) -> None:
+    unreachable = Redis.from_url("redis://127.0.0.1:1", socket_connect_timeout=1)
+    hook = ZaloWebhook(APP_ID, OA_SECRET_KEY, ZaloInbox(unreachable, sealer, KEYS, "worker-a"), handler, in_flight,
+                       clock=lambda: clock().timestamp())
+    app = web.Application()
+    hook.mount(app)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    oa.webhook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/zalo/webhook"
+    oa.attempts = 2
+    try:
+        await oa.text("u1", "Đăng ký")
+    finally:
+        await runner.cleanup()
+        await unreachable.aclose()
+    assert [status for _, status in oa.deliveries] == [503, 503]
+    assert handler.events == []
