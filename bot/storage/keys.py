@@ -186,6 +186,11 @@ class DialogKey:
         return f"{PREFIX}:{self._tag}:blocked"
 
     @property
+    def interacted(self) -> str:
+        """When a Zalo citizen last wrote, pressed or followed; it expires as Zalo's 7-day window closes."""
+        return f"{PREFIX}:{self._tag}:interacted"
+
+    @property
     def handled(self) -> str:
         """The ids of events (Telegram updates) already handled for this dialog; expires with it."""
         return f"{PREFIX}:{self._tag}:handled"
