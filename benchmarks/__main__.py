@@ -9,6 +9,9 @@ webhook mode over HTTP with 1 and 2 worker processes (see `benchmarks.load`; `lo
 `python -m benchmarks memory [--citizens N]`: Redis bytes per citizen parked at the password step, every key
 counted, by kind (see `benchmarks.memory`).
 
+`python -m benchmarks calls [--citizens N]`: Bot API calls per step of the stream, by webhook and by polling, on
+both frameworks (see `benchmarks.calls`).
+
 `python -m benchmarks qr [--per-kind N] [--everyday N] [--quick]`: reading the QR code of a CCCD card from
 generated damaged photos (see `benchmarks.qr`; `qr --help`).
 """
@@ -152,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import memory
 
         return int(memory.main(argv[1:]))
+    if argv[:1] == ["calls"]:
+        from benchmarks import calls
+
+        return calls.main(argv[1:])
     if argv[:1] == ["qr"]:
         from benchmarks import qr
 

@@ -10,6 +10,7 @@ sending them, for tests that deliver one update to several workers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tests.fakebot.messages import inline_rows
@@ -99,7 +100,10 @@ class TelegramCitizen(Person):
         return self._send(self.command_update(command))
 
     async def share_contact(self, phone: str, own: bool = True) -> int:
-        """Share a phone number: their own (the request_contact button) or someone else's contact card."""
+        """Share a phone number: their own (the request_contact button, which hides a one-time keyboard) or
+        someone else's contact card (from the attachment menu)."""
+        if own and self._reply_button(lambda button: button.get("request_contact") is True):
+            self.api.press_reply_keyboard(self.chat_id)
         return self._send(self.contact_update(phone, own))
 
     async def send_sticker(self, emoji: str = "👍") -> int:
@@ -136,15 +140,23 @@ class TelegramCitizen(Person):
 
     async def tap(self, label: str) -> int:
         """Tap a text button of the reply keyboard: the client sends its label as a message."""
-        keyboard = self.reply_keyboard() or {}
-        for row in keyboard.get("keyboard", []):
+        button = self._reply_button(lambda button: button.get("text") == label)
+        if button is None:
+            raise AssertionError(f"no reply keyboard button {label!r}; keyboard: {self.reply_keyboard()}")
+        if button.get("request_contact"):
+            raise AssertionError("a request_contact button shares a contact: use share_contact()")
+        self.api.press_reply_keyboard(self.chat_id)
+        return await self.send_text(label)
+
+    def _reply_button(self, wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+        """The first button of the reply keyboard (in sight or hidden) that is `wanted`; a bare label counts as
+        {"text": label}."""
+        for row in (self.reply_keyboard() or {}).get("keyboard", []):
             for button in row:
-                text = button if isinstance(button, str) else button.get("text")
-                if text == label:
-                    if isinstance(button, dict) and button.get("request_contact"):
-                        raise AssertionError("a request_contact button shares a contact: use share_contact()")
-                    return await self.send_text(label)
-        raise AssertionError(f"no reply keyboard button {label!r}; keyboard: {keyboard}")
+                button = {"text": button} if isinstance(button, str) else button
+                if wanted(button):
+                    return button
+        return None
 
     # --- reading the chat -------------------------------------------------------------------------------------
 
@@ -178,5 +190,10 @@ class TelegramCitizen(Person):
         return [button.get("text", "") for row in self.last_keyboard() or [] for button in row]
 
     def reply_keyboard(self) -> dict[str, Any] | None:
-        """The reply keyboard (ReplyKeyboardMarkup) on the citizen's screen, e.g. the request_contact one."""
+        """The reply keyboard (ReplyKeyboardMarkup) the citizen has, e.g. the request_contact one: in sight, or
+        a one-time keyboard they pressed, hidden behind its button in the input field."""
         return self.api.reply_keyboard(self.chat_id)
+
+    def reply_keyboard_in_sight(self) -> dict[str, Any] | None:
+        """The reply keyboard on the citizen's screen, not hidden after a press."""
+        return self.api.reply_keyboard_in_sight(self.chat_id)

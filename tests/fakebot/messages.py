@@ -57,6 +57,11 @@ class ChatState:
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     deleted: list[dict[str, Any]] = field(default_factory=list)
     reply_keyboard: dict[str, Any] | None = None
+    # A one-time keyboard its user pressed: the app hides it, yet it stays a tap away until taken.
+    reply_keyboard_hidden: bool = False
+    # Sent with a reply keyboard, its removal or force_reply: Telegram edits only messages without reply_markup or
+    # with an inline keyboard, and answers "message can't be edited" (node-telegram-bot-api#755).
+    uneditable: set[int] = field(default_factory=set)
     next_message_id: int = 1
     topics: dict[int, Topic] = field(default_factory=dict)  # by message_thread_id, deleted ones kept
 

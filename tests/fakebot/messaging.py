@@ -153,7 +153,7 @@ def _editable(api: FakeBotAPI, p: Params) -> dict[str, Any] | None:
     message = chat.messages.get(p.message_id())
     if message is None:
         raise bad_request("message to edit not found")
-    if message.get("from", {}).get("id") != api.bot_id:
+    if message.get("from", {}).get("id") != api.bot_id or message["message_id"] in chat.uneditable:
         raise bad_request("message can't be edited")
     return message
 

@@ -192,9 +192,21 @@ class BotState:
         return copy.deepcopy(chat.deleted) if chat else []
 
     def reply_keyboard(self, chat_id: int) -> dict[str, Any] | None:
-        """The reply keyboard the user sees (set by a message's ReplyKeyboardMarkup, taken by ReplyKeyboardRemove)."""
+        """The reply keyboard the user has (set by a message's ReplyKeyboardMarkup, taken by ReplyKeyboardRemove),
+        in sight or, a one-time keyboard once pressed, hidden behind its button in the input field."""
         chat = self._chats.get(chat_id)
         return copy.deepcopy(chat.reply_keyboard) if chat else None
+
+    def reply_keyboard_in_sight(self, chat_id: int) -> dict[str, Any] | None:
+        """The reply keyboard the user sees without reaching for it: not a one-time keyboard they pressed."""
+        chat = self._chats.get(chat_id)
+        return copy.deepcopy(chat.reply_keyboard) if chat and not chat.reply_keyboard_hidden else None
+
+    def press_reply_keyboard(self, chat_id: int) -> None:
+        """The user pressed a button of their reply keyboard: the app hides a one-time keyboard."""
+        chat = self.chat_of(chat_id)
+        if chat.reply_keyboard is not None and chat.reply_keyboard.get("one_time_keyboard"):
+            chat.reply_keyboard_hidden = True
 
     def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
         """Messages the bot created in this chat, as sent, in order (deleted ones included)."""
@@ -287,8 +299,10 @@ class BotState:
         if markup is not None:
             if "inline_keyboard" in markup:
                 message["reply_markup"] = markup
-            elif "keyboard" in markup:
-                chat.reply_keyboard = markup
+            else:
+                chat.uneditable.add(message["message_id"])
+            if "keyboard" in markup:
+                chat.reply_keyboard, chat.reply_keyboard_hidden = markup, False
             elif markup.get("remove_keyboard"):
                 chat.reply_keyboard = None
         chat.store(message)

@@ -119,6 +119,33 @@ async def test_reply_keyboards_live_on_the_screen_not_in_the_message(bot: Bot, c
     assert citizen.reply_keyboard() is None
 
 
+async def test_a_one_time_keyboard_pressed_is_hidden_but_kept_until_taken_away(
+    bot: Bot, citizen: TelegramCitizen,
+) -> None:
+    share = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Chia sẻ số điện thoại", request_contact=True)]],
+                                resize_keyboard=True, one_time_keyboard=True)
+    await bot.send_message(citizen.chat_id, "Số điện thoại?", reply_markup=share)
+    assert citizen.reply_keyboard_in_sight() is not None
+    await citizen.share_contact("+84821234088")
+    assert citizen.reply_keyboard_in_sight() is None  # the app hides it once used…
+    assert citizen.reply_keyboard() is not None  # …behind a button in the input field
+    await bot.send_message(citizen.chat_id, "Email?", reply_markup=ReplyKeyboardRemove())
+    assert citizen.reply_keyboard() is None
+
+
+async def test_a_message_sent_with_a_reply_keyboard_or_its_removal_cannot_be_edited(
+    bot: Bot, citizen: TelegramCitizen,
+) -> None:
+    share = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Chia sẻ", request_contact=True)]])
+    for markup in (share, ReplyKeyboardRemove()):
+        sent = await bot.send_message(citizen.chat_id, "Bước 5/8", reply_markup=markup)
+        with pytest.raises(TelegramBadRequest, match="can't be edited"):
+            await bot.edit_message_reply_markup(chat_id=citizen.chat_id, message_id=sent.message_id,
+                                                reply_markup=CONSENT)
+        with pytest.raises(TelegramBadRequest, match="can't be edited"):
+            await bot.edit_message_text("Bước 5/8", chat_id=citizen.chat_id, message_id=sent.message_id)
+
+
 async def test_injected_failures_surface_as_aiogram_exceptions(
     api: FakeBotAPI, bot: Bot, citizen: TelegramCitizen,
 ) -> None:

@@ -2,12 +2,13 @@
 
 An answer becomes: the press acknowledged, the pressed question edited into
 the citizen's choice (or, for a press the flow refused, its keyboard taken
-away), the citizen's OTP deleted, then each reply as a message with its
-buttons; by webhook, the press's answer (or else the deletion) rides in the
-HTTP response (`webhook_reply.py`). The password step's reply carries a
-fresh one-time link to the form, as a Mini App button and a browser button
-(https only: without WEBAPP_URL the link is written out, for a browser on
-the bot's machine).
+away), the citizen's OTP deleted, then each reply as one message with its
+buttons (two only to take away a contact keyboard still in sight); by
+webhook, the press's answer (or else the deletion) rides in the HTTP
+response (`webhook_reply.py`). The password step's reply carries a fresh
+one-time link to the form, as a Mini App button and a browser button (https
+only: without WEBAPP_URL the link is written out, for a browser on the bot's
+machine).
 """
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ from bot.core.texts import OPEN_FORM
 from bot.storage import DialogKey, DialogStore
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language, StepName
+from conversations.events import SharedContact
 from conversations.replies import Effect
+from conversations.steps import FLOW, STEPS
 
 log = logging.getLogger(__name__)
+
+# Where the dialog may be once the contact keyboard was shown (earlier steps are reached again only through
+# /cancel or /back, and the phone question replaces the keyboard when it comes back).
+FROM_THE_PHONE_STEP_ON = frozenset(step.name for step in FLOW[FLOW.index(STEPS[StepName.PHONE]):])
 
 MAX_TEXT = 4096  # Telegram's limit on a message's text, in UTF-16 code units
 
@@ -85,12 +92,14 @@ class TelegramReplies:
             actions.append(_tidy_keyboard(origin, origin.keyboard_message_id, answer.taken))
         if Effect.FORGET_MESSAGE in answer.effects and origin.message_id is not None:
             actions += _unless_carried(origin, DeleteMessage(chat, origin.message_id))
-        leaving_phone, language = answer.step_before is StepName.PHONE, answer.language
+        contact_keyboard_in_sight = _contact_keyboard_in_sight(incoming, answer)
+        contact_keyboard_left = answer.step_before in FROM_THE_PHONE_STEP_ON
         for reply in answer.replies:
             rows = _rows(reply)
             if reply.ask_password:
-                reply, rows[:0] = await self._password_form(incoming.key, reply, language)
-            actions += self._messages(chat, reply, tuple(rows), language, leaving_phone and not reply.ask_contact)
+                reply, rows[:0] = await self._password_form(incoming.key, reply, answer.language)
+            actions += self._messages(chat, reply, tuple(rows), answer.language,
+                                      contact_keyboard_in_sight and not reply.ask_contact, contact_keyboard_left)
         return actions
 
     async def _password_form(self, key: DialogKey, reply: Rendered, language: Language) -> tuple[Rendered, list[Row]]:
@@ -104,20 +113,33 @@ class TelegramReplies:
 
     def _messages(
         self, chat: int, reply: Rendered, rows: tuple[Row, ...], language: Language, drop_contact_keyboard: bool,
+        contact_keyboard_left: bool,
     ) -> list[Action]:
-        markup: Markup = None
+        """One message, but where the contact keyboard is in sight and the reply has buttons: a message carries
+        one keyboard, so the first paragraphs take the contact keyboard away and the question keeps its buttons.
+
+        Once the phone step was reached (`contact_keyboard_left`), a message without buttons takes away the
+        contact keyboard that may be left, hidden (pressed) or not, at no call of its own. Such a message can
+        never be edited (Telegram edits only messages without reply_markup or with an inline keyboard); none is.
+        """
         if rows:
-            markup = InlineKeyboard(rows)
+            markup: Markup = InlineKeyboard(rows)
         elif reply.ask_contact:
             markup = ContactKeyboard(self._catalogs.render(SHARE_PHONE, language))
+        else:
+            return [SendMessage(chat, reply.text, RemoveKeyboard() if contact_keyboard_left else None)]
         if not drop_contact_keyboard:
             return [SendMessage(chat, reply.text, markup)]
-        if markup is None:
-            return [SendMessage(chat, reply.text, RemoveKeyboard())]
-        # A message carries one keyboard: the first paragraphs take the contact keyboard away,
-        # the question keeps its buttons.
         *first, question = reply.paragraphs
         return [SendMessage(chat, "\n\n".join(first) or "✓", RemoveKeyboard()), SendMessage(chat, question, markup)]
+
+
+def _contact_keyboard_in_sight(incoming: Incoming, answer: Answer) -> bool:
+    """Whether the citizen still sees the phone step's contact keyboard, which is one-time: pressing it (sharing
+    their number) makes their app hide it, so the next question can keep its buttons in the same message; a
+    number typed leaves it in sight, and it must go first. (A contact sent from the attachment menu leaves it too,
+    until the next message without buttons; that is rare next to the button the question points to.)"""
+    return answer.step_before is StepName.PHONE and not isinstance(incoming.event, SharedContact)
 
 
 def _acknowledge(origin: Origin) -> list[Action]:
