@@ -74,20 +74,25 @@ class BotProcess:
         self.process = await asyncio.create_subprocess_exec(
             *args, cwd=ROOT, env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         self._reader = asyncio.create_task(self._read())
-        async with aiohttp.ClientSession() as session, asyncio.timeout(60):  # slow on a busy machine
-            while True:
-                if self.process.returncode is not None:
-                    output = await self.output()
-                    if "address already in use" in output:
-                        raise PortTaken(f"port {self.port} taken: {output[-500:]}")
-                    raise AssertionError(f"bot exited: {output}")
-                try:
-                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                        if response.status == 200:
-                            return self
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
+        try:
+            async with aiohttp.ClientSession() as session, asyncio.timeout(60):  # slow on a busy machine
+                while True:
+                    if self.process.returncode is not None:
+                        output = await self.output()
+                        if "address already in use" in output:
+                            raise PortTaken(f"port {self.port} taken: {output[-500:]}")
+                        raise AssertionError(f"bot exited: {output}")
+                    try:
+                        async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                            if response.status == 200:
+                                return self
+                    except aiohttp.ClientError:
+                        pass
+                    await asyncio.sleep(0.1)
+        except TimeoutError:  # not left running, and what it printed says how far it got
+            self.process.kill()
+            await self.process.wait()
+            raise AssertionError(f"bot not serving /healthz within 60 s; it printed: {await self.output()}") from None
 
     async def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None

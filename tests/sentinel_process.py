@@ -148,6 +148,34 @@ class SentinelSet:
             return all(port == self.replica.port for port in named) and role == "master"
         await until(done, "the sentinels promoted the replica")
 
+    async def state(self) -> str:
+        """Where each process stands, for a failing test's output: role, the primary each sentinel names, the
+        clients connected (what the bot's connections last ran) and the end of each process's log."""
+        lines = []
+        for server in (self.primary, self.replica):
+            alive = server.process is not None and server.process.returncode is None
+            lines.append(f"{server.directory.name} :{server.port} {'up' if alive else 'down'}")
+            if alive:
+                try:
+                    replication = await server.info("replication")
+                    client = server.client()
+                    try:
+                        clients = await client.execute_command("CLIENT", "LIST")
+                    finally:
+                        await client.aclose()
+                    lines.append(f"  role {replication.get('role')}; clients:\n  "
+                                 + (clients.decode() if isinstance(clients, bytes) else str(clients))
+                                 .replace("\n", "\n  "))
+                except (RedisError, OSError) as error:
+                    lines.append(f"  unreachable: {error!r}")
+        for sentinel in self.sentinels:
+            lines.append(f"{sentinel.directory.name} names port {await self._named_primary(sentinel)} the primary")
+        for server in (self.primary, self.replica, *self.sentinels):
+            log = server.directory / "log"
+            if log.exists():
+                lines.append(f"{server.directory.name}'s log:\n{log.read_text(errors='replace')[-1500:]}")
+        return "\n".join(lines)
+
     async def _replica_in_sync(self) -> bool:
         primary = await self.primary.info("replication")
         replica = await self.replica.info("replication")

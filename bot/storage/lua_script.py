@@ -17,11 +17,14 @@ does it, with redis-py's own parts:
   (a cancellation, a timeout: so nothing is ever left unread on one kept
   here) are the pooled connection's, which reconnects by itself;
 - a connection or timeout error is retried on a fresh connection with the
-  client's `Retry` (bot/app/runtime.py: 3 more tries within half a second),
-  after one immediate try on a fresh connection when a kept one turns out
-  closed (the pool would have noticed before handing it out); the store's
-  scripts are written for that (a retry finds its own lock or its own save
-  done);
+  client's `Retry` (bot/app/redis_clients.py: 3 more tries within half a
+  second), after one immediate try on a fresh connection when a kept one
+  turns out closed (the pool would have noticed before handing it out); the
+  store's scripts are written for that (a retry finds its own lock or its
+  own save done). Each of those tries connects once: a connection's own
+  `connect()` retries with the same `Retry`, and nested in the call's it
+  made 4 × 4 tries, so a Redis that hung (or a Sentinel primary whose
+  machine vanished) held an update for 13 timeouts, not 4;
 - NOSCRIPT (a restarted or failed-over server that never saw the script) is
   answered by EVAL of the source, which runs it and loads it in one round
   trip.
@@ -38,6 +41,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.connection import Connection
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.typing import EncodableT, KeyT
@@ -130,7 +135,7 @@ class LuaScript:
             except RedisConnectionError:  # at once on a fresh one, before (and whatever) the client's retries
                 await connection.disconnect()
         if not connection.is_connected:  # as the pool does: a Sentinel's connection asks where the primary is now
-            await connection.connect()  # type: ignore[no-untyped-call]
+            await _connect_once(connection)
         packed = _packed(connection, ("EVALSHA", self._script.sha, len(keys), *keys, *args))
         if also is not None:
             packed += _packed(connection, also)
@@ -148,6 +153,22 @@ class LuaScript:
         elif isinstance(result, ResponseError):
             raise result
         return result
+
+
+_ONE_TRY = Retry(NoBackoff(), 0)
+
+
+async def _connect_once(connection: Connection) -> None:
+    """`connection.connect()` with one try: the call's retries (`LuaScript.__call__`) are the only ones.
+
+    `connect()` retries with the connection's `Retry`, the very one the call retries with; the connection is
+    this call's alone while it runs, so it is given one try for the length of this connect.
+    """
+    retry, connection.retry = connection.retry, _ONE_TRY
+    try:
+        await connection.connect()  # type: ignore[no-untyped-call]
+    finally:
+        connection.retry = retry
 
 
 def _packed(connection: Connection, command: tuple[EncodableT, ...]) -> list[bytes]:

@@ -3,10 +3,14 @@ connection does to them, and the clients whose scripts go through redis-py's own
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot.app.redis_clients import REDIS_RETRIES, redis_client
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.portal.client import PortalClient
@@ -17,6 +21,7 @@ from conversations.dialog import StepName
 from conversations.events import Said
 from tests.citizen import NAME, Citizen, Sandbox
 from tests.clock import ManualClock
+from tests.redis_proxy import ReplyLosingProxy
 
 
 async def test_a_redis_that_forgot_the_scripts_runs_them_again_from_their_source(
@@ -43,6 +48,27 @@ async def test_a_dialog_goes_on_after_redis_dropped_the_connections_its_scripts_
     assert "Step 3/8" in handled.replies[-1].text
     dialog = await citizen.dialog()
     assert dialog is not None and dialog.step == StepName.BIRTH_DATE
+
+
+async def test_a_redis_that_hangs_is_given_up_on_after_the_clients_retries_each_on_one_fresh_connection(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    # How long an update waits on a hung Redis (or a Sentinel primary whose machine vanished) before the citizen
+    # is told: (1 + REDIS_RETRIES) × REDIS_TIMEOUT, as bot/app/redis_clients.py promises. Each connect used to
+    # retry by itself inside each of the call's retries: 4 × 4 tries, 13 timeouts.
+    proxy = await ReplyLosingProxy(Path(redis_url.removeprefix("unix://")), tmp_path / "proxy.sock").start()
+    client = redis_client(proxy.url, timeout=0.05)
+    try:
+        script = LuaScript(client, "return 1", HeldConnections(client))
+        assert await script([], []) == 1  # a kept connection, open
+        before = proxy.connections
+        proxy.hang()
+        with pytest.raises(RedisTimeoutError):
+            await script([], [])
+        assert proxy.connections - before == REDIS_RETRIES  # the kept one, then one fresh connection per retry
+    finally:
+        await client.aclose()
+        await proxy.stop()
 
 
 async def test_a_single_connection_client_runs_the_scripts_through_redis_py(

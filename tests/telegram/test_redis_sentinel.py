@@ -1,5 +1,7 @@
 """`regbot run` on a `redis+sentinel://` REDIS_URL, its primary killed mid-dialog: the citizen in Telegram is
 told at most once that their answers are kept, and carries on once a replica is promoted, with no restart.
+The message sent right after the kill gets that notice (its retries gave up before the promotion) or, when the
+promotion came within them, its own answer: both are right, and the test takes either.
 
 Real processes throughout: the bot, the fake Bot API, and a primary, its replica and three sentinels
 (tests/sentinel_process.py).
@@ -8,8 +10,6 @@ Real processes throughout: the bot, the fake Bot API, and a primary, its replica
 from __future__ import annotations
 
 from pathlib import Path
-
-import pytest
 
 from tests.botprocess import ON_AIOGRAM, BotFactory
 from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE_E164
@@ -22,16 +22,14 @@ from tests.telegram.test_telegram_bot import start_registration
 pytestmark = ON_AIOGRAM
 
 
-@pytest.mark.xfail(reason="known bug, issue 18: in about half of the runs on a busy machine, the message a citizen "
-                          "resends after the promotion gets no answer at all (30 s); the cause is not found yet",
-                   strict=False)
 async def test_a_failover_mid_dialog_costs_the_citizen_one_notice_at_most(
     fake_api: FakeBotAPI, start_bot: BotFactory, tmp_path: Path,
 ) -> None:
     sentinels = await SentinelSet(tmp_path / "redis").start()
+    bot = None
+    citizen = TelegramCitizen(fake_api, user_id=4101)
     try:
         bot = await start_bot(env={"REDIS_URL": sentinels.url})
-        citizen = TelegramCitizen(fake_api, user_id=4101)
         await start_registration(citizen)
         for answer, next_step in ((ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8")):
             await citizen.send_text(answer)
@@ -40,12 +38,13 @@ async def test_a_failover_mid_dialog_costs_the_citizen_one_notice_at_most(
 
         await sentinels.primary.kill()
         await citizen.send_text(BIRTH)
-        if UNAVAILABLE_VI in (await citizen.wait_for_reply())["text"]:  # before the sentinels replaced it
+        answered = await citizen.wait_for_reply()
+        if UNAVAILABLE_VI in answered["text"]:  # its retries gave up before the sentinels replaced the primary
             await sentinels.promoted()
             await citizen.send_text(BIRTH)  # "send your last message again"
-        # Within 30 s, not the usual 10: on a busy CI machine the first message after the promotion was seen to
-        # take longer than 10 s (1 run in 3 with three such tests at once; the cause is not yet found).
-        await citizen.wait_for_reply("Bước 4/8", timeout=30.0)
+            answered = await citizen.wait_for_reply("Bước 4/8")
+        # Else the retries outlasted the failover (a quick one, on a busy machine): this answer is the message's own.
+        assert "Bước 4/8" in answered["text"]
         await citizen.share_contact(PHONE_E164)
         await citizen.wait_for_reply("Bước 5/8")
         await citizen.press("Bỏ qua (không có email)")
@@ -54,5 +53,11 @@ async def test_a_failover_mid_dialog_costs_the_citizen_one_notice_at_most(
         assert sum(UNAVAILABLE_VI in message.get("text", "") for message in citizen.sent_to_me()) <= 1
         assert bot.process is not None and bot.process.returncode is None
         assert "Traceback" not in await bot.output()
+    except Exception:
+        if bot is not None:  # for whoever reads the failure: what the bot logged, and where the servers stand
+            print(f"--- the bot's output ---\n{await bot.output()}")
+        print("--- what the citizen got ---", *(message.get("text") for message in citizen.sent_to_me()), sep="\n")
+        print(f"--- Redis ---\n{await sentinels.state()}")
+        raise
     finally:
         await sentinels.stop()
