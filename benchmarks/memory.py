@@ -7,8 +7,9 @@ registration quotas) and the OTP (which issues the password link). Redis,
 emptied first, is then read from outside: every key is found with SCAN,
 sized with `MEMORY USAGE` and put in a kind by its name (the dialog, the
 updates handled, the answer kept for a re-delivery, the password link's
-pointer and record, the message-rate counter, the three 24 h quota
-counters, the share of the set of idle dialogs); keys no citizen causes
+pointer and record, the message-rate counter, the share of the 24 h
+registration quota's hourly hashes (or, from earlier releases, its three counters per citizen), the share of
+the set of idle dialogs); keys no citizen causes
 (the worker's heartbeat) are listed apart. `INFO memory`'s `used_memory`
 freed when the keys are then deleted gives the same from Redis's side, the
 expiry index included (what it grew by during the run also holds the
@@ -48,6 +49,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern
     ("password link pointer", r"\}:pwlink$"),
     ("password link record", r":pwlink:"),
     ("message rate", r"\}:rate$"),
+    ("quota: hours (shared)", r":quota:\{registrations\}:h:"),
     ("quota: user", r":quota:.*:user:"),
     ("quota: id", r":quota:.*:id:"),
     ("quota: phone", r":quota:.*:phone:"),
