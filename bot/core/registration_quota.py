@@ -9,14 +9,15 @@ adds to all of them only when each has room, so two workers cannot both
 take the last place. The identifiers in key names are keyed hashes
 (`bot.core.pseudonyms`): Redis never holds an ID number or phone in clear.
 
-Every identifier counted in one hour shares that hour's hash (a field each,
-named by 12 bytes of its keyed hash, holding 12-byte entries, one per
-registration: when it started, epoch seconds, 4 bytes big-endian, and 8
-bytes of the registration's keyed hash), which expires a window after the
-hour ends; a claim reads the window's hours. Every citizen who submits is
-counted three times, for a day, so the form counts (issue 18): a field costs
-about 60 bytes of Redis memory, where a key of its own took 128 (its name,
-its dictionary and expiry entries), and a sorted set before that 168.
+Every identifier counted in one hour shares one of that hour's 16 hashes
+(`SHARDS`; a field each, named by 12 bytes of its keyed hash, holding
+12-byte entries, one per registration: when it started, epoch seconds, 4
+bytes big-endian, and 8 bytes of the registration's keyed hash), which
+expires a window after the hour ends; a claim reads the window's hours.
+Every citizen who submits is counted three times, for a day, so the form
+counts (issue 18): a field costs about 30 bytes of Redis memory in a
+listpack, where a key of its own took 128 (its name, its dictionary and
+expiry entries), and a sorted set before that 168.
 Counters left by earlier releases (a string of entries, or a sorted set
 scored by epoch ms and named by the 32 hex digits of the same hash, under a
 key per identifier) are still read, and emptied into the hours' hashes the
@@ -46,15 +47,19 @@ DAY = timedelta(days=1)
 
 HOUR = 3600
 """Seconds of registrations one hash holds: a claim reads a day's 25 of them, at the review step only."""
+SHARDS = 16
+"""Hashes an hour's fields are spread over, so each stays a listpack (Redis's compact form: about 30 bytes a field,
+against 93 in a hash table) up to 16 × 128 fields an hour at Redis 7's default `hash-max-listpack-entries` (512 in
+6.2): some 680 registrations an hour; past that a field costs what one hash would."""
 
-# KEYS: each counted identifier's counter from before the hourly hashes, then the window's hours' hashes, oldest
-# first (the last one now's). ARGV: the registration (8 bytes), now (ms), window (ms), the first hour (epoch
-# seconds // HOUR), then per identifier: its field, its limit.
+# KEYS: each counted identifier's counter from before the hourly hashes, then for each identifier the window's
+# hours' hashes of its shard, oldest first (the last one now's). ARGV: the registration (8 bytes), now (ms),
+# window (ms), the first hour (epoch seconds // HOUR), then per identifier: its field, its limit.
 # → 0: counted (or counted before); else the time (ms) from which one may be started again.
 _CLAIM = """
 local member, now, window = ARGV[1], math.floor(tonumber(ARGV[2]) / 1000), math.floor(tonumber(ARGV[3]) / 1000)
 local first_hour, kinds = tonumber(ARGV[4]), (#ARGV - 4) / 2
-local hours = #KEYS - kinds
+local hours = (#KEYS - kinds) / kinds
 local function packed(hex)
   return (string.gsub(string.sub(hex, 1, 16), '..', function(pair) return string.char(tonumber(pair, 16)) end))
 end
@@ -89,7 +94,7 @@ for i = 1, kinds do
   end
   stored[i] = {}
   for h = 1, hours do
-    local value = redis.call('HGET', KEYS[kinds + h], field) or ''
+    local value = redis.call('HGET', KEYS[kinds + (i - 1) * hours + h], field) or ''
     stored[i][h] = value
     for at = 1, #value - 11, 12 do
       local entry = {struct.unpack('>I4', value, at), string.sub(value, at + 4, at + 11)}
@@ -117,8 +122,8 @@ for i = 1, kinds do
     added[hours] = (added[hours] or '') .. struct.pack('>I4', now) .. member
   end
   for h, more in pairs(added) do
-    redis.call('HSET', KEYS[kinds + h], field, stored[i][h] .. more)
-    redis.call('EXPIRE', KEYS[kinds + h], (first_hour + h) * HOUR + window - now)  -- `now` may be a test's
+    redis.call('HSET', KEYS[kinds + (i - 1) * hours + h], field, stored[i][h] .. more)
+    redis.call('EXPIRE', KEYS[kinds + (i - 1) * hours + h], (first_hour + h) * HOUR + window - now)  -- now: a test's
   end
   if had_legacy[i] then
     redis.call('DEL', KEYS[i])
@@ -169,11 +174,17 @@ class RedisRegistrationQuota:
         first_hour = now_ms // 1000 // HOUR - self._hours + 1
         keys = [*(registration_quota(kind, pseudonym) for (kind, *_rest), pseudonym in zip(counted, pseudonyms,
                                                                                            strict=True)),
-                *(registration_quota_hour(first_hour + n) for n in range(self._hours))]
+                *(registration_quota_hour(first_hour + n, shard_of(pseudonym)) for pseudonym in pseudonyms
+                  for n in range(self._hours))]
         fields = [part for pseudonym, (*_named, limit) in zip(pseudonyms, counted, strict=True)
                   for part in (field_of(pseudonym), limit)]
         again = int(await self._claim(keys=keys, args=[member, now_ms, self._window_ms, first_hour, *fields]))
         return datetime.fromtimestamp(again / 1000, UTC) if again else None
+
+
+def shard_of(pseudonym: str) -> int:
+    """Which of an hour's `SHARDS` hashes holds an identifier's field."""
+    return int(pseudonym[:2], 16) % SHARDS
 
 
 def field_of(pseudonym: str) -> bytes:

@@ -63,11 +63,11 @@ def registration_quota(kind: str, pseudonym: str) -> str:
     return f"{REGISTRATION_QUOTAS}:{kind}:{pseudonym}"
 
 
-def registration_quota_hour(hour: int) -> str:
-    """A hash of the registrations started in one hour (`hour`: epoch seconds // 3600), a field per counted
-    identifier (its keyed hash, cut short) → its entries: one key for every citizen of that hour, not three
-    keys each (a key costs Redis about 100 bytes before its value, bot/core/registration_quota.py)."""
-    return f"{REGISTRATION_QUOTAS}:h:{hour}"
+def registration_quota_hour(hour: int, shard: int) -> str:
+    """A hash of the registrations started in one hour (`hour`: epoch seconds // 3600), one of its `shard`s, a field
+    per counted identifier (its keyed hash, cut short) → its entries: a few keys for every citizen of that hour, not
+    three keys each (a key costs Redis about 100 bytes before its value, bot/core/registration_quota.py)."""
+    return f"{REGISTRATION_QUOTAS}:h:{hour}:{shard}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,4 +57,5 @@ def test_the_registration_quotas_counted_together_share_one_slot() -> None:
     """One script checks the user's, the ID's and the phone's counters at once, in a day's hours."""
     assert len(slots([*(registration_quota(kind, name) for kind in ("user", "id", "phone")
                         for name in ("p1", "Zm9vYmFy", "a}b")),
-                      *(registration_quota_hour(hour) for hour in range(493_000, 493_025))])) == 1
+                      *(registration_quota_hour(hour, shard) for hour in range(493_000, 493_025)
+                        for shard in range(16))])) == 1

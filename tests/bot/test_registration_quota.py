@@ -13,7 +13,7 @@ from bot.app.settings import Settings
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.core.pseudonyms import Pseudonyms
-from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
+from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits, shard_of
 from bot.portal.client import PortalClient
 from bot.storage import DialogStore
 from bot.storage.keys import registration_quota, registration_quota_hour
@@ -133,8 +133,8 @@ async def test_redis_holds_hashed_identifiers_only(
         await submit(citizen)
     dump = await everything_in(redis)
     counters = [key async for key in redis.scan_iter("regbot:quota:*")]
-    assert len(counters) == 1  # the hour's, shared by everyone counted in it
-    assert await redis.hlen(counters[0]) == 6  # a user, an ID and a phone for each of the two
+    assert len(counters) <= 6 and sum([await redis.hlen(key) for key in counters]) == 6  # a user, an ID and a
+    # phone for each of the two, in the hour's hashes everyone counted in it shares
     for secret in (*IDS[:2], *PHONES[:2], *(e164(phone) for phone in PHONES[:2]), *(p[1:] for p in PHONES[:2])):
         assert secret.encode() not in dump
 
@@ -166,12 +166,15 @@ async def test_the_citizens_of_one_hour_share_a_hash_with_a_short_field_each(
     started = datetime(2026, 11, 26, 3, 20, tzinfo=UTC)
     await quota.claim("61", registration(0), "form 1", started)
     await quota.claim("63", registration(1), "form 2", started + timedelta(minutes=30))
-    counters = [key async for key in redis.scan_iter("regbot:quota:*")]
-    assert counters == [registration_quota_hour(int(started.timestamp()) // 3600).encode()]
-    fields = await redis.hgetall(counters[0])
+    hour = registration_quota_hour(int(started.timestamp()) // 3600, 0).removesuffix(":0")
+    counters = [key.decode() async for key in redis.scan_iter("regbot:quota:*")]
+    assert counters and all(key.startswith(hour + ":") for key in counters)  # the hour's, one of its shards
+    fields = {name: value for key in counters for name, value in (await redis.hgetall(key)).items()}
     assert len(fields) == 6 and {(len(name), len(value)) for name, value in fields.items()} == {(12, 12)}
-    until = timedelta(days=1, minutes=10).total_seconds()  # a day after the hour's end (from the last claim, 3:50)
-    assert until - 60 < await redis.ttl(counters[0]) <= until
+    until = timedelta(days=1, minutes=40).total_seconds()  # a day after the hour's end (from 3:20, the first claim)
+    for key in counters:
+        assert await redis.object("encoding", key) in (b"ziplist", b"listpack")  # Redis's compact form
+        assert 0 < await redis.ttl(key) <= until
 
 
 async def test_a_registration_counts_for_exactly_a_day_across_the_hours(
@@ -180,7 +183,7 @@ async def test_a_registration_counts_for_exactly_a_day_across_the_hours(
     started = datetime(2026, 11, 26, 3, 59, 59, tzinfo=UTC)
     for n in range(3):  # three registrations of Telegram user 64, in three hours
         assert await quota.claim("64", registration(n), f"form {n}", started + timedelta(hours=n)) is None
-    assert len([key async for key in redis.scan_iter("regbot:quota:*")]) == 3
+    assert len({key.rsplit(b":", 1)[0] async for key in redis.scan_iter("regbot:quota:*")}) == 3  # three hours'
     a_day_later = started + timedelta(days=1)
     assert await quota.claim("64", registration(3), "form 3", a_day_later - timedelta(seconds=1)) == a_day_later
     assert await quota.claim("64", registration(1), "form 1", a_day_later) is None  # counted before: still is
@@ -204,7 +207,8 @@ async def test_counters_left_by_the_earlier_release_still_count_and_move_into_th
     assert not await redis.exists(user)
     field = bytes.fromhex(pseudonyms.of("user", "62")[:24])
     for n in range(3):  # each in the hash of the hour it started in
-        hour = registration_quota_hour(int((started + timedelta(hours=n)).timestamp()) // 3600)
+        hour = registration_quota_hour(int((started + timedelta(hours=n)).timestamp()) // 3600,
+                                       shard_of(pseudonyms.of("user", "62")))
         assert len(await redis.hget(hour, field) or b"") == 12
     assert await quota.claim("62", registration(3), "form 3", later) == started + timedelta(days=1)
     assert await quota.claim("62", registration(3), "form 3", started + timedelta(days=1)) is None
