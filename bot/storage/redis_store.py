@@ -4,13 +4,14 @@ Handling an event is lock+load in one round trip and save+unlock in
 another (two Lua scripts), so a second worker or a double tap waits for the
 first to finish and then sees its result: no answer is lost or applied to a
 stale dialog. Like aiogram's FSM middleware, the state is loaded only
-inside the lock. A refusal does not rewrite the document; it only renews
-the idle TTL.
+inside the lock. A refusal does not change the document; it only renews
+the idle TTL, and notes its update handled in the value's header.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 import time
@@ -28,20 +29,50 @@ from bot.storage.keys import DialogKey, idle_dialogs
 from bot.storage.lua_script import HeldConnections, LuaScript
 from conversations.dialog import Dialog
 
-# KEYS: lock, dialog, handled events, unsent answer[, counter]  ARGV: token, lock ms, event id or '', counter window ms
+# The stored value of a dialog: a header, then the codec's document (bot/storage/codec.py), so that the updates
+# handled (a re-delivery is recognised) cost no key of their own, about 120 bytes of Redis memory per citizen
+# (issue 18): "\1", the number of ids n, n tokens of 6 bytes (the first 48 bits of each update id's SHA-1), oldest
+# first. A value without the header (it starts with the JSON's "{") was written before: its ids are in the set
+# `DialogKey.handled`, still read, and moved into the header by the next save of an update.
+# A false "handled before" needs one of a dialog's 8 latest tokens to equal a new update's: 1 in 2^45.
+_DIALOG_VALUE = """
+local function token(id)
+  return (string.gsub(string.sub(redis.sha1hex(id), 1, 12), '..', function(pair)
+    return string.char(tonumber(pair, 16))
+  end))
+end
+local function header_of(value)
+  if value and string.byte(value, 1) == 1 then
+    local count = string.byte(value, 2)
+    return string.sub(value, 3, 2 + 6 * count), 3 + 6 * count
+  end
+  return '', 1
+end
+local function handled_before(value, legacy, id)
+  local ids, seen = header_of(value), token(id)
+  for at = 1, #ids, 6 do
+    if string.sub(ids, at, at + 5) == seen then return true end
+  end
+  return redis.call('SISMEMBER', legacy, id) == 1
+end
+"""
+
+# KEYS: lock, dialog, handled events (before the header), unsent answer[, counter]
+# ARGV: token, lock ms, event id or '', counter window ms
 # → {1, dialog[, count, ms left in the counter's window]} locked; {0, ms left} busy;
 #   {2[, its answer, the worker that wrote it]} the event was handled before (not locked, not counted); the
 #   answer kept since (its worker may have died before sending it) is claimed apart (`_CLAIM_ANSWER`), once
 #   that worker is known to be gone
 # The lock already ours means this is the client's retry of a call whose reply was lost (a Redis timeout):
 # it is taken, and the event counted, once.
-_LOCK_AND_LOAD = """
+_LOCK_AND_LOAD = _DIALOG_VALUE + """
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
   return {0, redis.call('PTTL', KEYS[1])}
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[3] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
+local dialog = redis.call('GET', KEYS[2])
+if ARGV[3] ~= '' and handled_before(dialog, KEYS[3], ARGV[3]) then
   redis.call('DEL', KEYS[1])
   local unsent = redis.call('GET', KEYS[4])
   if unsent then
@@ -53,7 +84,6 @@ if ARGV[3] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
   end
   return {2}
 end
-local dialog = redis.call('GET', KEYS[2])
 if not KEYS[5] then
   return {1, dialog}
 end
@@ -81,7 +111,7 @@ ANSWER_KEPT = 3600.0
 """Seconds an event's answer is kept for its re-delivery: a killed worker is replaced well within the hour,
 and a dialog at rest does not carry its last answer (a few hundred bytes) for the rest of its TTL."""
 
-# KEYS: lock, dialog, handled events, blocked, unsent answer
+# KEYS: lock, dialog, handled events (before the header), blocked, unsent answer
 # ARGV: token, new document or '', idle ttl ms, event id or '', ids kept,
 #       the event's answer ("<event id>\n<sealed>") or '', how long to keep it (ms)
 # An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again.
@@ -89,19 +119,43 @@ and a dialog at rest does not carry its last answer (a few hundred bytes) for th
 # re-delivery of that one would send an answer the dialog has left behind.
 # → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost; or,
 #   the lock having expired, another worker's handling of the same update, whose result stands); 0 the lock was lost.
-# Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
-# The bot's idle set is in another Redis Cluster slot: it is written beside this script (`_release`).
-_SAVE_AND_UNLOCK = """
+# An event refused (no new document) rewrites the value all the same, for its id in the header; past `kept` ids,
+# the oldest is forgotten (Telegram's update ids only grow). The ids of the set from before the header are moved
+# into it, oldest first. The bot's idle set is in another Redis Cluster slot: it is written beside this script
+# (`_release`).
+_SAVE_AND_UNLOCK = _DIALOG_VALUE + """
+local current = redis.call('GET', KEYS[2])
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  if ARGV[4] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then
+  if ARGV[4] ~= '' and handled_before(current, KEYS[3], ARGV[4]) then
     return 2
   end
   return 0
 end
-if ARGV[2] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-else
+if ARGV[4] == '' and ARGV[2] == '' then
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
+else
+  local ids, start = header_of(current)
+  local document = ARGV[2]
+  if document == '' and current then
+    document = string.sub(current, start)
+  end
+  if ARGV[4] ~= '' then
+    local legacy = redis.call('SMEMBERS', KEYS[3])
+    if #legacy > 0 then
+      table.sort(legacy, function(a, b) return (tonumber(a) or 0) < (tonumber(b) or 0) end)
+      local before = {}
+      for _, id in ipairs(legacy) do before[#before + 1] = token(id) end
+      ids = table.concat(before) .. ids
+      redis.call('DEL', KEYS[3])
+    end
+    ids = ids .. token(ARGV[4])
+    local kept = 6 * tonumber(ARGV[5])
+    if #ids > kept then ids = string.sub(ids, #ids - kept + 1) end
+  end
+  if ids ~= '' then
+    document = '\\1' .. string.char(#ids / 6) .. ids .. document
+  end
+  redis.call('SET', KEYS[2], document, 'PX', ARGV[3])
 end
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[7])
@@ -110,15 +164,6 @@ elseif ARGV[4] ~= '' or ARGV[2] ~= '' then
 end
 if ARGV[4] ~= '' then
   redis.call('DEL', KEYS[4])
-  redis.call('SADD', KEYS[3], ARGV[4])
-  redis.call('PEXPIRE', KEYS[3], ARGV[3])
-  if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then
-    local oldest
-    for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-      if not oldest or tonumber(id) < tonumber(oldest) then oldest = id end
-    end
-    redis.call('SREM', KEYS[3], oldest)
-  end
 end
 redis.call('DEL', KEYS[1])
 return 1
@@ -358,10 +403,11 @@ class RedisDialogStore:
     def _readable(self, key: DialogKey, raw: bytes | None) -> tuple[Dialog | None, bool]:
         """The stored dialog, and whether a document was there but could not be read (a key retired too early,
         invalid values): that one starts afresh, rather than failing every event until it expires."""
-        if not raw:
+        document = document_of(raw) if raw else b""
+        if not document:
             return None, False
         try:
-            return self._codec.decode(raw), False
+            return self._codec.decode(document), False
         except UnreadableDialog as error:  # its message names error types only, never a value
             log.warning("dialog %s:%s unreadable (%s): starting afresh", key.bot, key.user, error)
             return None, True
@@ -387,7 +433,8 @@ class RedisDialogStore:
         """Read without locking: for status views and tests, never for handling. `UnreadableDialog` (never
         pydantic's `ValidationError`, which quotes the values) for a document this release cannot read."""
         raw = await self._redis.get(key.dialog)
-        return self._codec.decode(raw) if isinstance(raw, bytes) else None
+        document = document_of(raw) if isinstance(raw, bytes) else b""
+        return self._codec.decode(document) if document else None
 
     async def _acquire(self, keys: list[str], args: list[str | int]) -> list[Any]:
         loop = asyncio.get_running_loop()
@@ -420,6 +467,20 @@ def erase_keys(key: DialogKey) -> list[str]:
     the keys holding its links' names."""
     return [key.lock, key.dialog, key.handled, key.blocked, key.unsent, key.message_rate,
             *(pointer for pointer, _prefix in key.links)]
+
+
+def document_of(value: bytes) -> bytes:
+    """The codec's document in a dialog's stored value: after the header of update ids (`_DIALOG_VALUE`), if any;
+    empty for the value of a dialog whose updates were all refused before it had a document."""
+    return value[2 + 6 * value[1]:] if value[:1] == b"\x01" else value
+
+
+def remembers(value: bytes, event_id: str) -> bool:
+    """Whether a dialog's stored value holds `event_id` among its updates handled: what the scripts check
+    (`_DIALOG_VALUE`), for tests and operators' tools."""
+    token = hashlib.sha1(event_id.encode()).digest()[:6]  # a short name for an id, not a secret
+    ids = value[2:2 + 6 * value[1]] if value[:1] == b"\x01" else b""
+    return any(ids[at:at + 6] == token for at in range(0, len(ids), 6))
 
 
 def _answer_mark(event_id: str, worker: str) -> str:
