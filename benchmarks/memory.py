@@ -57,6 +57,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern
     ("worker heartbeat", r":worker:"),
 ))
 NOT_PER_CITIZEN = frozenset({"worker heartbeat"})
+SHARED = frozenset({"idle set (shared)", "quota: hours (shared)"})  # keys every citizen has a share of
 
 
 def kind_of(name: str) -> str:
@@ -123,7 +124,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
     per_citizen = {kind: round(value["bytes"] / count) for kind, value in sorted(sizes.items())
                    if kind not in NOT_PER_CITIZEN}
     # A key a citizen has only for a while (the message rate, a minute) may be gone for some: one each.
-    at_parking = {kind: round(value["bytes"] / (count if value["keys"] == 1 else value["keys"]))
+    at_parking = {kind: round(value["bytes"] / (count if value["keys"] == 1 or kind in SHARED else value["keys"]))
                   for kind, value in sorted(sizes.items()) if kind not in NOT_PER_CITIZEN}
     return {"machine": machine, "framework": options.framework, "citizens": count, "failed_posts": failed,
             "dialog_steps": steps, "keys_before": keys_before, "kinds": sizes,
