@@ -30,10 +30,12 @@ from bot.storage.lua_script import HeldConnections, LuaScript
 from conversations.dialog import Dialog
 
 # The stored value of a dialog: a header, then the codec's document (bot/storage/codec.py), so that the updates
-# handled (a re-delivery is recognised) cost no key of their own, about 120 bytes of Redis memory per citizen
-# (issue 18): "\1", the number of ids n, n tokens of 6 bytes (the first 48 bits of each update id's SHA-1), oldest
-# first. A value without the header (it starts with the JSON's "{") was written before: its ids are in the set
-# `DialogKey.handled`, still read, and moved into the header by the next save of an update.
+# handled (a re-delivery is recognised) and the message rate's count cost no key of their own, about 120 and 100
+# bytes of Redis memory per citizen (issue 18): "\2", the number of ids n, the messages counted in the current
+# window (2 bytes) and when it ends (epoch ms, 6 bytes), then n tokens of 6 bytes (the first 48 bits of each update
+# id's SHA-1), oldest first. ("\1", n, the tokens: without the count.) A value without the header (it starts with
+# the JSON's "{") was written before: its ids are in the set `DialogKey.handled`, still read, and moved into the
+# header by the next save of an update; its count is in `DialogKey.message_rate`, read until the header has one.
 # A false "handled before" needs one of a dialog's 8 latest tokens to equal a new update's: 1 in 2^45.
 _DIALOG_VALUE = """
 local function token(id)
@@ -41,12 +43,18 @@ local function token(id)
     return string.char(tonumber(pair, 16))
   end))
 end
+-- → the ids, where the document starts, the messages counted, when their window ends (ms; 0: none)
 local function header_of(value)
-  if value and string.byte(value, 1) == 1 then
-    local count = string.byte(value, 2)
-    return string.sub(value, 3, 2 + 6 * count), 3 + 6 * count
+  local form = value and string.byte(value, 1)
+  if form == 2 then
+    local n = string.byte(value, 2)
+    return string.sub(value, 11, 10 + 6 * n), 11 + 6 * n, (struct.unpack('>I2', value, 3)),
+      (struct.unpack('>I6', value, 5))
+  elseif form == 1 then
+    local n = string.byte(value, 2)
+    return string.sub(value, 3, 2 + 6 * n), 3 + 6 * n, 0, 0
   end
-  return '', 1
+  return '', 1, 0, 0
 end
 local function handled_before(value, legacy, id)
   local ids, seen = header_of(value), token(id)
@@ -57,14 +65,14 @@ local function handled_before(value, legacy, id)
 end
 """
 
-# KEYS: lock, dialog, handled events (before the header), unsent answer[, counter]
+# KEYS: lock, dialog, handled events (before the header), unsent answer[, counter (before the header)]
 # ARGV: token, lock ms, event id or '', counter window ms
-# → {1, dialog[, count, ms left in the counter's window]} locked; {0, ms left} busy;
+# → {1, dialog[, count, ms left in the counter's window, when it ends (ms)]} locked; {0, ms left} busy;
 #   {2[, its answer, the worker that wrote it]} the event was handled before (not locked, not counted); the
 #   answer kept since (its worker may have died before sending it) is claimed apart (`_CLAIM_ANSWER`), once
 #   that worker is known to be gone
-# The lock already ours means this is the client's retry of a call whose reply was lost (a Redis timeout):
-# it is taken, and the event counted, once.
+# The count is only read here, and written with the save (`_SAVE_AND_UNLOCK`, given it back), under the same lock:
+# the client's retry of a call whose reply was lost (a Redis timeout; the lock already ours) counts the event once.
 _LOCK_AND_LOAD = _DIALOG_VALUE + """
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
@@ -87,16 +95,19 @@ end
 if not KEYS[5] then
   return {1, dialog}
 end
-if holder then
-  return {1, dialog, tonumber(redis.call('GET', KEYS[5]) or 1), math.max(redis.call('PTTL', KEYS[5]), 0)}
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local _, _, count, ends = header_of(dialog)
+if ends == 0 then
+  local left = redis.call('PTTL', KEYS[5])
+  if left > 0 then
+    count, ends = tonumber(redis.call('GET', KEYS[5])) or 0, now + left
+  end
 end
-local count = redis.call('INCR', KEYS[5])
-local left = redis.call('PTTL', KEYS[5])
-if count == 1 or left < 0 then
-  redis.call('PEXPIRE', KEYS[5], ARGV[4])
-  left = tonumber(ARGV[4])
+if ends <= now then
+  count, ends = 0, now + tonumber(ARGV[4])
 end
-return {1, dialog, count, left}
+return {1, dialog, count + 1, ends - now, ends}
 """
 
 log = logging.getLogger(__name__)
@@ -113,7 +124,9 @@ and a dialog at rest does not carry its last answer (a few hundred bytes) for th
 
 # KEYS: lock, dialog, handled events (before the header), blocked, unsent answer
 # ARGV: token, new document or '', idle ttl ms, event id or '', ids kept,
-#       the event's answer ("<event id>\n<sealed>") or '', how long to keep it (ms)
+#       the event's answer ("<event id>\n<sealed>") or '', how long to keep it (ms),
+#       the messages counted and when their window ends (ms), as `_LOCK_AND_LOAD` gave them, or '' and ''
+#       (the header's count kept)
 # An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again.
 # Any event that moves the dialog (a form submitted, staff acting) drops the previous event's answer: a
 # re-delivery of that one would send an answer the dialog has left behind.
@@ -131,10 +144,13 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   end
   return 0
 end
-if ARGV[4] == '' and ARGV[2] == '' then
+if ARGV[4] == '' and ARGV[2] == '' and ARGV[8] == '' then
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
 else
-  local ids, start = header_of(current)
+  local ids, start, count, ends = header_of(current)
+  if ARGV[8] ~= '' then
+    count, ends = math.min(tonumber(ARGV[8]), 65535), tonumber(ARGV[9])
+  end
   local document = ARGV[2]
   if document == '' and current then
     document = string.sub(current, start)
@@ -152,8 +168,9 @@ else
     local kept = 6 * tonumber(ARGV[5])
     if #ids > kept then ids = string.sub(ids, #ids - kept + 1) end
   end
-  if ids ~= '' then
-    document = '\\1' .. string.char(#ids / 6) .. ids .. document
+  if ids ~= '' or ends > 0 then
+    document = '\\2' .. string.char(#ids / 6) .. struct.pack('>I2', count) .. struct.pack('>I6', ends) .. ids
+      .. document
   end
   redis.call('SET', KEYS[2], document, 'PX', ARGV[3])
 end
@@ -270,12 +287,13 @@ class RedisDialogStore:
             args.append(tally.window_ms)
         locked = await self._acquire(keys, args)
         counted = Counted(int(locked[2]), int(locked[3])) if tally is not None else None
+        rate = (int(locked[2]), int(locked[4])) if tally is not None else None  # written back with the save
         dialog, unreadable = self._readable(key, locked[1])
         held = Held(dialog, counted, unreadable=unreadable)
         try:
             yield held
         except BaseException:
-            await self._release_after_failure(key, token)
+            await self._release_after_failure(key, token, rate)
             raise
         if held.erase:
             await self._erase(key, token)
@@ -285,18 +303,19 @@ class RedisDialogStore:
         if event_id and held.answer:
             answer = f"{_answer_mark(event_id, self._worker)}\n".encode() + self._codec.seal_answer(held.answer)
         try:
-            saved = await self._release(key, token, payload, event_id, answer)
+            saved = await self._release(key, token, payload, event_id, answer, rate)
         except RedisError:
             self._strand(key, token)  # not saved (or saved and unlocked: then releasing it finds no lock)
             raise
         if not saved:
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
 
-    async def _release_after_failure(self, key: DialogKey, token: str) -> None:
-        """Unlock without saving; with Redis failing too, leave that for `_release_stranded`, and let the error
-        that ended the handling propagate."""
+    async def _release_after_failure(self, key: DialogKey, token: str, rate: tuple[int, int] | None) -> None:
+        """Unlock without saving, the event counted all the same (one turned away for its rate ends here too);
+        with Redis failing too, leave that for `_release_stranded`, and let the error that ended the handling
+        propagate."""
         try:
-            await self._release(key, token, b"", None)
+            await self._release(key, token, b"", None, rate=rate)
         except RedisError:
             self._strand(key, token)
 
@@ -319,13 +338,15 @@ class RedisDialogStore:
 
     async def _release(
         self, key: DialogKey, token: str, payload: bytes, event_id: str | None, answer: bytes = b"",
+        rate: tuple[int, int] | None = None,
     ) -> bool:
-        """Save (or only keep alive), mark the event handled and keep its answer, note when the dialog
-        falls idle, unlock."""
+        """Save (or only keep alive), mark the event handled and keep its answer and its message count (`rate`:
+        the count and when its window ends), note when the dialog falls idle, unlock."""
         handled = bool(payload or event_id)  # not the release after a failure
         keys = save_keys(key)
         args: list[bytes | str | int] = [
-            token, payload, self._ttl_ms, event_id or "", HANDLED_KEPT, answer, int(ANSWER_KEPT * 1000)]
+            token, payload, self._ttl_ms, event_id or "", HANDLED_KEPT, answer, int(ANSWER_KEPT * 1000),
+            *(rate or ("", ""))]
         if self._idle_after_ms is None or not handled:
             return bool(await self._save_and_unlock(keys=keys, args=args))
         # The idle set lies in another Redis Cluster slot than the dialog: written beside the script, in the same
@@ -469,18 +490,32 @@ def erase_keys(key: DialogKey) -> list[str]:
             *(pointer for pointer, _prefix in key.links)]
 
 
+def _header(value: bytes) -> tuple[bytes, int]:
+    """The update ids' tokens in a dialog's stored value and where its document starts (`_DIALOG_VALUE`)."""
+    if value[:1] == b"\x02":
+        return value[10:10 + 6 * value[1]], 10 + 6 * value[1]
+    if value[:1] == b"\x01":
+        return value[2:2 + 6 * value[1]], 2 + 6 * value[1]
+    return b"", 0
+
+
 def document_of(value: bytes) -> bytes:
-    """The codec's document in a dialog's stored value: after the header of update ids (`_DIALOG_VALUE`), if any;
-    empty for the value of a dialog whose updates were all refused before it had a document."""
-    return value[2 + 6 * value[1]:] if value[:1] == b"\x01" else value
+    """The codec's document in a dialog's stored value: after the header (`_DIALOG_VALUE`), if any; empty for the
+    value of a dialog whose updates were all refused before it had a document."""
+    return value[_header(value)[1]:]
 
 
 def remembers(value: bytes, event_id: str) -> bool:
     """Whether a dialog's stored value holds `event_id` among its updates handled: what the scripts check
     (`_DIALOG_VALUE`), for tests and operators' tools."""
     token = hashlib.sha1(event_id.encode()).digest()[:6]  # a short name for an id, not a secret
-    ids = value[2:2 + 6 * value[1]] if value[:1] == b"\x01" else b""
+    ids = _header(value)[0]
     return any(ids[at:at + 6] == token for at in range(0, len(ids), 6))
+
+
+def message_window_ends(value: bytes) -> int:
+    """When the message rate's current window ends in a dialog's stored value (epoch ms; 0: no count kept)."""
+    return int.from_bytes(value[4:10], "big") if value[:1] == b"\x02" else 0
 
 
 def _answer_mark(event_id: str, worker: str) -> str:

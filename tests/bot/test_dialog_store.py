@@ -17,7 +17,7 @@ from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tal
 from bot.storage.codec import PERSONAL_FIELDS
 from bot.storage.heartbeat import Heartbeat
 from bot.storage.keys import worker_heartbeat
-from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore, document_of
+from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore, document_of, message_window_ends
 from bot.storage.sealing import Sealer
 from conversations.dialog import SCHEMA_VERSION, Dialog, PersonalData, ScannedCard, StepName
 from conversations.events import Said
@@ -173,7 +173,8 @@ async def test_only_the_latest_events_are_remembered(redis: Redis, codec: Dialog
         async with store.hold(key, event_id=str(update_id)) as held:
             held.save = Dialog()
     assert not await redis.exists(key.handled)  # kept in the dialog's own value: no key of their own
-    assert len(await redis.get(key.dialog)) == len(codec.encode(Dialog())) + 2 + 6 * 8
+    raw = await redis.get(key.dialog)
+    assert document_of(raw) == codec.encode(Dialog()) and len(raw) == len(document_of(raw)) + 10 + 6 * 8
     with pytest.raises(AlreadyHandled):  # the newest are still recognised …
         async with store.hold(key, event_id=str(100 + 5)):
             pass
@@ -265,9 +266,27 @@ async def test_a_tally_counts_each_event_once_in_its_window(redis: Redis, codec:
     with pytest.raises(AlreadyHandled):
         await _counted(store, key, "41", tally)
     assert await _counted(store, key, "43", tally) == 3
-    await redis.pexpire(tally.key, 1)
-    await asyncio.sleep(0.01)
-    assert await _counted(store, key, "44", tally) == 1  # a new window
+    assert not await redis.exists(tally.key)  # counted in the dialog's own value: no key of its own
+
+
+async def test_a_tally_starts_afresh_once_its_window_ended(redis: Redis, codec: DialogCodec) -> None:
+    store, key, tally = RedisDialogStore(redis, codec), DialogKey("test", "1", "1"), Tally("test:rate:1", 300)
+    assert [await _counted(store, key, update_id, tally) for update_id in ("1", "2")] == [1, 2]
+    ends = message_window_ends(await redis.get(key.dialog))
+    while (lambda seconds, micros: seconds * 1000 + micros // 1000)(*await redis.time()) < ends:
+        await asyncio.sleep(0.02)  # Redis's clock, which the window is counted by, passes its end
+    assert await _counted(store, key, "3", tally) == 1
+
+
+async def test_a_count_from_before_the_upgrade_goes_on(redis: Redis, codec: DialogCodec) -> None:
+    """The earlier release counted in a key of its own, for its window: read until the dialog's value has a count."""
+    store, key = RedisDialogStore(redis, codec), DialogKey("test", "1", "1")
+    tally = Tally(key.message_rate, 60_000)
+    await redis.set(key.dialog, codec.encode(Dialog()), px=86_400_000)
+    await redis.set(key.message_rate, 5, px=30_000)
+    async with store.hold(key, event_id="9", tally=tally) as held:
+        assert held.counted is not None and held.counted.number == 6 and 29_000 < held.counted.left_ms <= 30_000
+    assert await _counted(store, key, "10", tally) == 7
 
 
 async def _counted(store: DialogStore, key: DialogKey, event_id: str, tally: Tally) -> int:
