@@ -15,9 +15,10 @@ freed when the keys are then deleted gives the same from Redis's side, the
 expiry index included (what it grew by during the run also holds the
 workers' connections and their buffers).
 
-The message-rate counter lives for its window (a minute) after the
-citizen's last message, so it is counted: a citizen parked a minute ago
-still has it.
+The message-rate counter of earlier releases lived for its window (a
+minute) after the citizen's last message, so it is counted: a citizen
+parked a minute ago still had it. (It is now kept in the dialog's value,
+with the ids of the updates handled.)
 """
 
 from __future__ import annotations
