@@ -7,16 +7,18 @@ registration quotas) and the OTP (which issues the password link). Redis,
 emptied first, is then read from outside: every key is found with SCAN,
 sized with `MEMORY USAGE` and put in a kind by its name (the dialog, the
 updates handled, the answer kept for a re-delivery, the password link's
-pointer and record, the message-rate counter, the three 24 h quota
-counters, the share of the set of idle dialogs); keys no citizen causes
+pointer and record, the message-rate counter, the share of the 24 h
+registration quota's hourly hashes (or, from earlier releases, its three counters per citizen), the share of
+the set of idle dialogs); keys no citizen causes
 (the worker's heartbeat) are listed apart. `INFO memory`'s `used_memory`
 freed when the keys are then deleted gives the same from Redis's side, the
 expiry index included (what it grew by during the run also holds the
 workers' connections and their buffers).
 
-The message-rate counter lives for its window (a minute) after the
-citizen's last message, so it is counted: a citizen parked a minute ago
-still has it.
+The message-rate counter of earlier releases lived for its window (a
+minute) after the citizen's last message, so it is counted: a citizen
+parked a minute ago still had it. (It is now kept in the dialog's value,
+with the ids of the updates handled.)
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern
     ("password link pointer", r"\}:pwlink$"),
     ("password link record", r":pwlink:"),
     ("message rate", r"\}:rate$"),
+    ("quota: hours (shared)", r":quota:\{registrations\}:h:"),
     ("quota: user", r":quota:.*:user:"),
     ("quota: id", r":quota:.*:id:"),
     ("quota: phone", r":quota:.*:phone:"),
@@ -55,6 +58,7 @@ KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern
     ("worker heartbeat", r":worker:"),
 ))
 NOT_PER_CITIZEN = frozenset({"worker heartbeat"})
+SHARED = frozenset({"idle set (shared)", "quota: hours (shared)"})  # keys every citizen has a share of
 
 
 def kind_of(name: str) -> str:
@@ -121,7 +125,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
     per_citizen = {kind: round(value["bytes"] / count) for kind, value in sorted(sizes.items())
                    if kind not in NOT_PER_CITIZEN}
     # A key a citizen has only for a while (the message rate, a minute) may be gone for some: one each.
-    at_parking = {kind: round(value["bytes"] / (count if value["keys"] == 1 else value["keys"]))
+    at_parking = {kind: round(value["bytes"] / (count if value["keys"] == 1 or kind in SHARED else value["keys"]))
                   for kind, value in sorted(sizes.items()) if kind not in NOT_PER_CITIZEN}
     return {"machine": machine, "framework": options.framework, "citizens": count, "failed_posts": failed,
             "dialog_steps": steps, "keys_before": keys_before, "kinds": sizes,

@@ -1,7 +1,8 @@
 """What a dialog costs in Redis: bytes at each step, bytes per active dialog, and that idle ones expire.
 
 Keys of one dialog (bot/storage/keys.py): `regbot:{bot:chat:user}:dialog`
-(the document), `…:handled` (the set of update ids already handled),
+(the document, after a header with the ids of the updates handled and the
+message rate's count), `…:handled` (where earlier releases kept those ids: 0 now),
 `…:lock` (only while an update is handled), `…:unsent` (the answer to the
 latest update, sealed, in case its worker died before sending it; forgotten
 about a second after it was sent, so found only right after an update),

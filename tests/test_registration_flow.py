@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.storage.redis_store import document_of
 from conversations.dialog import StepName
 from conversations.events import Pressed
 from tests.citizen import ID_NUMBER, PASSWORD, Citizen, everything_in
@@ -18,12 +19,12 @@ from tests.citizen import ID_NUMBER, PASSWORD, Citizen, everything_in
 async def test_cancel_wipes_personal_data_from_redis(citizen: Citizen) -> None:
     """Personal answers are stored sealed after a newline; /cancel leaves no sealed part behind."""
     await citizen.fill_until(StepName.EMAIL, "en")
-    raw_before = await citizen.assistant.store._redis.get(citizen.key.dialog)
+    raw_before = document_of(await citizen.assistant.store._redis.get(citizen.key.dialog))
     assert raw_before and b"\n" in raw_before and ID_NUMBER.encode() not in raw_before  # sealed after a newline
     await citizen.send("/cancel")
     assert "deleted everything" in citizen.text
-    raw = await citizen.assistant.store._redis.get(citizen.key.dialog)
-    assert raw is not None and b"\n" not in raw  # no sealed personal part left
+    raw = document_of(await citizen.assistant.store._redis.get(citizen.key.dialog))
+    assert b"\n" not in raw  # no sealed personal part left
     dialog = await citizen.dialog()
     assert dialog is not None and dialog.data.is_empty() and dialog.step == StepName.CONSENT
     assert dialog.language == "en"

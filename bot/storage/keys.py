@@ -55,11 +55,19 @@ def password_form_attempts(scope: str, who: str) -> str:
 
 
 def registration_quota(kind: str, pseudonym: str) -> str:
-    """The sorted set of registrations started by one identifier of `kind` ("user", "id", "phone").
+    """Before the hourly hashes: one identifier's own counter of the registrations it started, of `kind`
+    ("user", "id", "phone"); still read, and emptied into `registration_quota_hour` when it next counts.
 
     `pseudonym`: the keyed hash of the identifier (bot/core/pseudonyms.py), never an ID number or phone.
     """
     return f"{REGISTRATION_QUOTAS}:{kind}:{pseudonym}"
+
+
+def registration_quota_hour(hour: int, shard: int) -> str:
+    """A hash of the registrations started in one hour (`hour`: epoch seconds // 3600), one of its `shard`s, a field
+    per counted identifier (its keyed hash, cut short) → its entries: a few keys for every citizen of that hour, not
+    three keys each (a key costs Redis about 100 bytes before its value, bot/core/registration_quota.py)."""
+    return f"{REGISTRATION_QUOTAS}:h:{hour}:{shard}"
 
 
 @dataclass(frozen=True, slots=True)

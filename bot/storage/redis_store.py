@@ -4,13 +4,14 @@ Handling an event is lock+load in one round trip and save+unlock in
 another (two Lua scripts), so a second worker or a double tap waits for the
 first to finish and then sees its result: no answer is lost or applied to a
 stale dialog. Like aiogram's FSM middleware, the state is loaded only
-inside the lock. A refusal does not rewrite the document; it only renews
-the idle TTL.
+inside the lock. A refusal does not change the document; it only renews
+the idle TTL, and notes its update handled in the value's header.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 import time
@@ -28,20 +29,58 @@ from bot.storage.keys import DialogKey, idle_dialogs
 from bot.storage.lua_script import HeldConnections, LuaScript
 from conversations.dialog import Dialog
 
-# KEYS: lock, dialog, handled events, unsent answer[, counter]  ARGV: token, lock ms, event id or '', counter window ms
-# → {1, dialog[, count, ms left in the counter's window]} locked; {0, ms left} busy;
+# The stored value of a dialog: a header, then the codec's document (bot/storage/codec.py), so that the updates
+# handled (a re-delivery is recognised) and the message rate's count cost no key of their own, about 120 and 100
+# bytes of Redis memory per citizen (issue 18): "\2", the number of ids n, the messages counted in the current
+# window (2 bytes) and when it ends (epoch ms, 6 bytes), then n tokens of 6 bytes (the first 48 bits of each update
+# id's SHA-1), oldest first. ("\1", n, the tokens: without the count.) A value without the header (it starts with
+# the JSON's "{") was written before: its ids are in the set `DialogKey.handled`, still read, and moved into the
+# header by the next save of an update; its count is in `DialogKey.message_rate`, read until the header has one.
+# A false "handled before" needs one of a dialog's 8 latest tokens to equal a new update's: 1 in 2^45.
+_DIALOG_VALUE = """
+local function token(id)
+  return (string.gsub(string.sub(redis.sha1hex(id), 1, 12), '..', function(pair)
+    return string.char(tonumber(pair, 16))
+  end))
+end
+-- → the ids, where the document starts, the messages counted, when their window ends (ms; 0: none)
+local function header_of(value)
+  local form = value and string.byte(value, 1)
+  if form == 2 then
+    local n = string.byte(value, 2)
+    return string.sub(value, 11, 10 + 6 * n), 11 + 6 * n, (struct.unpack('>I2', value, 3)),
+      (struct.unpack('>I6', value, 5))
+  elseif form == 1 then
+    local n = string.byte(value, 2)
+    return string.sub(value, 3, 2 + 6 * n), 3 + 6 * n, 0, 0
+  end
+  return '', 1, 0, 0
+end
+local function handled_before(value, legacy, id)
+  local ids, seen = header_of(value), token(id)
+  for at = 1, #ids, 6 do
+    if string.sub(ids, at, at + 5) == seen then return true end
+  end
+  return redis.call('SISMEMBER', legacy, id) == 1
+end
+"""
+
+# KEYS: lock, dialog, handled events (before the header), unsent answer[, counter (before the header)]
+# ARGV: token, lock ms, event id or '', counter window ms
+# → {1, dialog[, count, ms left in the counter's window, when it ends (ms)]} locked; {0, ms left} busy;
 #   {2[, its answer, the worker that wrote it]} the event was handled before (not locked, not counted); the
 #   answer kept since (its worker may have died before sending it) is claimed apart (`_CLAIM_ANSWER`), once
 #   that worker is known to be gone
-# The lock already ours means this is the client's retry of a call whose reply was lost (a Redis timeout):
-# it is taken, and the event counted, once.
-_LOCK_AND_LOAD = """
+# The count is only read here, and written with the save (`_SAVE_AND_UNLOCK`, given it back), under the same lock:
+# the client's retry of a call whose reply was lost (a Redis timeout; the lock already ours) counts the event once.
+_LOCK_AND_LOAD = _DIALOG_VALUE + """
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
   return {0, redis.call('PTTL', KEYS[1])}
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[3] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
+local dialog = redis.call('GET', KEYS[2])
+if ARGV[3] ~= '' and handled_before(dialog, KEYS[3], ARGV[3]) then
   redis.call('DEL', KEYS[1])
   local unsent = redis.call('GET', KEYS[4])
   if unsent then
@@ -53,20 +92,22 @@ if ARGV[3] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 1 then
   end
   return {2}
 end
-local dialog = redis.call('GET', KEYS[2])
 if not KEYS[5] then
   return {1, dialog}
 end
-if holder then
-  return {1, dialog, tonumber(redis.call('GET', KEYS[5]) or 1), math.max(redis.call('PTTL', KEYS[5]), 0)}
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local _, _, count, ends = header_of(dialog)
+if ends == 0 then
+  local left = redis.call('PTTL', KEYS[5])
+  if left > 0 then
+    count, ends = tonumber(redis.call('GET', KEYS[5])) or 0, now + left
+  end
 end
-local count = redis.call('INCR', KEYS[5])
-local left = redis.call('PTTL', KEYS[5])
-if count == 1 or left < 0 then
-  redis.call('PEXPIRE', KEYS[5], ARGV[4])
-  left = tonumber(ARGV[4])
+if ends <= now then
+  count, ends = 0, now + tonumber(ARGV[4])
 end
-return {1, dialog, count, left}
+return {1, dialog, count + 1, ends - now, ends}
 """
 
 log = logging.getLogger(__name__)
@@ -81,27 +122,57 @@ ANSWER_KEPT = 3600.0
 """Seconds an event's answer is kept for its re-delivery: a killed worker is replaced well within the hour,
 and a dialog at rest does not carry its last answer (a few hundred bytes) for the rest of its TTL."""
 
-# KEYS: lock, dialog, handled events, blocked, unsent answer
+# KEYS: lock, dialog, handled events (before the header), blocked, unsent answer
 # ARGV: token, new document or '', idle ttl ms, event id or '', ids kept,
-#       the event's answer ("<event id>\n<sealed>") or '', how long to keep it (ms)
+#       the event's answer ("<event id>\n<sealed>") or '', how long to keep it (ms),
+#       the messages counted and when their window ends (ms), as `_LOCK_AND_LOAD` gave them, or '' and ''
+#       (the header's count kept)
 # An event id means a Telegram update from the citizen: whatever "blocked" said, they can be reached again.
 # Any event that moves the dialog (a form submitted, staff acting) drops the previous event's answer: a
 # re-delivery of that one would send an answer the dialog has left behind.
 # → 1 saved; 2 the event is already marked handled (the client's retry of a call whose reply was lost; or,
 #   the lock having expired, another worker's handling of the same update, whose result stands); 0 the lock was lost.
-# Event ids are Telegram update ids, which only grow: past `kept`, the smallest is forgotten.
-# The bot's idle set is in another Redis Cluster slot: it is written beside this script (`_release`).
-_SAVE_AND_UNLOCK = """
+# An event refused (no new document) rewrites the value all the same, for its id in the header; past `kept` ids,
+# the oldest is forgotten (Telegram's update ids only grow). The ids of the set from before the header are moved
+# into it, oldest first. The bot's idle set is in another Redis Cluster slot: it is written beside this script
+# (`_release`).
+_SAVE_AND_UNLOCK = _DIALOG_VALUE + """
+local current = redis.call('GET', KEYS[2])
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  if ARGV[4] ~= '' and redis.call('SISMEMBER', KEYS[3], ARGV[4]) == 1 then
+  if ARGV[4] ~= '' and handled_before(current, KEYS[3], ARGV[4]) then
     return 2
   end
   return 0
 end
-if ARGV[2] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-else
+if ARGV[4] == '' and ARGV[2] == '' and ARGV[8] == '' then
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
+else
+  local ids, start, count, ends = header_of(current)
+  if ARGV[8] ~= '' then
+    count, ends = math.min(tonumber(ARGV[8]), 65535), tonumber(ARGV[9])
+  end
+  local document = ARGV[2]
+  if document == '' and current then
+    document = string.sub(current, start)
+  end
+  if ARGV[4] ~= '' then
+    local legacy = redis.call('SMEMBERS', KEYS[3])
+    if #legacy > 0 then
+      table.sort(legacy, function(a, b) return (tonumber(a) or 0) < (tonumber(b) or 0) end)
+      local before = {}
+      for _, id in ipairs(legacy) do before[#before + 1] = token(id) end
+      ids = table.concat(before) .. ids
+      redis.call('DEL', KEYS[3])
+    end
+    ids = ids .. token(ARGV[4])
+    local kept = 6 * tonumber(ARGV[5])
+    if #ids > kept then ids = string.sub(ids, #ids - kept + 1) end
+  end
+  if ids ~= '' or ends > 0 then
+    document = '\\2' .. string.char(#ids / 6) .. struct.pack('>I2', count) .. struct.pack('>I6', ends) .. ids
+      .. document
+  end
+  redis.call('SET', KEYS[2], document, 'PX', ARGV[3])
 end
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[7])
@@ -110,15 +181,6 @@ elseif ARGV[4] ~= '' or ARGV[2] ~= '' then
 end
 if ARGV[4] ~= '' then
   redis.call('DEL', KEYS[4])
-  redis.call('SADD', KEYS[3], ARGV[4])
-  redis.call('PEXPIRE', KEYS[3], ARGV[3])
-  if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then
-    local oldest
-    for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-      if not oldest or tonumber(id) < tonumber(oldest) then oldest = id end
-    end
-    redis.call('SREM', KEYS[3], oldest)
-  end
 end
 redis.call('DEL', KEYS[1])
 return 1
@@ -225,12 +287,13 @@ class RedisDialogStore:
             args.append(tally.window_ms)
         locked = await self._acquire(keys, args)
         counted = Counted(int(locked[2]), int(locked[3])) if tally is not None else None
+        rate = (int(locked[2]), int(locked[4])) if tally is not None else None  # written back with the save
         dialog, unreadable = self._readable(key, locked[1])
         held = Held(dialog, counted, unreadable=unreadable)
         try:
             yield held
         except BaseException:
-            await self._release_after_failure(key, token)
+            await self._release_after_failure(key, token, rate)
             raise
         if held.erase:
             await self._erase(key, token)
@@ -240,18 +303,19 @@ class RedisDialogStore:
         if event_id and held.answer:
             answer = f"{_answer_mark(event_id, self._worker)}\n".encode() + self._codec.seal_answer(held.answer)
         try:
-            saved = await self._release(key, token, payload, event_id, answer)
+            saved = await self._release(key, token, payload, event_id, answer, rate)
         except RedisError:
             self._strand(key, token)  # not saved (or saved and unlocked: then releasing it finds no lock)
             raise
         if not saved:
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
 
-    async def _release_after_failure(self, key: DialogKey, token: str) -> None:
-        """Unlock without saving; with Redis failing too, leave that for `_release_stranded`, and let the error
-        that ended the handling propagate."""
+    async def _release_after_failure(self, key: DialogKey, token: str, rate: tuple[int, int] | None) -> None:
+        """Unlock without saving, the event counted all the same (one turned away for its rate ends here too);
+        with Redis failing too, leave that for `_release_stranded`, and let the error that ended the handling
+        propagate."""
         try:
-            await self._release(key, token, b"", None)
+            await self._release(key, token, b"", None, rate=rate)
         except RedisError:
             self._strand(key, token)
 
@@ -274,13 +338,15 @@ class RedisDialogStore:
 
     async def _release(
         self, key: DialogKey, token: str, payload: bytes, event_id: str | None, answer: bytes = b"",
+        rate: tuple[int, int] | None = None,
     ) -> bool:
-        """Save (or only keep alive), mark the event handled and keep its answer, note when the dialog
-        falls idle, unlock."""
+        """Save (or only keep alive), mark the event handled and keep its answer and its message count (`rate`:
+        the count and when its window ends), note when the dialog falls idle, unlock."""
         handled = bool(payload or event_id)  # not the release after a failure
         keys = save_keys(key)
         args: list[bytes | str | int] = [
-            token, payload, self._ttl_ms, event_id or "", HANDLED_KEPT, answer, int(ANSWER_KEPT * 1000)]
+            token, payload, self._ttl_ms, event_id or "", HANDLED_KEPT, answer, int(ANSWER_KEPT * 1000),
+            *(rate or ("", ""))]
         if self._idle_after_ms is None or not handled:
             return bool(await self._save_and_unlock(keys=keys, args=args))
         # The idle set lies in another Redis Cluster slot than the dialog: written beside the script, in the same
@@ -358,10 +424,11 @@ class RedisDialogStore:
     def _readable(self, key: DialogKey, raw: bytes | None) -> tuple[Dialog | None, bool]:
         """The stored dialog, and whether a document was there but could not be read (a key retired too early,
         invalid values): that one starts afresh, rather than failing every event until it expires."""
-        if not raw:
+        document = document_of(raw) if raw else b""
+        if not document:
             return None, False
         try:
-            return self._codec.decode(raw), False
+            return self._codec.decode(document), False
         except UnreadableDialog as error:  # its message names error types only, never a value
             log.warning("dialog %s:%s unreadable (%s): starting afresh", key.bot, key.user, error)
             return None, True
@@ -387,7 +454,8 @@ class RedisDialogStore:
         """Read without locking: for status views and tests, never for handling. `UnreadableDialog` (never
         pydantic's `ValidationError`, which quotes the values) for a document this release cannot read."""
         raw = await self._redis.get(key.dialog)
-        return self._codec.decode(raw) if isinstance(raw, bytes) else None
+        document = document_of(raw) if isinstance(raw, bytes) else b""
+        return self._codec.decode(document) if document else None
 
     async def _acquire(self, keys: list[str], args: list[str | int]) -> list[Any]:
         loop = asyncio.get_running_loop()
@@ -420,6 +488,34 @@ def erase_keys(key: DialogKey) -> list[str]:
     the keys holding its links' names."""
     return [key.lock, key.dialog, key.handled, key.blocked, key.unsent, key.message_rate,
             *(pointer for pointer, _prefix in key.links)]
+
+
+def _header(value: bytes) -> tuple[bytes, int]:
+    """The update ids' tokens in a dialog's stored value and where its document starts (`_DIALOG_VALUE`)."""
+    if value[:1] == b"\x02":
+        return value[10:10 + 6 * value[1]], 10 + 6 * value[1]
+    if value[:1] == b"\x01":
+        return value[2:2 + 6 * value[1]], 2 + 6 * value[1]
+    return b"", 0
+
+
+def document_of(value: bytes) -> bytes:
+    """The codec's document in a dialog's stored value: after the header (`_DIALOG_VALUE`), if any; empty for the
+    value of a dialog whose updates were all refused before it had a document."""
+    return value[_header(value)[1]:]
+
+
+def remembers(value: bytes, event_id: str) -> bool:
+    """Whether a dialog's stored value holds `event_id` among its updates handled: what the scripts check
+    (`_DIALOG_VALUE`), for tests and operators' tools."""
+    token = hashlib.sha1(event_id.encode()).digest()[:6]  # a short name for an id, not a secret
+    ids = _header(value)[0]
+    return any(ids[at:at + 6] == token for at in range(0, len(ids), 6))
+
+
+def message_window_ends(value: bytes) -> int:
+    """When the message rate's current window ends in a dialog's stored value (epoch ms; 0: no count kept)."""
+    return int.from_bytes(value[4:10], "big") if value[:1] == b"\x02" else 0
 
 
 def _answer_mark(event_id: str, worker: str) -> str:

@@ -1,8 +1,9 @@
 """One-time links: unguessable, bound to one dialog, short-lived, newest only.
 
 A link is a 128-bit random nonce kept in Redis with the dialog it opens
-and a language (as "bot chat user language": a few bytes per active
-dialog count, see the README's Performance section). Issuing a new link for a dialog kills the previous one;
+and a language (as "bot chat user language", the chat left out when it
+is the user's private chat: a few bytes per active dialog count, see the
+README's Performance section). Issuing a new link for a dialog kills the previous one;
 using a link consumes it atomically (GETDEL), so a replayed or
 double-submitted one finds nothing. The password page uses them (15
 minutes), and so does the help desk's hand-over of an assisted
@@ -53,7 +54,10 @@ class OneTimeLinks:
 
     async def issue(self, dialog: DialogKey, language: Language) -> str:
         nonce = secrets.token_urlsafe(16)
-        record = f"{dialog.bot} {dialog.chat} {dialog.user} {language}"
+        # "bot user language" in a private chat (the chat is the user): 24 bytes take Redis's 48-byte allocation
+        # for a short string with its header, where the chat too (36) took 64, for every dialog at the password step
+        record = " ".join((dialog.bot, dialog.user, language) if dialog.chat == dialog.user
+                          else (dialog.bot, dialog.chat, dialog.user, language))
         name = self.name(nonce)
         # The record (found by the nonce) and the dialog's pointer to its newest link lie in different Redis
         # Cluster slots, so no script holds both: the new record is written, the pointer swapped to it, and
@@ -104,5 +108,6 @@ def _link(raw: bytes | str | None) -> Link | None:
     if text.startswith("{"):  # issued before the compact form, within the last link TTL
         record = json.loads(text)
         return Link(DialogKey(record["b"], record["c"], record["u"]), record["l"])
-    bot, chat, user, language = text.split(" ")
+    parts = text.split(" ")
+    bot, chat, user, language = parts if len(parts) == 4 else (parts[0], parts[1], *parts[1:])
     return Link(DialogKey(bot, chat, user), cast(Language, language))

@@ -17,7 +17,7 @@ from bot.storage import AlreadyHandled, DialogCodec, DialogKey, DialogStore, Tal
 from bot.storage.codec import PERSONAL_FIELDS
 from bot.storage.heartbeat import Heartbeat
 from bot.storage.keys import worker_heartbeat
-from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore
+from bot.storage.redis_store import ANSWER_KEPT, HANDLED_KEPT, RedisDialogStore, document_of, message_window_ends
 from bot.storage.sealing import Sealer
 from conversations.dialog import SCHEMA_VERSION, Dialog, PersonalData, ScannedCard, StepName
 from conversations.events import Said
@@ -65,7 +65,7 @@ async def test_refusal_leaves_the_stored_document_untouched(citizen: Citizen) ->
     await citizen.fill_until(StepName.FULL_NAME, "en")
     before = await citizen.assistant.store._redis.get(citizen.key.dialog)
     await citizen.send("R2-D2")
-    assert await citizen.assistant.store._redis.get(citizen.key.dialog) == before
+    assert document_of(await citizen.assistant.store._redis.get(citizen.key.dialog)) == document_of(before)
 
 
 async def test_idle_dialogs_expire_after_a_day(citizen: Citizen) -> None:
@@ -172,12 +172,55 @@ async def test_only_the_latest_events_are_remembered(redis: Redis, codec: Dialog
     for update_id in range(100, 100 + HANDLED_KEPT + 5):
         async with store.hold(key, event_id=str(update_id)) as held:
             held.save = Dialog()
-    assert await redis.scard(key.handled) == HANDLED_KEPT
+    assert not await redis.exists(key.handled)  # kept in the dialog's own value: no key of their own
+    raw = await redis.get(key.dialog)
+    assert document_of(raw) == codec.encode(Dialog()) and len(raw) == len(document_of(raw)) + 10 + 6 * 8
     with pytest.raises(AlreadyHandled):  # the newest are still recognised …
         async with store.hold(key, event_id=str(100 + 5)):
             pass
     async with store.hold(key, event_id="104"):  # … the oldest, forgotten, would be handled again
         pass
+
+
+async def test_a_refused_update_is_remembered_with_the_dialog_left_as_it_was(redis: Redis, codec: DialogCodec) -> None:
+    store, key = RedisDialogStore(redis, codec), DialogKey("test", "1", "1")
+    async with store.hold(key, event_id="7"):  # refused before there was any dialog: nothing to save
+        pass
+    assert await store.load(key) is None
+    with pytest.raises(AlreadyHandled):
+        async with store.hold(key, event_id="7"):
+            pass
+    async with store.hold(key, event_id="8") as held:
+        held.save = Dialog(step=StepName.FULL_NAME)
+    async with store.hold(key, event_id="9"):  # refused: the document stays, the update is remembered
+        pass
+    assert await store.load(key) == Dialog(step=StepName.FULL_NAME)
+    for update_id in ("7", "8", "9"):
+        with pytest.raises(AlreadyHandled):
+            async with store.hold(key, event_id=update_id):
+                pass
+
+
+async def test_updates_handled_before_the_upgrade_are_still_recognised_and_moved_into_the_dialog(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    """The earlier release kept a dialog's update ids in a set beside its document (a key of its own)."""
+    store, key = RedisDialogStore(redis, codec), DialogKey("test", "1", "1")
+    await redis.set(key.dialog, codec.encode(Dialog(step=StepName.PHONE)), px=86_400_000)
+    await redis.sadd(key.handled, *(str(update_id) for update_id in range(200, 210)))
+    await redis.pexpire(key.handled, 86_400_000)
+    with pytest.raises(AlreadyHandled):
+        async with store.hold(key, event_id="209"):
+            pass
+    async with store.hold(key, event_id="210") as held:
+        assert held.dialog == Dialog(step=StepName.PHONE)
+        held.save = Dialog(step=StepName.EMAIL)
+    assert not await redis.exists(key.handled)
+    for update_id in range(203, 211):  # the 8 newest, moved into the dialog's value
+        with pytest.raises(AlreadyHandled):
+            async with store.hold(key, event_id=str(update_id)):
+                pass
+    assert await store.load(key) == Dialog(step=StepName.EMAIL)
 
 
 async def test_dialogs_stored_in_the_earlier_fernet_format_are_still_read(redis: Redis) -> None:
@@ -194,7 +237,7 @@ async def test_personal_data_is_not_readable_in_redis(redis: Redis, codec: Dialo
     async with RedisDialogStore(redis, codec).hold(key) as held:
         held.save = Dialog(step=StepName.BIRTH_DATE).with_data(id_number=ID_NUMBER, full_name=NAME)
     raw = await redis.get(key.dialog)
-    assert raw.startswith(b'{"step":"birth_date"')  # where the citizen is stays readable
+    assert raw.startswith(b'{"step":"birth_date"')  # where the citizen is stays readable (no update ids before it)
     assert ID_NUMBER.encode() not in raw and NAME.encode() not in raw and b"Nguy" not in raw
 
 
@@ -223,9 +266,27 @@ async def test_a_tally_counts_each_event_once_in_its_window(redis: Redis, codec:
     with pytest.raises(AlreadyHandled):
         await _counted(store, key, "41", tally)
     assert await _counted(store, key, "43", tally) == 3
-    await redis.pexpire(tally.key, 1)
-    await asyncio.sleep(0.01)
-    assert await _counted(store, key, "44", tally) == 1  # a new window
+    assert not await redis.exists(tally.key)  # counted in the dialog's own value: no key of its own
+
+
+async def test_a_tally_starts_afresh_once_its_window_ended(redis: Redis, codec: DialogCodec) -> None:
+    store, key, tally = RedisDialogStore(redis, codec), DialogKey("test", "1", "1"), Tally("test:rate:1", 300)
+    assert [await _counted(store, key, update_id, tally) for update_id in ("1", "2")] == [1, 2]
+    ends = message_window_ends(await redis.get(key.dialog))
+    while (lambda seconds, micros: seconds * 1000 + micros // 1000)(*await redis.time()) < ends:
+        await asyncio.sleep(0.02)  # Redis's clock, which the window is counted by, passes its end
+    assert await _counted(store, key, "3", tally) == 1
+
+
+async def test_a_count_from_before_the_upgrade_goes_on(redis: Redis, codec: DialogCodec) -> None:
+    """The earlier release counted in a key of its own, for its window: read until the dialog's value has a count."""
+    store, key = RedisDialogStore(redis, codec), DialogKey("test", "1", "1")
+    tally = Tally(key.message_rate, 60_000)
+    await redis.set(key.dialog, codec.encode(Dialog()), px=86_400_000)
+    await redis.set(key.message_rate, 5, px=30_000)
+    async with store.hold(key, event_id="9", tally=tally) as held:
+        assert held.counted is not None and held.counted.number == 6 and 29_000 < held.counted.left_ms <= 30_000
+    assert await _counted(store, key, "10", tally) == 7
 
 
 async def _counted(store: DialogStore, key: DialogKey, event_id: str, tally: Tally) -> int:

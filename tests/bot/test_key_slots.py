@@ -14,7 +14,7 @@ import pytest
 from redis.crc import key_slot
 
 from bot.storage import Tally
-from bot.storage.keys import DeskKeys, DialogKey, ZaloKeys, registration_quota
+from bot.storage.keys import DeskKeys, DialogKey, ZaloKeys, registration_quota, registration_quota_hour
 from bot.storage.redis_store import erase_keys, lock_keys, save_keys
 
 DIALOGS = [
@@ -54,9 +54,11 @@ def test_a_help_desk_s_keys_share_its_bot_s_slot(bot: int | str) -> None:
 
 
 def test_the_registration_quotas_counted_together_share_one_slot() -> None:
-    """One script checks the user's, the ID's and the phone's counters at once."""
-    assert len(slots([registration_quota(kind, name) for kind in ("user", "id", "phone")
-                      for name in ("p1", "Zm9vYmFy", "a}b")])) == 1
+    """One script checks the user's, the ID's and the phone's counters at once, in a day's hours."""
+    assert len(slots([*(registration_quota(kind, name) for kind in ("user", "id", "phone")
+                        for name in ("p1", "Zm9vYmFy", "a}b")),
+                      *(registration_quota_hour(hour, shard) for hour in range(493_000, 493_025)
+                        for shard in range(16))])) == 1
 
 
 def test_a_zalo_oa_s_keys_share_one_slot() -> None:

@@ -24,6 +24,7 @@ from bot.storage.keys import (
     password_form_attempts,
     polling_inbox,
     registration_quota,
+    registration_quota_hour,
 )
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
@@ -69,6 +70,7 @@ def test_registration_quotas_share_one_hash_tag() -> None:
     assert registration_quota("user", "p1") == "regbot:quota:{registrations}:user:p1"
     assert registration_quota("id", "p2") == "regbot:quota:{registrations}:id:p2"
     assert registration_quota("phone", "p3") == "regbot:quota:{registrations}:phone:p3"
+    assert registration_quota_hour(493_170, 15) == "regbot:quota:{registrations}:h:493170:15"
 
 
 def test_help_desk_keys() -> None:

@@ -13,10 +13,10 @@ from bot.app.settings import Settings
 from bot.core.assistant import Assistant
 from bot.core.i18n import Catalogs
 from bot.core.pseudonyms import Pseudonyms
-from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits
+from bot.core.registration_quota import RedisRegistrationQuota, RegistrationLimits, shard_of
 from bot.portal.client import PortalClient
 from bot.storage import DialogStore
-from bot.storage.keys import registration_quota
+from bot.storage.keys import registration_quota, registration_quota_hour
 from conversations.dialog import StepName
 from conversations.events import Pressed
 from conversations.portal import Registration
@@ -133,7 +133,8 @@ async def test_redis_holds_hashed_identifiers_only(
         await submit(citizen)
     dump = await everything_in(redis)
     counters = [key async for key in redis.scan_iter("regbot:quota:*")]
-    assert len(counters) == 6  # a user, an ID and a phone for each of the two
+    assert len(counters) <= 6 and sum([await redis.hlen(key) for key in counters]) == 6  # a user, an ID and a
+    # phone for each of the two, in the hour's hashes everyone counted in it shares
     for secret in (*IDS[:2], *PHONES[:2], *(e164(phone) for phone in PHONES[:2]), *(p[1:] for p in PHONES[:2])):
         assert secret.encode() not in dump
 
@@ -157,17 +158,39 @@ def registration(n: int) -> Registration:
     return Registration(IDS[n], NAME, date(1990, 9, 5), e164(PHONES[n]), None)
 
 
-async def test_a_counter_holds_one_registration_in_a_short_string(quota: RedisRegistrationQuota, redis: Redis) -> None:
-    """Each citizen who submits keeps three counters for a day: a few bytes each, not a sorted set."""
-    await quota.claim("61", registration(0), "form 1", datetime(2026, 11, 26, 3, tzinfo=UTC))
-    counters = [key async for key in redis.scan_iter("regbot:quota:*")]
-    assert len(counters) == 3
+async def test_the_citizens_of_one_hour_share_a_hash_with_a_short_field_each(
+    quota: RedisRegistrationQuota, redis: Redis,
+) -> None:
+    """Each citizen who submits is counted three times for a day: a few bytes each in the hour's hash, not three
+    keys of their own (about 100 bytes each before any value)."""
+    started = datetime(2026, 11, 26, 3, 20, tzinfo=UTC)
+    await quota.claim("61", registration(0), "form 1", started)
+    await quota.claim("63", registration(1), "form 2", started + timedelta(minutes=30))
+    hour = registration_quota_hour(int(started.timestamp()) // 3600, 0).removesuffix(":0")
+    counters = [key.decode() async for key in redis.scan_iter("regbot:quota:*")]
+    assert counters and all(key.startswith(hour + ":") for key in counters)  # the hour's, one of its shards
+    fields = {name: value for key in counters for name, value in (await redis.hgetall(key)).items()}
+    assert len(fields) == 6 and {(len(name), len(value)) for name, value in fields.items()} == {(12, 12)}
+    until = timedelta(days=1, minutes=40).total_seconds()  # a day after the hour's end (from 3:20, the first claim)
     for key in counters:
-        assert await redis.type(key) == b"string" and await redis.strlen(key) == 12
-        assert 0 < await redis.pttl(key) <= 24 * 3600 * 1000
+        assert await redis.object("encoding", key) in (b"ziplist", b"listpack")  # Redis's compact form
+        assert 0 < await redis.ttl(key) <= until
 
 
-async def test_counters_left_by_the_earlier_release_still_count_and_are_rewritten_compact(
+async def test_a_registration_counts_for_exactly_a_day_across_the_hours(
+    quota: RedisRegistrationQuota, redis: Redis,
+) -> None:
+    started = datetime(2026, 11, 26, 3, 59, 59, tzinfo=UTC)
+    for n in range(3):  # three registrations of Telegram user 64, in three hours
+        assert await quota.claim("64", registration(n), f"form {n}", started + timedelta(hours=n)) is None
+    assert len({key.rsplit(b":", 1)[0] async for key in redis.scan_iter("regbot:quota:*")}) == 3  # three hours'
+    a_day_later = started + timedelta(days=1)
+    assert await quota.claim("64", registration(3), "form 3", a_day_later - timedelta(seconds=1)) == a_day_later
+    assert await quota.claim("64", registration(1), "form 1", a_day_later) is None  # counted before: still is
+    assert await quota.claim("64", registration(3), "form 3", a_day_later) is None
+
+
+async def test_counters_left_by_the_earlier_release_still_count_and_move_into_the_hours(
     quota: RedisRegistrationQuota, redis: Redis,
 ) -> None:
     """Sorted sets by epoch ms, named by the registration's 32-hex keyed hash: read as they were."""
@@ -181,6 +204,28 @@ async def test_counters_left_by_the_earlier_release_still_count_and_are_rewritte
 
     later = started + timedelta(hours=5)
     assert await quota.claim("62", registration(0), "form 0", later) is None  # the same form again: not counted
-    assert await redis.type(user) == b"string" and await redis.strlen(user) == 3 * 12
+    assert not await redis.exists(user)
+    field = bytes.fromhex(pseudonyms.of("user", "62")[:24])
+    for n in range(3):  # each in the hash of the hour it started in
+        hour = registration_quota_hour(int((started + timedelta(hours=n)).timestamp()) // 3600,
+                                       shard_of(pseudonyms.of("user", "62")))
+        assert len(await redis.hget(hour, field) or b"") == 12
     assert await quota.claim("62", registration(3), "form 3", later) == started + timedelta(days=1)
     assert await quota.claim("62", registration(3), "form 3", started + timedelta(days=1)) is None
+
+
+async def test_a_compact_counter_of_the_last_release_still_counts(quota: RedisRegistrationQuota, redis: Redis) -> None:
+    """A string of 12-byte entries (start second, 8 bytes of the registration's hash) under the phone's own key."""
+    pseudonyms = Pseudonyms(b"test secret")
+    started = datetime(2026, 11, 26, 3, tzinfo=UTC)
+    phone = registration_quota("phone", pseudonyms.of("phone", registration(0).phone))
+    entries = b"".join(int((started + timedelta(minutes=n)).timestamp()).to_bytes(4, "big")
+                       + bytes.fromhex(pseudonyms.of("registration", f"form {n}")[:16]) for n in range(3))
+    await redis.set(phone, entries, px=24 * 3600 * 1000)
+
+    later = started + timedelta(hours=2)
+    assert await quota.claim("65", registration(0), "form 4", later) == started + timedelta(days=1)
+    assert await redis.get(phone) == entries  # a refusal writes nothing
+    assert await quota.claim("66", registration(0), "form 1", later) is None  # a retried form: not counted again
+    assert not await redis.exists(phone)
+    assert await quota.claim("67", registration(0), "form 5", later) == started + timedelta(days=1)

@@ -12,6 +12,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.storage import DialogKey
+from bot.storage.redis_store import document_of
 from tests.botprocess import ON_AIOGRAM, BotFactory
 from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE_E164
 from tests.fakebot.citizen import TelegramCitizen
@@ -27,13 +28,13 @@ UNAVAILABLE_EN = "Your answers so far are kept"
 
 
 async def stored_bytes(redis_url: str, fake_api: FakeBotAPI, citizen: TelegramCitizen) -> bytes:
-    """The citizen's dialog exactly as Redis holds it."""
+    """The citizen's dialog document exactly as Redis holds it (after the ids of the updates handled)."""
     key = DialogKey(str(fake_api.bot_id), str(citizen.chat_id), str(citizen.user_id))
     redis = Redis.from_url(redis_url)
     try:
         raw = await redis.get(key.dialog)
         assert isinstance(raw, bytes), "no dialog in Redis"
-        return raw
+        return document_of(raw)
     finally:
         await redis.aclose()
 

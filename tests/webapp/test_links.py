@@ -31,3 +31,15 @@ async def test_a_link_issued_before_names_were_hashed_still_opens_within_its_ttl
     links = PasswordLinks(redis, Pseudonyms(b"tests"))
     assert await links.consume(nonce) == Link(CITIZEN, "en")
     assert await links.peek(nonce) is None
+
+
+async def test_a_private_chat_s_link_names_its_user_once_and_a_group_member_s_both(redis: Redis) -> None:
+    """The record of a link is kept for every dialog at the password step: the chat is left out when it is the
+    user's own, and a record written with it (before) opens the same dialog."""
+    links = PasswordLinks(redis, Pseudonyms(b"tests"))
+    member = DialogKey("123456", "-100200", "3001")
+    for dialog in (CITIZEN, member):
+        nonce = await links.issue(dialog, "en")
+        assert await redis.get(PasswordLinks.PREFIX + links.name(nonce)) == (
+            b"123456 3001 en" if dialog is CITIZEN else b"123456 -100200 3001 en")
+        assert await links.consume(nonce) == Link(dialog, "en")
