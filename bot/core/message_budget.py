@@ -22,10 +22,16 @@ and the workers' clocks (NTP) to differ. Slots are handed out in the order
 they were asked for, across workers (the schedule's order) and within one
 (a first-come lock), so the oldest message waiting always goes first.
 
+A worker that holds no slots when an update comes (it sends now and then:
+its slots last `LATE_S`) leases two in the round trip that locks the
+dialog (`ride`, bot/storage/riders.py), so its answer needs no round trip
+of its own; the in-line lease is left for a second message beyond those.
 A worker leases more than its answer needs only when it sends often (a
 slice that doubles, up to `LARGEST_SLICE_S` of the rate, while it leases
-again within a second, and halves when slots go unused), so a busy worker
-makes a few round trips a second for all its messages. A slot leased and
+again within a second, and halves when slots go unused), and then leases
+its next slice in the background when half of one is left, so a busy
+worker makes a few round trips a second for all its messages and they
+seldom wait for one. A slot leased and
 not used costs the others nothing when the bot is quiet (the schedule is
 behind the clock again before anyone needs it) and one interval when it
 is busy.
@@ -47,7 +53,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +62,25 @@ BURST_S = 0.5  # how far ahead of its slot a message may go: half a second's wor
 LATE_S = 0.25  # how long after its slot a leased message may still go; dropped after that
 LARGEST_SLICE_S = 0.2  # a lease covers at most this much of the rate (6 messages at 30 a second)
 BUSY_S = 1.0  # a worker that leases again within this is busy: its slice grows
+RIDING_SLOTS = 2  # leased with a dialog's lock when none are held: most answers are one message, the phone step's two
+RIDE_LOST_S = 1.0  # a ride whose reply never came (Redis failed under it) is forgotten after this
 
 
 class BudgetCounter(Protocol):
     async def lease(self, now: float, count: int, interval: float) -> float:
         """Move the bot's shared schedule on by `count` slots of `interval` s from `now` (epoch seconds) or from
         where it stands if later; answer where the lease starts."""
+        ...
+
+
+@runtime_checkable
+class RidingCounter(BudgetCounter, Protocol):
+    """A counter whose lease can also be sent in another call's round trip."""
+
+    def command(self, now: float, count: int, interval: float) -> tuple[str | int, ...]:
+        ...
+
+    def start_of(self, reply: bytes | str | int) -> float:
         ...
 
 
@@ -99,6 +118,8 @@ class MessageBudget:
         self._leased_at = float("-inf")
         self._local_until: float | None = None  # on the local schedule until then
         self._probing: asyncio.Task[None] | None = None
+        self._ahead: asyncio.Task[None] | None = None  # the next slice, leased in the background
+        self._riding_since: float | None = None  # a lease sent with a dialog's lock, its reply not yet in
 
     async def acquire(self, expected: int = 1) -> None:
         """Return when one more message fits in the bot's rate (at once, as a rule).
@@ -114,10 +135,32 @@ class MessageBudget:
         if wait > 0:
             await self._sleep(wait)
 
+    def ride(self) -> tuple[tuple[str | int, ...], Callable[[Any], None]] | None:
+        """A lease to send with the next dialog's lock, when this worker holds no slots that will still be good
+        by the time that update is answered (a busy worker holds some, and leases its slices in line)."""
+        now = self._clock()
+        if not isinstance(self._counter, RidingCounter) or self._local_until is not None:
+            return None
+        if self._riding_since is not None and now - self._riding_since < RIDE_LOST_S:
+            return None
+        if any(slot + LATE_S > now + LATE_S / 2 for slot in self._slots):
+            return None
+        count = max(RIDING_SLOTS, self._slice)
+        command = self._counter.command(now, count, self._interval)
+        self._riding_since = now
+        counter = self._counter
+
+        def took(reply: Any) -> None:
+            self._riding_since = None
+            if not isinstance(reply, Exception):  # NOSCRIPT (not loaded yet), or an error: the answer leases in line
+                self._add(counter.start_of(reply), count)
+
+        return command, took
+
     async def close(self) -> None:
-        """Wait for a lease in flight in the background (so none is cut off when the process stops)."""
-        if self._probing is not None:
-            await asyncio.gather(self._probing, return_exceptions=True)
+        """Wait for the leases in flight in the background (so none is cut off when the process stops)."""
+        await asyncio.gather(*(task for task in (self._probing, self._ahead) if task is not None),
+                             return_exceptions=True)
 
     async def _take(self, expected: int) -> float:
         now = self._clock()
@@ -125,8 +168,24 @@ class MessageBudget:
             self._slots.popleft()
             self._slice = max(1, self._slice // 2)  # more was leased than sent in time
         if not self._slots:
-            await self._lease(now, min(self._largest, max(expected, self._slice)))
-        return self._slots.popleft()
+            if self._ahead is not None:  # the next slice is on its way: the first in line waits for it
+                await asyncio.shield(self._ahead)
+            if not self._slots:
+                await self._lease(now, min(self._largest, max(expected, self._slice)))
+        slot = self._slots.popleft()
+        self._lease_ahead(now)
+        return slot
+
+    def _lease_ahead(self, now: float) -> None:
+        """A busy worker running low leases its next slice in the background, so that its messages do not wait
+        in line behind a round trip (which a loaded machine makes long)."""
+        busy = now - self._leased_at < BUSY_S and self._slice > 1
+        if busy and self._ahead is None and self._local_until is None and len(self._slots) <= self._slice // 2:
+            self._ahead = asyncio.get_running_loop().create_task(self._lease(now, self._slice))
+            self._ahead.add_done_callback(self._arrived)
+
+    def _arrived(self, _task: asyncio.Task[None]) -> None:
+        self._ahead = None
 
     async def _lease(self, now: float, count: int) -> None:
         if now - self._leased_at < BUSY_S:

@@ -31,5 +31,20 @@ class RedisBudgetCounter:
         self._lease = redis.register_script(_LEASE)
 
     async def lease(self, now: float, count: int, interval: float) -> float:
-        start = await self._lease(keys=[self._key], args=[int(now * 1e6), count, round(interval * 1e6), KEEP_MS])
-        return int(start) / 1e6
+        start = await self._lease(keys=[self._key], args=self._args(now, count, interval))
+        return self.start_of(start)
+
+    def command(self, now: float, count: int, interval: float) -> tuple[str | int, ...]:
+        """The same lease as a command to send in another call's round trip (bot/storage/riders.py). By its SHA1:
+        until an in-line lease has loaded the script (or after a restart) it answers NOSCRIPT, and the budget
+        leases in line instead."""
+        return ("EVALSHA", self._lease.sha, 1, self._key, *self._args(now, count, interval))
+
+    @staticmethod
+    def start_of(reply: bytes | str | int) -> float:
+        """Where the lease starts, from the script's reply."""
+        return int(reply) / 1e6
+
+    @staticmethod
+    def _args(now: float, count: int, interval: float) -> list[int]:
+        return [int(now * 1e6), count, round(interval * 1e6), KEEP_MS]
