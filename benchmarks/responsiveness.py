@@ -44,7 +44,7 @@ from benchmarks.botapi_http import HttpBotApi
 from benchmarks.deployment import Deployment, deployed
 from benchmarks.harness import percentile
 from benchmarks.machine import describe
-from benchmarks.redis_server import new_bot_id, redis_server
+from benchmarks.redis_server import RedisServer, new_bot_id, redis_server
 from benchmarks.report import machine_section
 from benchmarks.stubs import BotApi, Chats
 from benchmarks.telegram_limits import TelegramLimits
@@ -162,6 +162,14 @@ async def crowd(citizens: Citizens, workload: Workload, size: int, think: tuple[
     return measured, joined
 
 
+async def redis_per_update(server: RedisServer, before: Counter[str], updates: int) -> dict[str, float]:
+    """The Redis commands the workers ran per update since `before` (scripts, EVALSHA, included: the dialog's two
+    and the message budget's leases), from the server's own counts; the probe's INFO is left out."""
+    ran = await server.commandstats() - before
+    ran.pop("info", None)
+    return {command: round(count / max(1, updates), 3) for command, count in ran.most_common()}
+
+
 def stats(values_ms: list[float]) -> dict[str, float]:
     ordered = sorted(round(value * 1000) for value in values_ms)  # µs
     if not ordered:
@@ -205,14 +213,16 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                 for name, citizen, think in (("alone at human pace", workload.citizens[0], options.think),
                                              ("alone answering at once", workload.citizens[1], 0.0)):
                     print(f"  {name} ({think:g} s between answers) …", file=sys.stderr)
-                    refused = limits.refused
+                    refused, commands = limits.refused, await server.commandstats()
                     exchanges = await alone(citizens, citizen, to_review, think)
                     result[name] = {"think_s": think, "max_ms": round(max(e.ms for e in exchanges), 1),
                                     "steps": steps_of(exchanges), "http_429": limits.refused - refused,
+                                    "redis_per_update": await redis_per_update(server, commands, len(exchanges)),
                                     "met": max(e.ms for e in exchanges) <= ALONE_TARGET_MS}
                 print(f"  {options.crowd} citizens, {options.crowd_think[0]:g}–{options.crowd_think[1]:g} s "
                       f"between answers, {options.seconds:g} s measured …", file=sys.stderr)
                 refused, refused_by = limits.refused, dict(limits.refused_by)
+                commands = await server.commandstats()
                 crowd_workload = Workload(workload.citizens[2:], workload.beats[2:])
                 exchanges, joined = await crowd(citizens, crowd_workload, options.crowd, options.crowd_think,
                                                 options.warmup, options.seconds)
@@ -227,6 +237,7 @@ async def measure(options: argparse.Namespace) -> dict[str, Any]:
                                           for name, count in limits.refused_by.items()
                                           if count > refused_by.get(name, 0)},
                     "errors": sum(1 for exchange in exchanges if exchange.status != 200),
+                    "redis_per_update": await redis_per_update(server, commands, len(exchanges)),
                     "steps": by_step(exchanges),
                     "calls_per_update": {method: round(count / max(1, len(exchanges)), 3) for method, count in
                                          sum((exchange.calls for exchange in exchanges), Counter()).most_common()},
@@ -248,7 +259,7 @@ def render(result: dict[str, Any]) -> str:
         part = result[name]
         parts.append(f"{name} ({part['think_s']:g} s between answers), /start to the review card: max "
                      f"{part['max_ms']} ms (target ≤ {ALONE_TARGET_MS:g} ms: {'met' if part['met'] else 'NOT met'}), "
-                     f"429s {part['http_429']}")
+                     f"429s {part['http_429']}; Redis commands per update: {_commands(part)}")
         for step in part["steps"]:
             calls = ", ".join(f"{method} {count}" for method, count in step["calls"].items())
             parts.append(f"  {step['step']:<12} {step['ms']:>8.1f} ms   {calls}")
@@ -264,9 +275,14 @@ def render(result: dict[str, Any]) -> str:
     for step, values in crowd_part["steps"].items():
         parts.append(f"  {step:<22} n {values['n']:>5}  p50 {values['p50']:>8.1f}  p99 {values['p99']:>8.1f}  "
                      f"max {values['max']:>8.1f} ms")
+    parts.append(f"  Redis commands per update: {_commands(crowd_part)}")
     parts.append("  Bot API calls per update: " + ", ".join(
         f"{method} {count}" for method, count in crowd_part["calls_per_update"].items()))
     return "\n".join(parts)
+
+
+def _commands(part: dict[str, Any]) -> str:
+    return ", ".join(f"{command} {count}" for command, count in part.get("redis_per_update", {}).items())
 
 
 def _pair(text: str) -> tuple[float, float]:

@@ -27,6 +27,7 @@ from bot.storage import DialogCodec, load_keys
 from bot.storage.embedded import EmbeddedRedis
 from bot.storage.heartbeat import Heartbeat, new_worker_id
 from bot.storage.redis_store import RedisDialogStore
+from bot.storage.riders import Riders
 from bot.storage.sealing import Sealer
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Runtime:
     pseudonyms: Pseudonyms  # hashed identifiers for the rate limits' key names
     inbox: Sealer  # seals the updates polling keeps in Redis while they are handled
     heartbeat: Heartbeat  # this worker's sign of life, which the answers it keeps name
+    riders: Riders  # commands sent with a dialog's lock, as a bot's message budget's lease
     sealing_keys: tuple[bytes, ...]  # DIALOG_ENCRYPTION_KEY's keys, newest first, for a channel's own sealed values
 
     def sealer(self, purpose: bytes) -> Sealer:
@@ -106,10 +108,11 @@ async def running(
         key = settings.dialog_encryption_key.get_secret_value() if settings.dialog_encryption_key else None
         keys = load_keys(key, settings.data_dir)
         worker = new_worker_id()
+        riders = Riders()
         store = RedisDialogStore(redis, DialogCodec(keys), ttl=settings.dialog_ttl,
                                  lock_ttl=settings.dialog_lock_ttl, idle_after=settings.reminder_after or None,
                                  worker=worker, heartbeat_ttl=settings.worker_heartbeat,
-                                 forget_sent_after=FORGET_SENT_AFTER)
+                                 forget_sent_after=FORGET_SENT_AFTER, riders=riders)
         stack.push_async_callback(store.forget_sent)  # before Redis closes: a stopped worker leaves none behind
         pseudonyms = Pseudonyms(keys[0])  # the newest key: rotating it starts the counters afresh
         limits = RegistrationLimits(settings.registrations_per_user, settings.registrations_per_id,
@@ -119,4 +122,4 @@ async def running(
         assistant = Assistant(store, portal, catalogs, clock, settings.default_language,
                               help_desk=settings.staff_chat_id is not None, quota=quota.for_dialog, demo=demo)
         yield Runtime(assistant, catalogs, portal_url, redis, portal, pseudonyms, Sealer(keys, b"regbot polling inbox"),
-                      Heartbeat(redis, worker, settings.worker_heartbeat), tuple(keys))
+                      Heartbeat(redis, worker, settings.worker_heartbeat), riders, tuple(keys))

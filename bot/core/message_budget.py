@@ -1,29 +1,49 @@
 """The bot-wide budget of messages a second (TELEGRAM_RATE), shared by every worker through Redis.
 
 Telegram counts about 30 messages a second for a bot, whichever process
-sends them. Dividing the rate by hand between workers (as before issue 18)
-left each one a thirtieth of a second per message even when the others were
-idle, and went wrong whenever the number of workers changed. Instead the
-workers count in one Redis counter per epoch second, and each takes a slice
-of that second's budget at a time (1, then 2, 4, … up to a tenth of the
-rate), so most messages cost no round trip: an answer's messages are
-leased together, a busy worker leases its next slice in the background
-while the current one still has messages left, and a slice of the next
-second ahead. Whatever the
-traffic, the leases are bounded by the rate: a few dozen round trips a
-second for the whole bot, however many updates it handles.
+sends them, and (as its 429s show) with a bucket that refills continuously,
+not per calendar second. Counting per epoch second (the first version of
+issue 18) let 30 messages go at the end of one second and 30 more at the
+start of the next, which such a bucket refuses; and a message that missed
+its second slept until the next one, where newer messages could take the
+budget before it, so under load a few waited several seconds.
 
-A slice leased and not used is lost for that second (the counter only
-grows), which is why slices start small and halve after a second that left
-some over. Workers' clocks should agree to well under a second (NTP).
+So the workers share one schedule instead, the generic cell rate algorithm
+(GCRA) over Redis: a single number, the time at which the bot's messages
+leased so far would all have gone at the steady rate (the "theoretical
+arrival time"). Leasing `k` messages moves it on by `k` intervals (one
+script, one round trip; bot/storage/budget_counter.py) and answers where
+the lease's slots start. A message may go up to `BURST_S` before its slot
+(a burst after a quiet spell) and not later than `LATE_S` after it (a
+slot not used by then is dropped): any span of time then holds at most
+`rate × (span + BURST_S + LATE_S) + 1` messages, which stays within
+Telegram's bucket of a second's worth with room for the message's trip
+and the workers' clocks (NTP) to differ. Slots are handed out in the order
+they were asked for, across workers (the schedule's order) and within one
+(a first-come lock), so the oldest message waiting always goes first.
 
-When Redis cannot be reached the worker sends on a budget of its own (the
-whole rate, for its process alone: with Redis down it cannot load dialogs
-anyway, so few messages are in hand), says so in one warning, and tries
-Redis again after `RETRY_REDIS` seconds.
+A worker that holds no slots when an update comes (it sends now and then:
+its slots last `LATE_S`) leases two in the round trip that locks the
+dialog (`ride`, bot/storage/riders.py), so its answer needs no round trip
+of its own; the in-line lease is left for a second message beyond those.
+A worker leases more than its answer needs only when it sends often (a
+slice that doubles, up to `LARGEST_SLICE_S` of the rate, while it leases
+again within a second, and halves when slots go unused), and then leases
+its next slice in the background when half of one is left, so a busy
+worker makes a few round trips a second for all its messages and they
+seldom wait for one. A slot leased and
+not used costs the others nothing when the bot is quiet (the schedule is
+behind the clock again before anyone needs it) and one interval when it
+is busy.
 
-`Ledger` is the arithmetic (pure); `MessageBudget` does the waiting and
-the leasing, through a `BudgetCounter` (bot/storage/budget_counter.py).
+When Redis cannot be reached the worker keeps the same schedule by itself
+(the whole rate, for its process alone: with Redis down it cannot load
+dialogs anyway, so few messages are in hand), says so in one warning, and
+tries Redis again after `RETRY_REDIS` seconds.
+
+`Schedule` is the arithmetic (pure, also the local fallback);
+`MessageBudget` does the leasing and the waiting, through a
+`BudgetCounter`.
 """
 
 from __future__ import annotations
@@ -31,166 +51,177 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
 
-RETRY_REDIS = 5.0  # seconds on the local budget before Redis is tried again
+RETRY_REDIS = 5.0  # seconds on the local schedule before Redis is tried again
+BURST_S = 0.5  # how far ahead of its slot a message may go: half a second's worth at once after a quiet spell
+LATE_S = 0.25  # how long after its slot a leased message may still go; dropped after that
+LARGEST_SLICE_S = 0.2  # a lease covers at most this much of the rate (6 messages at 30 a second)
+BUSY_S = 1.0  # a worker that leases again within this is busy: its slice grows
+RIDING_SLOTS = 2  # leased with a dialog's lock when none are held: most answers are one message, the phone step's two
+RIDE_LOST_S = 1.0  # a ride whose reply never came (Redis failed under it) is forgotten after this
 
 
 class BudgetCounter(Protocol):
-    async def lease(self, second: int, count: int) -> int:
-        """Add `count` to the bot's counter of epoch second `second`; answer the counter's new value."""
+    async def lease(self, now: float, count: int, interval: float) -> float:
+        """Move the bot's shared schedule on by `count` slots of `interval` s from `now` (epoch seconds) or from
+        where it stands if later; answer where the lease starts."""
         ...
 
 
-class Ledger:
-    """The messages this worker may still send in each second, and how much to lease next."""
+@runtime_checkable
+class RidingCounter(BudgetCounter, Protocol):
+    """A counter whose lease can also be sent in another call's round trip."""
 
-    def __init__(self, rate: int) -> None:
-        if rate < 1:
-            raise ValueError("the budget needs a rate of at least one message a second")
-        self.rate = rate
-        self.largest_slice = max(1, rate // 10)
-        self._slice = 1
-        self._left: dict[int, int] = {}
-        self._leases: dict[int, int] = {}  # leases granted something, per second
-        self._spent: set[int] = set()  # seconds whose whole budget is leased, by any worker
+    def command(self, now: float, count: int, interval: float) -> tuple[str | int, ...]:
+        ...
 
-    def take(self, second: int) -> bool:
-        """Spend one message of `second`, if this worker holds one."""
-        self._forget_before(second)
-        if self._left.get(second, 0) <= 0:
-            return False
-        self._left[second] -= 1
-        return True
+    def start_of(self, reply: bytes | str | int) -> float:
+        ...
 
-    def holds(self, second: int) -> int:
-        return self._left.get(second, 0)
 
-    def spent(self, second: int) -> bool:
-        """Every worker together has leased the whole of `second`: wait for the next one."""
-        return second in self._spent
+class Schedule:
+    """The bot's schedule kept by one process: what the shared counter does, in memory."""
 
-    def busy(self, second: int) -> bool:
-        """More than one slice of `second` was needed: the next second will likely need one too."""
-        return self._leases.get(second, 0) > 1
+    def __init__(self) -> None:
+        self._theoretical = 0.0
 
-    def running_low(self, second: int) -> bool:
-        """Time to lease the next slice in the background: a busy second with half a slice or less left."""
-        return self.busy(second) and not self.spent(second) and self.holds(second) <= self._slice // 2
-
-    def next_slice(self, expected: int = 1) -> int:
-        """The next lease's size: the slice, or the messages known to be coming if more (within the largest)."""
-        return max(self._slice, min(expected, self.largest_slice))
-
-    def granted(self, second: int, asked: int, total: int) -> int:
-        """The counter answered `total` for a lease of `asked`: keep what fits under the rate; answer it."""
-        got = max(0, min(asked, self.rate - (total - asked)))
-        self._left[second] = self._left.get(second, 0) + got
-        if got:
-            self._leases[second] = self._leases.get(second, 0) + 1
-        if got < asked or total >= self.rate:
-            self._spent.add(second)
-        if asked >= self._slice:  # a full slice was wanted: the next may be larger
-            self._slice = min(self.largest_slice, self._slice * 2)
-        return got
-
-    def _forget_before(self, second: int) -> None:
-        """Past seconds are gone; a second that ended with messages left over shrinks the slice."""
-        past = [earlier for earlier in self._left if earlier < second]
-        if past:
-            if any(self._left[earlier] > 0 for earlier in past):
-                self._slice = max(1, self._slice // 2)
-            for earlier in past:
-                del self._left[earlier]
-                self._leases.pop(earlier, None)
-        self._spent = {later for later in self._spent if later >= second}
+    async def lease(self, now: float, count: int, interval: float) -> float:
+        start = max(self._theoretical, now)
+        self._theoretical = start + count * interval
+        return start
 
 
 class MessageBudget:
-    """Wait for a message's place in the bot-wide budget; lease from the shared counter as needed."""
+    """Wait for a message's slot in the bot-wide schedule; lease slots from the shared counter as needed."""
 
     def __init__(
         self, counter: BudgetCounter, rate: float, clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        """`clock`: the wall clock (every worker must name the same second the same way)."""
+        """`clock`: the wall clock (every worker must name the same moment the same way)."""
+        if rate <= 0:
+            raise ValueError("the budget needs a rate above zero messages a second")
         self._counter = counter
-        self._ledger = Ledger(int(rate))
-        self._local = Ledger(int(rate))  # while Redis is unreachable
+        self._local = Schedule()  # while Redis is unreachable
+        self._interval = 1.0 / rate
+        self._largest = max(1, int(rate * LARGEST_SLICE_S))
+        self._slice = 1
         self._clock = clock
         self._sleep = sleep
-        self._leasing: dict[int, asyncio.Task[None]] = {}
-        self._local_until: float | None = None  # on the local budget until then
+        self._slots: deque[float] = deque()  # leased and not yet used: each slot's time, earliest first
+        self._turn: asyncio.Lock | None = None  # first come, first served
+        self._leased_at = float("-inf")
+        self._local_until: float | None = None  # on the local schedule until then
+        self._probing: asyncio.Task[None] | None = None
+        self._ahead: asyncio.Task[None] | None = None  # the next slice, leased in the background
+        self._riding_since: float | None = None  # a lease sent with a dialog's lock, its reply not yet in
 
     async def acquire(self, expected: int = 1) -> None:
-        """Return when one more message fits in this second's budget (at once, as a rule).
+        """Return when one more message fits in the bot's rate (at once, as a rule).
 
         `expected`: the messages the caller has in hand, this one included, so that one lease covers an
         answer of several messages.
         """
-        while True:
-            now = self._clock()
-            second = int(now)
-            if self._local_until is not None:
-                if now >= self._local_until and second not in self._leasing:
-                    self._local_until = now + RETRY_REDIS
-                    self._start_lease(second)  # in the background: a Redis that hangs must not hold messages
-                if self._local.take(second) or self._local_grant(second):
-                    return
-            elif self._ledger.take(second):
-                self._lease_ahead(second)
-                return
-            elif not self._ledger.spent(second):
-                await self._lease(second, expected)
-                continue
-            await self._sleep(second + 1 - now)
+        if self._turn is None:
+            self._turn = asyncio.Lock()
+        async with self._turn:
+            slot = await self._take(expected)
+        wait = slot - BURST_S - self._clock()
+        if wait > 0:
+            await self._sleep(wait)
+
+    def ride(self) -> tuple[tuple[str | int, ...], Callable[[Any], None]] | None:
+        """A lease to send with the next dialog's lock, when this worker holds no slots that will still be good
+        by the time that update is answered (a busy worker holds some, and leases its slices in line)."""
+        now = self._clock()
+        if not isinstance(self._counter, RidingCounter) or self._local_until is not None:
+            return None
+        if self._riding_since is not None and now - self._riding_since < RIDE_LOST_S:
+            return None
+        if any(slot + LATE_S > now + LATE_S / 2 for slot in self._slots):
+            return None
+        count = max(RIDING_SLOTS, self._slice)
+        command = self._counter.command(now, count, self._interval)
+        self._riding_since = now
+        counter = self._counter
+
+        def took(reply: Any) -> None:
+            self._riding_since = None
+            if not isinstance(reply, Exception):  # NOSCRIPT (not loaded yet), or an error: the answer leases in line
+                self._add(counter.start_of(reply), count)
+
+        return command, took
 
     async def close(self) -> None:
-        """Wait for the leases in flight (so none is cut off when the process stops)."""
-        if self._leasing:
-            await asyncio.gather(*self._leasing.values(), return_exceptions=True)
+        """Wait for the leases in flight in the background (so none is cut off when the process stops)."""
+        await asyncio.gather(*(task for task in (self._probing, self._ahead) if task is not None),
+                             return_exceptions=True)
 
-    def _local_grant(self, second: int) -> bool:
-        if self._local.spent(second):
-            return False
-        self._local.granted(second, self._local.rate, self._local.rate)
-        return self._local.take(second)
+    async def _take(self, expected: int) -> float:
+        now = self._clock()
+        while self._slots and self._slots[0] + LATE_S < now:
+            self._slots.popleft()
+            self._slice = max(1, self._slice // 2)  # more was leased than sent in time
+        if not self._slots:
+            if self._ahead is not None:  # the next slice is on its way: the first in line waits for it
+                await asyncio.shield(self._ahead)
+            if not self._slots:
+                await self._lease(now, min(self._largest, max(expected, self._slice)))
+        slot = self._slots.popleft()
+        self._lease_ahead(now)
+        return slot
 
-    def _lease_ahead(self, second: int) -> None:
-        """In the background: this second's next slice when running low, and, when busy, the next second's first.
+    def _lease_ahead(self, now: float) -> None:
+        """A busy worker running low leases its next slice in the background, so that its messages do not wait
+        in line behind a round trip (which a loaded machine makes long)."""
+        busy = now - self._leased_at < BUSY_S and self._slice > 1
+        if busy and self._ahead is None and self._local_until is None and len(self._slots) <= self._slice // 2:
+            self._ahead = asyncio.get_running_loop().create_task(self._lease(now, self._slice))
+            self._ahead.add_done_callback(self._arrived)
 
-        A worker sending now and then leases in line, one round trip for an answer's messages: leasing ahead
-        for it would hold back a message a second from the other workers for nothing.
-        """
-        if self._ledger.running_low(second):
-            self._start_lease(second)
-        if self._ledger.busy(second) and not self._ledger.holds(second + 1) and not self._ledger.spent(second + 1):
-            self._start_lease(second + 1, 1)
+    def _arrived(self, _task: asyncio.Task[None]) -> None:
+        self._ahead = None
 
-    async def _lease(self, second: int, expected: int) -> None:
-        await asyncio.shield(self._start_lease(second, self._ledger.next_slice(expected)))
-
-    def _start_lease(self, second: int, count: int | None = None) -> asyncio.Task[None]:
-        task = self._leasing.get(second)
-        if task is None:
-            task = asyncio.get_running_loop().create_task(self._leased(second, count or self._ledger.next_slice()))
-            self._leasing[second] = task
-            task.add_done_callback(lambda _done: self._leasing.pop(second, None))
-        return task
-
-    async def _leased(self, second: int, count: int) -> None:
-        try:
-            total = await self._counter.lease(second, count)
-        except Exception as error:  # Redis down, or slow past its timeout: the budget must not stop the bot
-            if self._local_until is None:
-                log.warning("the shared message budget is unreachable (%s: %s); this worker sends up to "
-                            "TELEGRAM_RATE a second on its own until Redis answers again", type(error).__name__, error)
-            self._local_until = self._clock() + RETRY_REDIS
-            return
+    async def _lease(self, now: float, count: int) -> None:
+        if now - self._leased_at < BUSY_S:
+            self._slice = min(self._largest, self._slice * 2)
+        self._leased_at = now
         if self._local_until is not None:
-            log.info("the shared message budget answers again")
-            self._local_until = None
-        self._ledger.granted(second, count, total)
+            if now >= self._local_until and (self._probing is None or self._probing.done()):
+                self._local_until = now + RETRY_REDIS  # in the background: a Redis that hangs must not hold messages
+                self._probing = asyncio.get_running_loop().create_task(self._probe())
+            self._add(await self._local.lease(now, count, self._interval), count)
+            return
+        try:
+            start = await self._counter.lease(now, count, self._interval)
+        except Exception as error:  # Redis down, or slow past its timeout: the budget must not stop the bot
+            self._unreachable(error)
+            start = await self._local.lease(self._clock(), count, self._interval)
+        self._add(start, count)
+
+    async def _probe(self) -> None:
+        """Ask Redis again for one slot; it answers: back on the shared schedule."""
+        try:
+            start = await self._counter.lease(self._clock(), 1, self._interval)
+        except Exception as error:
+            self._unreachable(error)
+            return
+        log.info("the shared message budget answers again")
+        self._local_until = None
+        self._add(start, 1)
+
+    def _unreachable(self, error: Exception) -> None:
+        if self._local_until is None:
+            log.warning("the shared message budget is unreachable (%s: %s); this worker sends up to "
+                        "TELEGRAM_RATE a second on its own until Redis answers again", type(error).__name__, error)
+        self._local_until = self._clock() + RETRY_REDIS
+
+    def _add(self, start: float, count: int) -> None:
+        """The lease's slots, each an interval after the one before; kept in order (a probe's may come late)."""
+        slots = [start + (n + 1) * self._interval for n in range(count)]
+        self._slots = deque(sorted((*self._slots, *slots)))

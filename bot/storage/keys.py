@@ -43,9 +43,9 @@ def polling_inbox(bot_id: int | str) -> str:
     return f"{PREFIX}:inbox:{bot_id}"
 
 
-def message_budget(bot_id: int | str, second: int) -> str:
-    """The count of messages all of a bot's workers took in one epoch second (bot/core/message_budget.py)."""
-    return f"{PREFIX}:budget:{bot_id}:{second}"
+def message_budget(bot_id: int | str) -> str:
+    """When the messages all of a bot's workers leased would have gone at its rate (bot/core/message_budget.py)."""
+    return f"{PREFIX}:budget:{bot_id}"
 
 
 def password_form_attempts(scope: str, who: str) -> str:

@@ -36,7 +36,7 @@ does a single-connection client, which locks its one connection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -96,20 +96,23 @@ class LuaScript:
 
     async def __call__(
         self, keys: Sequence[KeyT], args: Sequence[EncodableT], also: tuple[EncodableT, ...] | None = None,
+        on_also: Callable[[Any], None] | None = None,
     ) -> Any:
         """Run the script; `also`: one more command sent in the same round trip, after it (for a key in another
-        Redis Cluster slot than the script's), whose error, if any, is raised once both replies are read."""
+        Redis Cluster slot than the script's), whose error, if any, is raised once both replies are read; or,
+        with `on_also`, handed to it with the reply (bot/storage/riders.py)."""
         if not self._pooled:
-            return await self._through_client(keys, args, also)
+            return await self._through_client(keys, args, also, on_also)
         connection, kept = await self._connections.take()
         try:
             return await connection.retry.call_with_retry(
-                lambda: self._run(connection, keys, args, also, kept), lambda error: connection.disconnect())
+                lambda: self._run(connection, keys, args, also, kept, on_also), lambda error: connection.disconnect())
         finally:
             await self._connections.give_back(connection, kept)
 
     async def _through_client(
         self, keys: Sequence[KeyT], args: Sequence[EncodableT], also: tuple[EncodableT, ...] | None,
+        on_also: Callable[[Any], None] | None = None,
     ) -> Any:
         if also is None:
             return await self._script(keys=keys, args=args)
@@ -117,7 +120,9 @@ class LuaScript:
             pipe.evalsha(self._script.sha, len(keys), *keys, *args)
             pipe.execute_command(*also)
             result, after = await pipe.execute(raise_on_error=False)
-        if isinstance(after, Exception):
+        if on_also is not None:
+            on_also(after)
+        elif isinstance(after, Exception):
             raise after
         if isinstance(result, NoScriptError):  # a node restarted, or failed over, since the script was loaded
             return await self._script(keys=keys, args=args)
@@ -127,11 +132,11 @@ class LuaScript:
 
     async def _run(
         self, connection: Connection, keys: Sequence[KeyT], args: Sequence[EncodableT],
-        also: tuple[EncodableT, ...] | None, kept: bool = False,
+        also: tuple[EncodableT, ...] | None, kept: bool = False, on_also: Callable[[Any], None] | None = None,
     ) -> Any:
         if kept and connection.is_connected:  # idle since its last call: Redis may have closed it (its `timeout`)
             try:
-                return await self._run(connection, keys, args, also)
+                return await self._run(connection, keys, args, also, on_also=on_also)
             except RedisConnectionError:  # at once on a fresh one, before (and whatever) the client's retries
                 await connection.disconnect()
         if not connection.is_connected:  # as the pool does: a Sentinel's connection asks where the primary is now
@@ -145,7 +150,14 @@ class LuaScript:
         except ResponseError as error:  # the second reply is read before it is raised: the connection stays usable
             result = error
         if also is not None:
-            await connection.read_response()
+            try:
+                after = await connection.read_response()
+            except ResponseError as error:
+                if on_also is None:
+                    raise
+                after = error
+            if on_also is not None:
+                on_also(after)
         if isinstance(result, NoScriptError):  # a server that never saw it (restarted, failed over): EVAL runs it
             await connection.send_packed_command(
                 _packed(connection, ("EVAL", self._source, len(keys), *keys, *args)))

@@ -27,6 +27,7 @@ from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockL
 from bot.storage.heartbeat import HEARTBEAT_TTL, stopped_beating
 from bot.storage.keys import DialogKey, idle_dialogs
 from bot.storage.lua_script import HeldConnections, LuaScript
+from bot.storage.riders import Riders
 from conversations.dialog import Dialog
 
 # The stored value of a dialog: a header, then the codec's document (bot/storage/codec.py), so that the updates
@@ -239,13 +240,16 @@ class RedisDialogStore:
         worker: str = "",
         heartbeat_ttl: float = HEARTBEAT_TTL,
         forget_sent_after: float | None = None,
+        riders: Riders | None = None,
     ) -> None:
         """`idle_after`: seconds without activity after which a dialog is listed by `take_idle` (None: never).
         `worker`: this process's id, whose heartbeat (`bot/storage/heartbeat.py`) says it is alive; an answer
         it keeps is given to a re-delivery only once its heartbeat is gone (`heartbeat_ttl` at the most).
         `forget_sent_after`: seconds after which the answers reported sent (`answer_sent`) are deleted, all
-        in one round trip (and by `forget_sent`); None: not forgotten (they expire after `ANSWER_KEPT`)."""
+        in one round trip (and by `forget_sent`); None: not forgotten (they expire after `ANSWER_KEPT`).
+        `riders`: other parts' commands sent in the round trip that locks a dialog (bot/storage/riders.py)."""
         self._redis = redis
+        self._riders = riders
         self._forget_sent_after = forget_sent_after
         self._sent: list[tuple[str, str]] = []  # (unsent answer key, its first line) reported sent
         self._forgetting: asyncio.TimerHandle | None = None
@@ -461,8 +465,13 @@ class RedisDialogStore:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait
         pause = 0.005
+        ride = self._riders.ride() if self._riders is not None else None
         while True:
-            answer = await self._lock_and_load(keys=keys, args=args)
+            if ride is not None:  # on the first try only
+                (command, took), ride = ride, None
+                answer = await self._lock_and_load(keys=keys, args=args, also=command, on_also=took)
+            else:
+                answer = await self._lock_and_load(keys=keys, args=args)
             if answer[0] == 1:
                 return answer  # type: ignore[no-any-return]
             if answer[0] == 2:

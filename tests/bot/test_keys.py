@@ -58,7 +58,7 @@ def test_links() -> None:
 
 def test_the_bot_s_own_keys() -> None:
     assert polling_inbox(123456789) == polling_inbox("123456789") == "regbot:inbox:123456789"
-    assert message_budget(123456789, 1_800_000_000) == "regbot:budget:123456789:1800000000"
+    assert message_budget(123456789) == "regbot:budget:123456789"
     assert password_form_attempts("nonce", "abc") == "regbot:pwlimit:nonce:abc"
     assert password_form_attempts("ip", "203.0.113.9") == "regbot:pwlimit:ip:203.0.113.9"
     assert password_form_attempts("ip", "2001:db8:1:2::/64") == "regbot:pwlimit:ip:2001:db8:1:2::/64"

@@ -98,3 +98,21 @@ async def test_a_command_sent_beside_a_failing_script_leaves_nothing_unread_for_
     assert await echo(keys=["k"], args=["next"], also=("ZADD", "idle", "GT", 7, "a")) == b"next"
     assert await echo(keys=["k"], args=["after"]) == b"after"
     assert await redis.zscore("idle", "a") == 7
+
+
+@pytest.mark.parametrize("single_connection", [False, True])
+async def test_a_rider_s_failing_command_is_handed_to_it_and_the_script_s_answer_stands(
+    redis: Redis, single_connection: bool,
+) -> None:
+    """Another part's command riding in the lock's round trip (bot/storage/riders.py) gets its reply, an error
+    included, and never fails the dialog's script nor leaves a reply unread on the kept connection."""
+    client = Redis(connection_pool=redis.connection_pool, single_connection_client=single_connection)
+    held = HeldConnections(client, size=1)
+    echo = LuaScript(client, "return ARGV[1]", held)
+    replies: list[object] = []
+    assert await echo(keys=["k"], args=["lock"], also=("EVALSHA", "0" * 40, 0), on_also=replies.append) == b"lock"
+    assert await echo(keys=["k"], args=["ride"], also=("INCRBY", "n", 2), on_also=replies.append) == b"ride"
+    assert await echo(keys=["k"], args=["next"]) == b"next"
+    assert isinstance(replies[0], ResponseError) and replies[1] == 2
+    if single_connection:
+        await client.aclose()
