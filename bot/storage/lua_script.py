@@ -9,8 +9,10 @@ README "Performance"). Its pool also checks, each time it hands out a
 connection, that nothing is left unread on it (a zero-timeout read, costly
 in asyncio). Here the scripts keep a few connections taken from the
 client's own pool (`HeldConnections`: taken once, closed with the client),
-send EVALSHA on one and read the reply; what matters is kept as redis-py
-does it, with redis-py's own parts:
+send EVALSHA on one and read the reply in one timed exchange
+(`bot/storage/round_trip.py`: without redis-py's task per write and second
+timeout scope); what matters is kept as redis-py does it, with redis-py's
+own parts:
 
 - connecting, AUTH/SELECT, TLS, a Sentinel's master lookup, socket
   timeouts, and dropping a connection whose reply was cut short
@@ -41,6 +43,8 @@ from redis.asyncio.connection import Connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.typing import EncodableT, KeyT
+
+from bot.storage.round_trip import exchange
 
 try:
     from hiredis import pack_command as hiredis_pack
@@ -134,18 +138,14 @@ class LuaScript:
         packed = _packed(connection, ("EVALSHA", self._script.sha, len(keys), *keys, *args))
         if also is not None:
             packed += _packed(connection, also)
-        await connection.send_packed_command(packed)
-        try:
-            result = await connection.read_response()
-        except ResponseError as error:  # the second reply is read before it is raised: the connection stays usable
-            result = error
-        if also is not None:
-            await connection.read_response()
+        # Both replies are read before either error is raised: the connection stays usable.
+        result, *after = await exchange(connection, packed, 1 if also is None else 2)
+        if after and isinstance(after[0], ResponseError):
+            raise after[0]
         if isinstance(result, NoScriptError):  # a server that never saw it (restarted, failed over): EVAL runs it
-            await connection.send_packed_command(
-                _packed(connection, ("EVAL", self._source, len(keys), *keys, *args)))
-            result = await connection.read_response()
-        elif isinstance(result, ResponseError):
+            evaluated = _packed(connection, ("EVAL", self._source, len(keys), *keys, *args))
+            [result] = await exchange(connection, evaluated, 1)
+        if isinstance(result, ResponseError):
             raise result
         return result
 
