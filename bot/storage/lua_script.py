@@ -35,8 +35,8 @@ does a single-connection client, which locks its one connection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.connection import Connection
@@ -50,6 +50,8 @@ try:
     from hiredis import pack_command as hiredis_pack
 except ImportError:  # no wheel for this platform: redis-py packs in Python
     hiredis_pack = None  # type: ignore[assignment]
+
+T = TypeVar("T")
 
 HELD_CONNECTIONS = 16
 """Connections kept for the scripts, out of the pool's (REDIS_CONNECTIONS in bot/app/runtime.py): past that
@@ -103,9 +105,53 @@ class LuaScript:
         connection, kept = await self._connections.take()
         try:
             return await connection.retry.call_with_retry(
-                lambda: self._run(connection, keys, args, also, kept), lambda error: connection.disconnect())
+                lambda: _on(connection, kept, lambda: self._run(connection, keys, args, also)),
+                lambda error: connection.disconnect())
         finally:
             await self._connections.give_back(connection, kept)
+
+    async def each(self, calls: Sequence[tuple[Sequence[KeyT], Sequence[EncodableT]]]) -> list[Any]:
+        """Run the script once for each (keys, args), all in one round trip, and answer each call's result: an
+        error reply is its result, not raised (NOSCRIPT is run again from the source first)."""
+        if not self._pooled:
+            return await self._each_through_client(calls)
+        connection, kept = await self._connections.take()
+        try:
+            return await connection.retry.call_with_retry(
+                lambda: _on(connection, kept, lambda: self._run_each(connection, calls)),
+                lambda error: connection.disconnect())
+        finally:
+            await self._connections.give_back(connection, kept)
+
+    async def _run_each(
+        self, connection: Connection, calls: Sequence[tuple[Sequence[KeyT], Sequence[EncodableT]]],
+    ) -> list[Any]:
+        packed: list[bytes] = []
+        for keys, args in calls:
+            packed += _packed(connection, ("EVALSHA", self._script.sha, len(keys), *keys, *args))
+        results = await exchange(connection, packed, len(calls))
+        forgotten = [index for index, result in enumerate(results) if isinstance(result, NoScriptError)]
+        if forgotten:
+            evaluated: list[bytes] = []
+            for index in forgotten:
+                keys, args = calls[index]
+                evaluated += _packed(connection, ("EVAL", self._source, len(keys), *keys, *args))
+            for index, result in zip(forgotten, await exchange(connection, evaluated, len(forgotten)), strict=True):
+                results[index] = result
+        return results
+
+    async def _each_through_client(self, calls: Sequence[tuple[Sequence[KeyT], Sequence[EncodableT]]]) -> list[Any]:
+        """`each` in a pipeline (a cluster's sends each call to its key's node): EVALSHA alone, without the
+        SCRIPT EXISTS redis-py sends before a pipeline's scripts; loaded and sent again after a NOSCRIPT."""
+        for _ in range(2):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for keys, args in calls:
+                    pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+                results: list[Any] = await pipe.execute(raise_on_error=False)
+            if not any(isinstance(result, NoScriptError) for result in results):
+                break
+            await self._redis.script_load(self._source)  # a node that restarted, or never ran it
+        return results
 
     async def _through_client(
         self, keys: Sequence[KeyT], args: Sequence[EncodableT], also: tuple[EncodableT, ...] | None,
@@ -126,15 +172,8 @@ class LuaScript:
 
     async def _run(
         self, connection: Connection, keys: Sequence[KeyT], args: Sequence[EncodableT],
-        also: tuple[EncodableT, ...] | None, kept: bool = False,
+        also: tuple[EncodableT, ...] | None,
     ) -> Any:
-        if kept and connection.is_connected:  # idle since its last call: Redis may have closed it (its `timeout`)
-            try:
-                return await self._run(connection, keys, args, also)
-            except RedisConnectionError:  # at once on a fresh one, before (and whatever) the client's retries
-                await connection.disconnect()
-        if not connection.is_connected:  # as the pool does: a Sentinel's connection asks where the primary is now
-            await connection.connect()  # type: ignore[no-untyped-call]
         packed = _packed(connection, ("EVALSHA", self._script.sha, len(keys), *keys, *args))
         if also is not None:
             packed += _packed(connection, also)
@@ -148,6 +187,18 @@ class LuaScript:
         if isinstance(result, ResponseError):
             raise result
         return result
+
+
+async def _on(connection: Connection, kept: bool, send: Callable[[], Awaitable[T]]) -> T:
+    """`send` on `connection`, connected first as the pool would; a kept one found closed is replaced at once."""
+    if kept and connection.is_connected:  # idle since its last call: Redis may have closed it (its `timeout`)
+        try:
+            return await send()
+        except RedisConnectionError:  # at once on a fresh one, before (and whatever) the client's retries
+            await connection.disconnect()
+    if not connection.is_connected:  # as the pool does: a Sentinel's connection asks where the primary is now
+        await connection.connect()  # type: ignore[no-untyped-call]
+    return await send()
 
 
 def _packed(connection: Connection, command: tuple[EncodableT, ...]) -> list[bytes]:

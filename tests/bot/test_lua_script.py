@@ -72,3 +72,15 @@ async def test_a_command_sent_beside_a_failing_script_leaves_nothing_unread_for_
     assert await echo(keys=["k"], args=["next"], also=("ZADD", "idle", "GT", 7, "a")) == b"next"
     assert await echo(keys=["k"], args=["after"]) == b"after"
     assert await redis.zscore("idle", "a") == 7
+
+
+async def test_calls_sent_together_each_get_their_own_answer_an_error_included(redis: Redis) -> None:
+    """Sent answers are forgotten in one round trip: a Redis that forgot the script runs each from its source,
+    one call's error is that call's answer, and nothing is left unread for the next call."""
+    held = HeldConnections(redis, size=1)
+    check = LuaScript(redis, "if ARGV[1] == 'bad' then return redis.error_reply('refused') end return ARGV[1]", held)
+    await redis.script_flush()
+    first, refused, third = await check.each([(["k"], ["a"]), (["k"], ["bad"]), (["k"], ["c"])])
+    assert (first, third) == (b"a", b"c")
+    assert isinstance(refused, ResponseError) and "refused" in str(refused)
+    assert await check(keys=["k"], args=["next"]) == b"next"
