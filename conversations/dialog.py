@@ -61,7 +61,8 @@ class PersonalData(_Frozen):
     scanned: ScannedCard | None = None  # read from the card's QR code, awaiting "yes, it is right"
 
     def is_empty(self) -> bool:
-        return self == PersonalData()
+        """Every field at its default (None), read without building an empty model to compare with (a save asks)."""
+        return all(value is None for value in self.__dict__.values())
 
 
 class Consent(_Frozen):

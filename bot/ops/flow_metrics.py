@@ -47,17 +47,17 @@ def observe_handled(before: Dialog, event: Event, outcome: Outcome, started: boo
     after = outcome.dialog
     reached = reached_step(before, after, started)
     if reached is not None:
-        metrics.FUNNEL.labels(reached.value).inc()
+        metrics.labelled(metrics.FUNNEL, reached.value).inc()
     if _cancelled(before, event, after):
-        metrics.CANCELLED.labels(before.step.value).inc()
+        metrics.labelled(metrics.CANCELLED, before.step.value).inc()
     reason = refusal_reason(before, event, outcome)
     if reason is not None:
-        metrics.REFUSALS.labels(before.step.value, reason).inc()
+        metrics.labelled(metrics.REFUSALS, before.step.value, reason).inc()
     otp = otp_outcome(before, event, outcome)
     if otp is not None:
-        metrics.OTP.labels(otp).inc()
+        metrics.labelled(metrics.OTP, otp).inc()
     if Effect.HANDED_OFF in outcome.effects and after.handoff is not None:
-        metrics.HANDOFFS.labels(after.handoff.reason.value).inc()
+        metrics.labelled(metrics.HANDOFFS, after.handoff.reason.value).inc()
 
 
 def reached_step(before: Dialog, after: Dialog, started: bool) -> StepName | None:

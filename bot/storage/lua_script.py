@@ -9,8 +9,10 @@ README "Performance"). Its pool also checks, each time it hands out a
 connection, that nothing is left unread on it (a zero-timeout read, costly
 in asyncio). Here the scripts keep a few connections taken from the
 client's own pool (`HeldConnections`: taken once, closed with the client),
-send EVALSHA on one and read the reply; what matters is kept as redis-py
-does it, with redis-py's own parts:
+send EVALSHA on one and read the reply in one timed exchange
+(`bot/storage/round_trip.py`: without redis-py's task per write and second
+timeout scope); what matters is kept as redis-py does it, with redis-py's
+own parts:
 
 - connecting, AUTH/SELECT, TLS, a Sentinel's master lookup, socket
   timeouts, and dropping a connection whose reply was cut short
@@ -36,8 +38,8 @@ does a single-connection client, which locks its one connection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.connection import Connection
@@ -47,10 +49,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.typing import EncodableT, KeyT
 
+from bot.storage.round_trip import exchange
+
 try:
     from hiredis import pack_command as hiredis_pack
 except ImportError:  # no wheel for this platform: redis-py packs in Python
     hiredis_pack = None  # type: ignore[assignment]
+
+T = TypeVar("T")
 
 HELD_CONNECTIONS = 16
 """Connections kept for the scripts, out of the pool's (REDIS_CONNECTIONS in bot/app/runtime.py): past that
@@ -106,9 +112,53 @@ class LuaScript:
         connection, kept = await self._connections.take()
         try:
             return await connection.retry.call_with_retry(
-                lambda: self._run(connection, keys, args, also, kept, on_also), lambda error: connection.disconnect())
+                lambda: _on(connection, kept, lambda: self._run(connection, keys, args, also, on_also)),
+                lambda error: connection.disconnect())
         finally:
             await self._connections.give_back(connection, kept)
+
+    async def each(self, calls: Sequence[tuple[Sequence[KeyT], Sequence[EncodableT]]]) -> list[Any]:
+        """Run the script once for each (keys, args), all in one round trip, and answer each call's result: an
+        error reply is its result, not raised (NOSCRIPT is run again from the source first)."""
+        if not self._pooled:
+            return await self._each_through_client(calls)
+        connection, kept = await self._connections.take()
+        try:
+            return await connection.retry.call_with_retry(
+                lambda: _on(connection, kept, lambda: self._run_each(connection, calls)),
+                lambda error: connection.disconnect())
+        finally:
+            await self._connections.give_back(connection, kept)
+
+    async def _run_each(
+        self, connection: Connection, calls: Sequence[tuple[Sequence[KeyT], Sequence[EncodableT]]],
+    ) -> list[Any]:
+        packed: list[bytes] = []
+        for keys, args in calls:
+            packed += _packed(connection, ("EVALSHA", self._script.sha, len(keys), *keys, *args))
+        results = await exchange(connection, packed, len(calls))
+        forgotten = [index for index, result in enumerate(results) if isinstance(result, NoScriptError)]
+        if forgotten:
+            evaluated: list[bytes] = []
+            for index in forgotten:
+                keys, args = calls[index]
+                evaluated += _packed(connection, ("EVAL", self._source, len(keys), *keys, *args))
+            for index, result in zip(forgotten, await exchange(connection, evaluated, len(forgotten)), strict=True):
+                results[index] = result
+        return results
+
+    async def _each_through_client(self, calls: Sequence[tuple[Sequence[KeyT], Sequence[EncodableT]]]) -> list[Any]:
+        """`each` in a pipeline (a cluster's sends each call to its key's node): EVALSHA alone, without the
+        SCRIPT EXISTS redis-py sends before a pipeline's scripts; loaded and sent again after a NOSCRIPT."""
+        for _ in range(2):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for keys, args in calls:
+                    pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+                results: list[Any] = await pipe.execute(raise_on_error=False)
+            if not any(isinstance(result, NoScriptError) for result in results):
+                break
+            await self._redis.script_load(self._source)  # a node that restarted, or never ran it
+        return results
 
     async def _through_client(
         self, keys: Sequence[KeyT], args: Sequence[EncodableT], also: tuple[EncodableT, ...] | None,
@@ -132,37 +182,22 @@ class LuaScript:
 
     async def _run(
         self, connection: Connection, keys: Sequence[KeyT], args: Sequence[EncodableT],
-        also: tuple[EncodableT, ...] | None, kept: bool = False, on_also: Callable[[Any], None] | None = None,
+        also: tuple[EncodableT, ...] | None, on_also: Callable[[Any], None] | None = None,
     ) -> Any:
-        if kept and connection.is_connected:  # idle since its last call: Redis may have closed it (its `timeout`)
-            try:
-                return await self._run(connection, keys, args, also, on_also=on_also)
-            except RedisConnectionError:  # at once on a fresh one, before (and whatever) the client's retries
-                await connection.disconnect()
-        if not connection.is_connected:  # as the pool does: a Sentinel's connection asks where the primary is now
-            await _connect_once(connection)
         packed = _packed(connection, ("EVALSHA", self._script.sha, len(keys), *keys, *args))
         if also is not None:
             packed += _packed(connection, also)
-        await connection.send_packed_command(packed)
-        try:
-            result = await connection.read_response()
-        except ResponseError as error:  # the second reply is read before it is raised: the connection stays usable
-            result = error
-        if also is not None:
-            try:
-                after = await connection.read_response()
-            except ResponseError as error:
-                if on_also is None:
-                    raise
-                after = error
+        # Both replies are read before either error is raised: the connection stays usable.
+        result, *after = await exchange(connection, packed, 1 if also is None else 2)
+        if after:
             if on_also is not None:
-                on_also(after)
+                on_also(after[0])
+            elif isinstance(after[0], ResponseError):
+                raise after[0]
         if isinstance(result, NoScriptError):  # a server that never saw it (restarted, failed over): EVAL runs it
-            await connection.send_packed_command(
-                _packed(connection, ("EVAL", self._source, len(keys), *keys, *args)))
-            result = await connection.read_response()
-        elif isinstance(result, ResponseError):
+            evaluated = _packed(connection, ("EVAL", self._source, len(keys), *keys, *args))
+            [result] = await exchange(connection, evaluated, 1)
+        if isinstance(result, ResponseError):
             raise result
         return result
 
@@ -181,6 +216,18 @@ async def _connect_once(connection: Connection) -> None:
         await connection.connect()  # type: ignore[no-untyped-call]
     finally:
         connection.retry = retry
+
+
+async def _on(connection: Connection, kept: bool, send: Callable[[], Awaitable[T]]) -> T:
+    """`send` on `connection`, connected first as the pool would; a kept one found closed is replaced at once."""
+    if kept and connection.is_connected:  # idle since its last call: Redis may have closed it (its `timeout`)
+        try:
+            return await send()
+        except RedisConnectionError:  # at once on a fresh one, before (and whatever) the client's retries
+            await connection.disconnect()
+    if not connection.is_connected:  # as the pool does: a Sentinel's connection asks where the primary is now
+        await _connect_once(connection)
+    return await send()
 
 
 def _packed(connection: Connection, command: tuple[EncodableT, ...]) -> list[bytes]:

@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
 from bot.storage.codec import DialogCodec
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
@@ -266,6 +266,7 @@ class RedisDialogStore:
         self._erase_and_unlock = redis.register_script(_ERASE_AND_UNLOCK)
         self._take_idle = redis.register_script(_TAKE_IDLE)
         self._claim_answer = redis.register_script(_CLAIM_ANSWER)
+        self._claim_sent = LuaScript(redis, _CLAIM_ANSWER, held)
         self._idle_after_ms = None if idle_after is None else int(idle_after * 1000)
         # Locks this process took but could not release because Redis failed under it (lock key → the dialog, the
         # lock's token, when it expires by itself). A replica promoted by Sentinel has them too, and would keep
@@ -404,15 +405,8 @@ class RedisDialogStore:
         sent, self._sent = self._sent, []
         if not sent:
             return
-        try:
-            for _ in range(2):  # EVALSHA alone, without the SCRIPT EXISTS redis-py sends before a pipeline's scripts
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for unsent, mark in sent:
-                        pipe.evalsha(self._claim_answer.sha, 1, unsent, mark)
-                    results = await pipe.execute(raise_on_error=False)
-                if not any(isinstance(result, NoScriptError) for result in results):
-                    return
-                await self._redis.script_load(_CLAIM_ANSWER)  # a Redis that restarted, or never ran it
+        try:  # packed by hiredis, on a held connection: redis-py's pipeline packed each call in Python
+            await self._claim_sent.each([([unsent], [mark]) for unsent, mark in sent])
         except RedisError as error:  # they expire after ANSWER_KEPT all the same
             log.info("%d sent answer(s) not forgotten: %s", len(sent), type(error).__name__)
 

@@ -116,3 +116,15 @@ async def test_a_rider_s_failing_command_is_handed_to_it_and_the_script_s_answer
     assert isinstance(replies[0], ResponseError) and replies[1] == 2
     if single_connection:
         await client.aclose()
+
+
+async def test_calls_sent_together_each_get_their_own_answer_an_error_included(redis: Redis) -> None:
+    """Sent answers are forgotten in one round trip: a Redis that forgot the script runs each from its source,
+    one call's error is that call's answer, and nothing is left unread for the next call."""
+    held = HeldConnections(redis, size=1)
+    check = LuaScript(redis, "if ARGV[1] == 'bad' then return redis.error_reply('refused') end return ARGV[1]", held)
+    await redis.script_flush()
+    first, refused, third = await check.each([(["k"], ["a"]), (["k"], ["bad"]), (["k"], ["c"])])
+    assert (first, third) == (b"a", b"c")
+    assert isinstance(refused, ResponseError) and "refused" in str(refused)
+    assert await check(keys=["k"], args=["next"]) == b"next"
