@@ -2,8 +2,11 @@
 
 Deliberately thin: neither the Dispatcher nor the FSM is used (dialog state
 lives in the shared Redis store, under its lock, so routing is the front's):
-every update, polled or posted to the webhook, is parsed into aiogram's
-Update and goes to `TelegramFront.on_update`, and aiogram's exceptions are
+every update, polled or posted to the webhook, that `citizen_json.py` does
+not read from its JSON is parsed into aiogram's Update and goes to
+`TelegramFront.on_update`; the calls every update makes are posted as
+`wire.py` writes them (`WireMethod`), the rarer ones through aiogram's
+methods; and aiogram's exceptions are
 translated into the four failures `delivery` knows how to handle. Polling
 is the front's (`bot/channels/telegram/polling.py`, which confirms an update only
 once it is kept in Redis); this adapter only makes its getUpdates calls.

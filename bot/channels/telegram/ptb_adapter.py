@@ -2,8 +2,11 @@
 
 As thin as the aiogram adapter: no handlers, no ConversationHandler and no
 PTB persistence (they keep state per process — PTB issues #4452, #5225);
-every update is read with `Update.de_json` and goes to
-`TelegramFront.on_update` (the switchboard keeps each dialog in order), and PTB's
+every update that `citizen_json.py` does not read from its JSON is read
+with `Update.de_json` and goes to `TelegramFront.on_update` (the switchboard
+keeps each dialog in order); the calls every update makes are posted as
+`wire.py` writes them through the Bot's request layer, the rarer ones
+through PTB's methods; and PTB's
 exceptions are translated into the four failures `delivery` knows how to handle.
 Polling is the front's, not PTB's `Updater` (`bot/channels/telegram/polling.py`,
 which confirms an update only once it is kept in Redis); this adapter
