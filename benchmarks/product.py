@@ -1,8 +1,10 @@
 """The product through each framework's full stack, wired as `bot/app/compose.py` wires it.
 
-An update takes the path a webhook's does in `regbot run`: the framework
-parses the JSON into its Update (aiogram's pydantic models, PTB's
-`Update.de_json`), the front reads it and hands it to the switchboard, and
+An update takes the path a webhook's does in `regbot run`: a citizen's
+everyday update is read straight from its JSON and any other is parsed by
+the framework into its Update (aiogram's pydantic models, PTB's
+`Update.de_json`), both by `citizen_json.parse_update` as the webhook and
+the poller call it; the front reads it and hands it to the switchboard, and
 the replies go out through the framework's Bot (its request layer stubbed),
 but for the one call the webhook's response may carry (a press's answer, an OTP's deletion),
 which is counted apart: polling makes it as a request too.
@@ -38,6 +40,7 @@ from bot.app.runtime import FORGET_SENT_AFTER
 from bot.app.settings import Settings
 from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.aiogram_adapter import AiogramAdapter
+from bot.channels.telegram.citizen_json import parse_update
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.ptb_adapter import PtbAdapter
@@ -126,11 +129,11 @@ class Product(Scenario):
         self.front = TelegramFront(self.switchboard, me.id, delivery, InFlight())
 
     async def feed(self, update: dict[str, Any]) -> None:
-        """The path of a webhook's update in `regbot run`: the framework parses it, the front handles it, and
+        """The path of a webhook's update in `regbot run`: read as the webhook reads it, the front handles it, and
         the response carries a call where it may (`webhook_reply.py`; counted apart, in `api.carried`)."""
         assert self.adapter is not None and self.front is not None
         reply = WebhookReply()
-        await self.front.on_update(self.adapter.parse_update(update), reply)
+        await self.front.on_update(parse_update(update, self.adapter.parse_update), reply)
         if reply.body is not None:
             self.api.carry(json.dumps(reply.body).encode())  # as the webhook writes it, for the same cost
 

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import signal
+from functools import partial
 from urllib.parse import urlsplit
 
 from bot.app.channel_choice import chosen_channels
@@ -24,6 +25,7 @@ from bot.app.runtime import Runtime, redis_parser, running
 from bot.app.settings import Settings
 from bot.channels.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
 from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.citizen_json import parse_update
 from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.channels.telegram.webhook import mount_webhook
@@ -109,7 +111,8 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                 assert settings.webhook_url
                 path = urlsplit(settings.webhook_url).path or "/"
                 secret = webhook_secret(settings, token)
-                mount_webhook(bot.app, path, secret, adapter.parse_update, bot.front.on_update)
+                mount_webhook(bot.app, path, secret, partial(parse_update, framework_parse=adapter.parse_update),
+                              bot.front.on_update)
                 await adapter.set_webhook(settings.webhook_url, secret, settings.webhook_max_connections)
             await serve_until_stopped(settings, adapter, bot, runtime, stop, webhook)
     except asyncio.CancelledError:
@@ -182,4 +185,5 @@ async def serve_until_stopped(
 async def poll(adapter: TelegramAdapter, bot: TelegramBot, runtime: Runtime) -> None:
     """Long polling, through the front, which keeps each update in Redis until it is handled."""
     await adapter.drop_webhook()
-    await bot.front.poll(adapter, adapter.parse_update, runtime.redis, runtime.inbox)
+    await bot.front.poll(adapter, partial(parse_update, framework_parse=adapter.parse_update), runtime.redis,
+                         runtime.inbox)

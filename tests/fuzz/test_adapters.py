@@ -2,7 +2,9 @@
 
 Each adapter's `parse_update` (what the webhook calls) must either give an
 update or fail with an error the webhook answers with 400; aiogram and
-python-telegram-bot must read the same update into the same event; and
+python-telegram-bot must read the same update into the same event; an
+update read straight from its JSON (`citizen_json.py`, before either
+framework) must be one both frameworks read, into that same event; and
 the front must answer it or ignore it without an exception, every message
 in the dialog's language.
 """
@@ -19,6 +21,7 @@ from hypothesis import event, example, given
 from redis.asyncio import Redis
 
 from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.citizen_json import read_citizen_update
 from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.updates import read_other, read_update
@@ -79,6 +82,16 @@ update_ids = itertools.count(1)
 @example(case=({"update_id": 1, "message": {**MESSAGE, "chat": None}}, False))  # PTB kept a chat of None
 @example(case=({"update_id": 1, "message": {**MESSAGE, "reply_to_message": {"message_id": 1, "chat": CHAT}}},
                False))  # PTB: KeyError 'date' escaped the webhook as a 500
+@example(case=({"update_id": 1, "message": {**MESSAGE, "text": "/start", "entities": [  # read from the JSON
+    {"type": "bot_command", "offset": 0, "length": 6}]}}, True))
+@example(case=({"update_id": 1, "message": {**MESSAGE, "contact": {  # read from the JSON
+    "phone_number": "0821234088", "first_name": "An", "user_id": 7}}}, True))
+@example(case=({"update_id": 1, "message": {**MESSAGE, "from": {**USER, "id": "7"}, "text": "Hi"}}, False))
+@example(case=({"update_id": 1, "callback_query": {  # read from the JSON
+    "id": "1", "from": USER, "chat_instance": "42", "data": "consent:agree",
+    "message": {**MESSAGE, "date": 1, "from": {"id": 9, "is_bot": True, "first_name": "Bot"}, "text": "Đồng ý?",
+                "reply_markup": {"inline_keyboard": [[{"text": "Tôi đồng ý", "callback_data": "consent:agree"}]]}}}},
+    True))
 @example(case=({"update_id": 1, "callback_query": {  # a press in the staff group on a message too old to be shown
     "id": "1", "from": USER, "chat_instance": "42", "data": "desk:resume:otp",
     "message": {"chat": {"id": -1001234567890, "type": "supergroup", "title": "Hỗ trợ"}, "message_id": 1, "date": 0}}},
@@ -96,6 +109,10 @@ async def test_any_update_is_read_the_same_by_both_frameworks_and_answered_or_ig
         aiogram, ptb = parsed["aiogram"], parsed["ptb"]
         assert read_update(aiogram, "1") == read_update(ptb, "1")
         assert read_other(aiogram) == read_other(ptb)
+    if (citizen := read_citizen_update(raw)) is not None:
+        event("read from the JSON")
+        assert len(readable) == 2, "read from the JSON, though a framework refuses it"
+        assert citizen.incoming("1", None) == read_update(parsed["aiogram"], "1") == read_update(parsed["ptb"], "1")
     for name, update in readable.items():
         front, bot = adapters.fronts[name]
         bot.calls.clear()

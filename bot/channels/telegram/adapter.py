@@ -7,9 +7,6 @@ from typing import Any, NamedTuple, Protocol
 from bot.channels.telegram.actions import BotCalls
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-MARKUPS_KEPT = 512
-"""Keyboards each adapter keeps built in its framework's types: every step's, in both languages, with room to spare
-(a password form's buttons, whose link is new each time, come and go)."""
 
 
 class BotIdentity(NamedTuple):

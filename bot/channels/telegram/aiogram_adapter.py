@@ -2,8 +2,11 @@
 
 Deliberately thin: neither the Dispatcher nor the FSM is used (dialog state
 lives in the shared Redis store, under its lock, so routing is the front's):
-every update, polled or posted to the webhook, is parsed into aiogram's
-Update and goes to `TelegramFront.on_update`, and aiogram's exceptions are
+every update, polled or posted to the webhook, that `citizen_json.py` does
+not read from its JSON is parsed into aiogram's Update and goes to
+`TelegramFront.on_update`; the calls every update makes are posted as
+`wire.py` writes them (`WireMethod`), the rarer ones through aiogram's
+methods; and aiogram's exceptions are
 translated into the four failures `delivery` knows how to handle. Polling
 is the front's (`bot/channels/telegram/polling.py`, which confirms an update only
 once it is kept in Redis); this adapter only makes its getUpdates calls.
@@ -14,7 +17,6 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -31,72 +33,57 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods.base import Response
+from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import BotCommand as AiogramCommand
-from aiogram.types import (
-    BufferedInputFile,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    MessageId,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-    WebAppInfo,
-)
+from aiogram.types import BufferedInputFile, Update
+from pydantic import PrivateAttr
 
 from bot.channels.telegram.actions import (
     Action,
-    AnswerCallback,
     Blocked,
     BotCommand,
-    CallbackButton,
-    ClearKeyboard,
     CloseTopic,
-    ContactKeyboard,
     CopyMessage,
     CreateTopic,
-    DeleteMessage,
     DownloadFile,
-    EditText,
     EditTopic,
     GetMemberStatus,
-    InlineKeyboard,
-    LinkButton,
-    Markup,
     Rejected,
-    RemoveKeyboard,
     ReopenTopic,
     Result,
     RetryAfter,
-    SendMessage,
     SendPhoto,
-    ShowChoice,
     Transient,
-    WebAppButton,
     rejected,
 )
-from bot.channels.telegram.adapter import ALLOWED_UPDATES, MARKUPS_KEPT, BotIdentity
+from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
+from bot.channels.telegram.wire import WireCall, wire_call
 
-AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
+class WireMethod(TelegramMethod[Any]):
+    """A call written by `wire.py`: its parameters, already strings, are the model's extra fields (aiogram posts
+    them as they are), and its answer is kept as JSON, not read into aiogram's models."""
 
-class SendMessageForId(methods.SendMessage):
-    """sendMessage whose answer is read as a `MessageId`: the id is all the tree uses, and aiogram's full `Message`
-    (sender, chat, the keyboard echoed back, each a pydantic model) was the largest single cost of a reply
-    (benchmarks/profile.py, issue 18). The other fields of the answer are kept unread."""
+    __returning__ = Any
+    _api_method: str = PrivateAttr()
 
-    __returning__ = MessageId  # type: ignore[assignment]
+    @classmethod
+    def of(cls, call: WireCall) -> WireMethod:
+        method = cls(**call.params)
+        method._api_method = call.method
+        return method
+
+    @property
+    def __api_method__(self) -> str:  # type: ignore[override]  # a class constant in aiogram's own methods
+        return self._api_method
 
 
 # aiogram parses every answer as Response[<the method's return type>], a generic model pydantic caches
 # only weakly: after a garbage collection the next call rebuilds it (~15 ms, seen as p99 spikes in
 # benchmarks/). Holding the ones we use keeps them built.
 _RESPONSES = tuple(Response[method.__returning__] for method in (  # type: ignore[name-defined]
-    SendMessageForId, methods.SendPhoto, methods.CopyMessage, methods.EditMessageText,
-    methods.EditMessageReplyMarkup, methods.AnswerCallbackQuery, methods.DeleteMessage, methods.CreateForumTopic,
-    methods.EditForumTopic, methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember,
-    methods.GetUpdates, methods.GetFile,
+    WireMethod, methods.SendPhoto, methods.CopyMessage, methods.CreateForumTopic, methods.EditForumTopic,
+    methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember, methods.GetUpdates, methods.GetFile,
 ))
 
 
@@ -126,29 +113,6 @@ async def _translated_download() -> AsyncIterator[None]:
         raise Transient(f"file download: {type(error).__name__}: {error}") from error
 
 
-@lru_cache(maxsize=MARKUPS_KEPT)  # a step's keyboard is the same for every citizen: built once, not per reply
-def _markup(markup: Markup) -> AiogramMarkup:
-    match markup:
-        case InlineKeyboard(rows):
-            return InlineKeyboardMarkup(inline_keyboard=[[_button(button) for button in row] for row in rows])
-        case ContactKeyboard(label):
-            return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=label, request_contact=True)]],
-                                       resize_keyboard=True, one_time_keyboard=True)
-        case RemoveKeyboard():
-            return ReplyKeyboardRemove()
-    return None
-
-
-def _button(button: CallbackButton | WebAppButton | LinkButton) -> InlineKeyboardButton:
-    match button:
-        case CallbackButton(label, data):
-            return InlineKeyboardButton(text=label, callback_data=data)
-        case WebAppButton(label, url):
-            return InlineKeyboardButton(text=label, web_app=WebAppInfo(url=url))
-        case LinkButton(label, url):
-            return InlineKeyboardButton(text=label, url=url)
-
-
 def _json_dumps(value: Any) -> str:
     """orjson for what aiogram serialises (reply markups, a stub's answers); it wants a str back."""
     return orjson.dumps(value).decode()
@@ -167,28 +131,15 @@ class AiogramAdapter:
 
     async def execute(self, action: Action) -> Result:
         async with _translated():
+            if (call := wire_call(action)) is not None:
+                return call.result(await self.bot(WireMethod.of(call)))
             match action:
-                case SendMessage(chat_id, text, markup, thread_id):
-                    sent = await self.bot(SendMessageForId(chat_id=chat_id, text=text, reply_markup=_markup(markup),
-                                                           message_thread_id=thread_id))
-                    return sent.message_id
                 case SendPhoto(chat_id, png, caption):
                     photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption)
                     return photo.message_id
                 case CopyMessage(chat_id, from_chat_id, message_id, thread_id):
                     copied = await self.bot.copy_message(chat_id, from_chat_id, message_id, message_thread_id=thread_id)
                     return copied.message_id
-                case EditText(chat_id, message_id, text, markup):
-                    await self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
-                                                     reply_markup=_markup(markup))  # type: ignore[arg-type]
-                case ClearKeyboard(chat_id, message_id):
-                    await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
-                case ShowChoice(chat_id, message_id):  # no reply_markup: the edit takes the buttons away
-                    await self.bot.edit_message_text(action.text, chat_id=chat_id, message_id=message_id)
-                case AnswerCallback(callback_id):
-                    await self.bot.answer_callback_query(callback_id)
-                case DeleteMessage(chat_id, message_id):
-                    await self.bot.delete_message(chat_id, message_id)
                 case CreateTopic(chat_id, name):
                     return (await self.bot.create_forum_topic(chat_id, name)).message_thread_id
                 case EditTopic(chat_id, thread_id, name):

@@ -1,7 +1,8 @@
 """Telegram's way in: each update read into an `Incoming` and handed to the switchboard.
 
-Both framework adapters feed their parsed updates here, polled or posted to
-the webhook. A citizen's update goes to the switchboard (which answers it
+Every update comes here, polled or posted to the webhook: a citizen's
+everyday one read straight from its JSON (`citizen_json.py`), any other
+parsed by the framework's adapter. A citizen's update goes to the switchboard (which answers it
 through `TelegramReplies`); everything else Telegram sends the bot — the
 staff group's traffic, a citizen's edits — goes to the help desk's staff
 side, when there is one. In polling mode each update is kept in Redis
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 
 from bot.channels.telegram.actions import Blocked, DownloadFile, Rejected, Transient
+from bot.channels.telegram.citizen_json import CitizenUpdate
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.polling import Poller, UpdateSource
 from bot.channels.telegram.updates import Origin, read_update
@@ -51,10 +53,12 @@ class TelegramFront:
         self._poller: Poller | None = None  # while `poll` runs
 
     async def on_update(self, update: Any, webhook_reply: WebhookReply | None = None) -> None:
-        """Handle and answer one update (a webhook's request is answered after its replies went out:
-        answering at the save let a second worker's reply to the next update overtake them); `webhook_reply`:
-        that request's response, which may carry a call (`webhook_reply.py`)."""
-        incoming = read_update(update, self._bot, webhook_reply)
+        """Handle and answer one update, as `citizen_json.parse_update` gives it (a webhook's request is
+        answered after its replies went out: answering at the save let a second worker's reply to the next
+        update overtake them); `webhook_reply`: that request's response, which may carry a call
+        (`webhook_reply.py`)."""
+        incoming = update.incoming(self._bot, webhook_reply) if isinstance(update, CitizenUpdate) \
+            else read_update(update, self._bot, webhook_reply)
         kind = kind_of(incoming.event) if incoming is not None else "ignored" if self._staff is None else "desk"
         with self._in_flight.track(), metrics.handling(kind):
             if incoming is not None:
