@@ -199,6 +199,11 @@ class DialogKey:
         return f"{PREFIX}:{self._tag}:interacted"
 
     @property
+    def numbered(self) -> str:
+        """The button ids of the numbered list a Zalo citizen was last asked, in order (a typed number answers it)."""
+        return f"{PREFIX}:{self._tag}:numbered"
+
+    @property
     def handled(self) -> str:
         """The ids of events (Telegram updates) already handled for this dialog; expires with it."""
         return f"{PREFIX}:{self._tag}:handled"

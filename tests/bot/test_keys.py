@@ -38,6 +38,7 @@ def test_a_dialog_s_keys_share_one_hash_tag() -> None:
     assert key.unsent == "regbot:{7001:-1002003:42}:unsent"
     assert key.blocked == "regbot:{7001:-1002003:42}:blocked"
     assert key.interacted == "regbot:{7001:-1002003:42}:interacted"
+    assert key.numbered == "regbot:{7001:-1002003:42}:numbered"
     assert key.message_rate == "regbot:{7001:-1002003:42}:rate"
     assert key.password_link == "regbot:{7001:-1002003:42}:pwlink"
     assert key.assist_link == "regbot:{7001:-1002003:42}:assistlink"

@@ -48,3 +48,7 @@ what the sources report)."""
 
 IMAGE_MAX_BYTES: int = 1024 * 1024
 """The largest image the upload takes (JPG or PNG)."""
+
+REQUEST_INFO_IMAGE: str = "https://dichvucong.gov.vn/p/home/dvc-images/logo.png"
+"""The picture `request_user_info`'s one element must name (Zalo shows it above the form): any public image; the
+portal's logo here, its address taken from the portal's page and not checked to last."""

@@ -1,0 +1,115 @@
+"""Zalo's way out: what the core answers, as consultation messages through the OA API.
+
+Each reply goes out as render.py shapes it (plain text of at most 2,000
+characters, 1 to 5 choices as buttons, more as a numbered list remembered
+for the way in); the phone question is followed by Zalo's own
+`request_user_info` form; the password step's reply carries a fresh
+one-time link to the form, which Zalo's in-app browser opens without
+signed launch data, so the form shows a pairing code to type back here. A
+typed OTP (or pairing code) cannot be deleted from a Zalo chat as it is
+from Telegram's, so the citizen is told it is single-use and expires; it is
+never echoed. The API's refusals are acted on, not raised: a citizen who no
+longer follows the OA is recorded as having blocked the bot, a closed 7-day
+window is closed here too, anything else is logged by its meaning.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.channels.zalo import assumptions
+from bot.channels.zalo.api import ZaloApi
+from bot.channels.zalo.errors import NotFollowing, WindowClosed, ZaloApiError
+from bot.channels.zalo.numbered import NumberedLists
+from bot.channels.zalo.render import render
+from bot.channels.zalo.texts import MESSAGE_STAYS, PASSWORD_LINK, PHONE_FORM_SUBTITLE, PHONE_FORM_TITLE
+from bot.channels.zalo.window import ConsultationWindow
+from bot.core.answer import Answer, Rendered
+from bot.core.i18n import Catalogs
+from bot.core.incoming import Incoming
+from bot.storage import DialogKey
+from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
+from conversations.dialog import Language
+from conversations.replies import Effect
+
+log = logging.getLogger(__name__)
+
+
+class ZaloReplies:
+    def __init__(
+        self, api: ZaloApi, catalogs: Catalogs, links: PasswordLinks, webapp_url: str, window: ConsultationWindow,
+        numbered: NumberedLists, blocked: Callable[[DialogKey], Awaitable[None]],
+        default_language: Language = "vi",
+    ) -> None:
+        """`webapp_url`: where the password form is served; `blocked`: records a citizen who left the OA."""
+        self._api = api
+        self._catalogs = catalogs
+        self._links = links
+        self._password_page = webapp_url.rstrip("/") + PASSWORD_PAGE
+        self._window = window
+        self._numbered = numbered
+        self._blocked = blocked
+        self._default_language = default_language
+
+    async def answer(self, incoming: Incoming, answer: Answer) -> None:
+        key, language = incoming.key, answer.language
+        try:
+            if Effect.FORGET_MESSAGE in answer.effects:
+                await self._api.send_text(key.user, self._catalogs.render(MESSAGE_STAYS, language))
+            numbered: tuple[str, ...] = ()
+            for reply in answer.replies:
+                numbered = await self._send(key, reply, language)
+        except ZaloApiError as error:
+            await self._refused(key, error)
+            return
+        if answer.replies:
+            await self._numbered.asked(key, numbered)
+
+    async def notice(self, incoming: Incoming, text: str | None) -> None:
+        if text is not None:
+            await self._text(incoming.key, text)
+
+    async def say(self, key: DialogKey, reply: Rendered) -> None:
+        try:
+            numbered = await self._send(key, reply, self._default_language)
+        except ZaloApiError as error:
+            await self._refused(key, error)
+            return
+        await self._numbered.asked(key, numbered)
+
+    async def _send(self, key: DialogKey, reply: Rendered, language: Language) -> tuple[str, ...]:
+        """Send one reply; the button ids its numbered list stands for, if it ends with one."""
+        if reply.ask_password:
+            url = await self._links.new_url(self._password_page, key, language)
+            written = self._catalogs.render(PASSWORD_LINK.bind(url=url), language)
+            reply = Rendered((*reply.paragraphs, written), reply.buttons)
+        shaped = render(reply)
+        for message in shaped.messages:
+            if message.buttons:
+                await self._api.send_buttons(key.user, message.text, message.buttons)
+            else:
+                await self._api.send_text(key.user, message.text)
+        if reply.ask_contact:
+            await self._api.request_user_info(
+                key.user, self._catalogs.render(PHONE_FORM_TITLE, language),
+                self._catalogs.render(PHONE_FORM_SUBTITLE, language), assumptions.REQUEST_INFO_IMAGE)
+        return shaped.numbered
+
+    async def _text(self, key: DialogKey, text: str) -> None:
+        try:
+            for message in render(Rendered((text,))).messages:
+                await self._api.send_text(key.user, message.text)
+        except ZaloApiError as error:
+            await self._refused(key, error)
+
+    async def _refused(self, key: DialogKey, error: ZaloApiError) -> None:
+        """Act on what a refusal means; its description is Zalo's, never the citizen's words."""
+        if isinstance(error, NotFollowing):
+            log.info("Zalo: a citizen no longer follows the OA (%s); recorded as blocked", error.code)
+            await self._blocked(key)
+        elif isinstance(error, WindowClosed):
+            log.info("Zalo: the 7-day window of a citizen is closed (%s)", error.code)
+            await self._window.closed(key)
+        else:
+            log.error("Zalo: a message was not sent: %s (%s)", error.meaning, error.code)
