@@ -18,12 +18,14 @@ from aiohttp import web
 
 from bot.app.runtime import Runtime
 from bot.app.settings import Settings
+from bot.app.zalo_channel import ZaloChannel
 from bot.channels.console import CHANNEL, Console, ConsoleReplies
 from bot.channels.telegram.actions import BotCalls, GetMemberStatus, Result
 from bot.channels.telegram.adapter import BotIdentity
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.replies import BlockedChats, TelegramReplies
+from bot.channels.zalo.webhook import ZaloWebhook
 from bot.core.assistant import utc_now
 from bot.core.i18n import Catalogs
 from bot.core.inflight import InFlight
@@ -146,3 +148,30 @@ def console_session(runtime: Runtime, user: str, form_url: str) -> ConsoleSessio
                  utc_now).mount(app)
     return ConsoleSession(Console(switchboard, replies, DialogKey(CHANNEL, user, user)), app)
 
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloBot:
+    """A Zalo OA served without Telegram: its webhook and the password form on `app`."""
+
+    switchboard: Switchboard
+    app: web.Application
+    in_flight: InFlight
+    webhook: ZaloWebhook
+
+
+def zalo_bot(settings: Settings, runtime: Runtime, zalo: ZaloChannel) -> ZaloBot:
+    """The switchboard, HTTP app and password form of a process that serves Zalo alone (no help desk: its staff
+    group is on Telegram)."""
+    store, redis, catalogs = runtime.assistant.store, runtime.redis, runtime.catalogs
+    links = PasswordLinks(redis, runtime.pseudonyms)
+    replies = zalo.replies(links, public_url(settings.webapp_url, settings.port))
+    rate = MessageRate(catalogs, settings.message_rate_limit,
+                       settings.message_rate_window) if settings.message_rate_limit > 0 else None
+    switchboard = Switchboard(runtime.assistant, catalogs, {zalo.name: replies}, None, rate)
+    app = create_web_app(redis, runtime.portal, parse_networks(settings.trusted_proxies))
+    in_flight = InFlight()
+    webhook = zalo.webhook(zalo.front(switchboard).handle, in_flight)
+    webhook.mount(app)
+    PasswordForm(switchboard.handle, store, links, redis, catalogs, None, utc_now).mount(app)
+    return ZaloBot(switchboard, app, in_flight, webhook)

@@ -31,10 +31,10 @@ async def _event_in_answer_out(oa: FakeZaloOA, redis_url: str, tmp_path: Path) -
     assert config is not None
     handled: asyncio.Queue[ZaloEvent] = asyncio.Queue()
     in_flight = InFlight()
-    async with running(settings) as runtime, zalo_channel(config, runtime, handled.put, in_flight) as channel:
+    async with running(settings) as runtime, zalo_channel(config, runtime) as channel:
         await runtime.redis.flushall()
         app = web.Application()
-        channel.webhook.mount(app)
+        channel.webhook(handled.put, in_flight).mount(app)
         runner = web.AppRunner(app)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()

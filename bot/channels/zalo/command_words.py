@@ -1,0 +1,32 @@
+"""The commands a Zalo citizen types as words: Zalo has no command menu, so "quay lại" is /back.
+
+A whole message that is one of these words (folded: tone marks, case and
+punctuation do not matter) is the command; a word inside a longer message is
+an answer. /commands typed as such are read as on every channel.
+"""
+
+from __future__ import annotations
+
+from conversations.events import Command, Said
+from conversations.fields.normalize import fold
+
+WORDS: dict[str, Command] = {
+    fold(word): command for words, command in (
+        (("quay lại", "trở lại", "go back"), Command("back")),
+        (("hủy", "hủy bỏ", "hủy đăng ký"), Command("cancel")),
+        (("trợ giúp", "giúp đỡ", "hướng dẫn"), Command("help")),
+        (("gặp nhân viên", "gặp người thật", "talk to a person"), Command("human")),
+        (("xóa dữ liệu", "xoá dữ liệu", "delete my data"), Command("delete")),
+        (("trạng thái", "tình trạng"), Command("status")),
+        (("bắt đầu", "đăng ký mới"), Command("start")),
+        (("tiếng việt",), Command("language", "vi")),
+        (("english",), Command("language", "en")),
+    ) for word in words
+}
+
+
+def command_word(said: Said) -> Command | None:
+    """The command a typed message names as a whole; None for any other text."""
+    if len(said.text) > 40:
+        return None
+    return WORDS.get(fold(said.text))

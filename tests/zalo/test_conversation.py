@@ -1,0 +1,129 @@
+"""A citizen registers on Zalo: signed events in through the webhook, consultation messages out, over the fake OA,
+real Redis and the sandbox portal, with the parts `regbot run` builds for a Zalo OA served alone."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from cryptography.fernet import Fernet
+from redis.asyncio import Redis
+
+from bot.app.channel_choice import zalo_config
+from bot.app.compose import ZaloBot, zalo_bot
+from bot.app.runtime import running
+from bot.app.settings import Settings
+from bot.app.zalo_channel import zalo_channel
+from bot.channels.zalo.payloads import press_payload
+from bot.portal.sandbox import SmsMessage
+from bot.storage import DialogKey
+from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
+from tests.fakezalo.messages import Sent
+
+CITIZEN = "8412345"
+
+
+@dataclass
+class Chat:
+    oa: FakeZaloOA
+    bot: ZaloBot
+    sms: list[SmsMessage]
+    redis: Redis
+    seen: int = 0
+
+    async def handled(self) -> list[Sent]:
+        """What the OA sent since the last look, once the events delivered meanwhile are handled."""
+        await asyncio.sleep(0)  # the event's task starts before its 200 is read; not a wait for time
+        await self.bot.in_flight.drain(30)
+        sent = self.oa.sent_to(CITIZEN)[self.seen:]
+        self.seen += len(sent)
+        return sent
+
+    async def says(self, text: str) -> list[Sent]:
+        await self.oa.text(CITIZEN, text)
+        return await self.handled()
+
+    async def presses(self, button_id: str) -> list[Sent]:
+        await self.oa.press(CITIZEN, press_payload(button_id))
+        return await self.handled()
+
+
+@pytest.fixture
+async def chat(redis_url: str, tmp_path: Path) -> AsyncIterator[Chat]:
+    sms: list[SmsMessage] = []
+    async with FakeZaloOA() as oa:  # on the real clock, as the webhook's check of an event's age is
+        settings = Settings(  # type: ignore[call-arg]  # pydantic-settings' own argument
+            _env_file=None, redis_url=redis_url, data_dir=tmp_path,
+            dialog_encryption_key=Fernet.generate_key().decode(), zalo_app_id=APP_ID, zalo_app_secret=APP_SECRET,
+            zalo_oa_secret_key=OA_SECRET_KEY, zalo_refresh_token=FIRST_REFRESH_TOKEN, zalo_api_url=oa.base_url,
+            zalo_oauth_url=oa.base_url, port=0)
+        config = zalo_config(settings)
+        assert config is not None
+        async with running(settings, on_sms=sms.append) as runtime, zalo_channel(config, runtime) as channel:
+            await runtime.redis.flushall()
+            bot = zalo_bot(settings, runtime, channel)
+            runner = web.AppRunner(bot.app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            oa.webhook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/zalo/webhook"
+            try:
+                yield Chat(oa, bot, sms, runtime.redis)
+            finally:
+                await bot.in_flight.drain(5)
+                await runner.cleanup()
+
+
+def texts(sent: list[Sent]) -> str:
+    return "\n".join(message.text for message in sent)
+
+
+async def test_a_citizen_registers_up_to_the_password_link(chat: Chat) -> None:
+    await chat.oa.follow(CITIZEN)
+    consent = await chat.handled()
+    assert [button.payload for button in consent[-1].buttons] == ["#btn:consent:agree", "#btn:consent:decline"]
+    assert all(button.type == "oa.query.hide" for button in consent[-1].buttons)
+    subject = await chat.presses("consent:agree")
+    assert "#btn:subject:citizen" in [button.payload for button in subject[-1].buttons]
+    method = await chat.presses("subject:citizen")
+    assert not method[-1].buttons  # 6 choices: more than Zalo shows, so a numbered list
+    assert "1. " in method[-1].text and "6. VNeID" in method[-1].text
+    id_question = await chat.says("1")  # the first of the list: Thuê bao di động
+    assert "CCCD" in texts(id_question)
+    await chat.says("001090012345")
+    await chat.says("Nguyễn Văn An")
+    refused = await chat.says("31/02/1990")  # no such day: refused, the same question again
+    assert "không có ngày 31" in texts(refused) and "Bước 3/8" in texts(refused)
+    phone_question = await chat.says("05/09/1990")
+    assert phone_question[-1].kind == "request_user_info"
+    assert phone_question[-1].element["title"] == "Chia sẻ số điện thoại"
+    email = await chat.oa.submit_info(CITIZEN, "84821234088") and await chat.handled()
+    assert "#btn:email:skip" in [button.payload for button in email[-1].buttons]
+    review = await chat.presses("email:skip")
+    assert "Đăng ký" in review[-1].text and not review[-1].buttons  # the summary's 6 choices, numbered
+    otp_question = await chat.says("dang ky")  # a label typed, without its tone marks
+    assert otp_question and chat.sms
+    code = re.search(r"\b\d{6}\b", chat.sms[-1].text)
+    assert code is not None
+    password = await chat.says(code.group())
+    assert "Zalo" in password[0].text  # the typed code cannot be deleted: it is single-use and expires
+    assert all(code.group() not in message.text for message in password)  # never echoed
+    assert re.search(r"http://127\.0\.0\.1:\d+/webapp/password\?n=\S+", texts(password))
+
+
+async def test_command_words_and_an_unfollow(chat: Chat) -> None:
+    await chat.oa.follow(CITIZEN)
+    await chat.handled()
+    await chat.presses("consent:agree")
+    back = await chat.says("Quay lại")  # /back, typed as words, tone marks or not
+    assert "#btn:consent:agree" in [button.payload for button in back[-1].buttons]
+    helped = await chat.says("tro giup")
+    assert "/cancel" in texts(helped)
+    await chat.oa.unfollow(CITIZEN)
+    await chat.handled()
+    key = DialogKey(f"zalo:{APP_ID}", CITIZEN, CITIZEN)
+    assert await chat.redis.exists(key.blocked)  # as a Telegram user who blocked the bot
