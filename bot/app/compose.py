@@ -150,6 +150,19 @@ def console_session(runtime: Runtime, user: str, form_url: str) -> ConsoleSessio
 
 
 
+def zalo_replies(settings: Settings, runtime: Runtime, zalo: ZaloChannel) -> dict[str, Replies]:
+    """A Zalo OA's way out, by its channel account, for `telegram_bot`'s `other_channels` (Zalo beside Telegram)."""
+    links = PasswordLinks(runtime.redis, runtime.pseudonyms)
+    return {zalo.name: zalo.replies(links, public_url(settings.webapp_url, settings.port))}
+
+
+def zalo_beside(bot: TelegramBot, zalo: ZaloChannel) -> ZaloWebhook:
+    """A Zalo OA's way in on a Telegram bot's switchboard, its webhook mounted on the bot's HTTP app."""
+    webhook = zalo.webhook(zalo.front(bot.switchboard).handle, bot.in_flight)
+    webhook.mount(bot.app)
+    return webhook
+
+
 @dataclass(frozen=True, slots=True)
 class ZaloBot:
     """A Zalo OA served without Telegram: its webhook and the password form on `app`."""

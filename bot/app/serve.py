@@ -15,20 +15,24 @@ import hashlib
 import hmac
 import logging
 import signal
+from contextlib import AsyncExitStack
 from functools import partial
 from urllib.parse import urlsplit
 
 from bot.app.channel_choice import chosen_channels
-from bot.app.compose import TelegramBot, telegram_bot
+from bot.app.compose import TelegramBot, telegram_bot, zalo_beside, zalo_replies
 from bot.app.eventloop import loop_name
 from bot.app.runtime import Runtime, redis_parser, running
+from bot.app.serve_zalo import run_zalo_alone, take_over_events
 from bot.app.settings import Settings
+from bot.app.zalo_channel import ZaloChannel, zalo_channel
 from bot.channels.telegram.actions import Blocked, BotCalls, Rejected, RetryAfter, Transient
 from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.citizen_json import parse_update
 from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.texts import DESCRIPTION, SHORT_DESCRIPTION, commands
 from bot.channels.telegram.webhook import mount_webhook
+from bot.channels.zalo.webhook import ZaloWebhook
 from bot.core.i18n import Catalogs
 from bot.core.reminders import send_reminders
 from bot.helpdesk.migration import tag_desk_keys
@@ -37,11 +41,6 @@ from bot.portal.sandbox import print_sms
 from conversations.dialog import LANGUAGES
 
 log = logging.getLogger(__name__)
-
-ZALO_NOT_YET_SERVED = (
-    "Zalo is configured, but regbot run does not serve Zalo on its own yet (issue 19: its conversation is not "
-    "wired); set TELEGRAM_BOT_TOKEN too, or see docs/zalo.md")
-
 
 PRODUCTION_SETTINGS = ("PORTAL_URL", "REDIS_URL", "DIALOG_ENCRYPTION_KEY")
 
@@ -89,23 +88,30 @@ async def announce(calls: BotCalls, catalogs: Catalogs) -> None:
 async def run_bot(settings: Settings, webhook: bool) -> None:
     channels = chosen_channels(settings)  # fails closed on no channel or a half-configured Zalo
     token = channels.telegram_token
-    if token is None:
-        raise SystemExit(ZALO_NOT_YET_SERVED)
-    if channels.zalo is not None:
-        log.warning("Zalo is configured but not served yet (issue 19): only Telegram runs")
-    if webhook and not settings.webhook_url:
-        raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
     if webhook:
         refuse_webhook_without_production(settings)
+    if token is None:  # Zalo alone: its events always come by webhook
+        assert channels.zalo is not None
+        stop = asyncio.Event()
+        catch_signals(stop)
+        await run_zalo_alone(settings, channels.zalo, stop)
+        return
+    if webhook and not settings.webhook_url:
+        raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
     adapter = make_adapter(settings.bot_framework, token, settings.telegram_api_url)
     stop = asyncio.Event()
     catch_signals(stop)
     try:
-        async with running(settings, on_sms=print_sms) as runtime:
+        async with running(settings, on_sms=print_sms) as runtime, AsyncExitStack() as stack:
             me = await adapter.me()
             if settings.staff_chat_id is not None:
                 await tag_desk_keys(runtime.redis, me.id)
-            bot = telegram_bot(settings, runtime, adapter, me, token)
+            zalo: ZaloChannel | None = None
+            if channels.zalo is not None:
+                zalo = await stack.enter_async_context(zalo_channel(channels.zalo, runtime))
+            bot = telegram_bot(settings, runtime, adapter, me, token,
+                               zalo_replies(settings, runtime, zalo) if zalo else None)
+            zalo_webhook = zalo_beside(bot, zalo) if zalo else None
             await announce(adapter, runtime.catalogs)
             if webhook:
                 assert settings.webhook_url
@@ -114,7 +120,8 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                 mount_webhook(bot.app, path, secret, partial(parse_update, framework_parse=adapter.parse_update),
                               bot.front.on_update)
                 await adapter.set_webhook(settings.webhook_url, secret, settings.webhook_max_connections)
-            await serve_until_stopped(settings, adapter, bot, runtime, stop, webhook)
+            await serve_until_stopped(settings, adapter, bot, runtime, stop, webhook,
+                                      (zalo.name, zalo_webhook) if zalo and zalo_webhook else None)
     except asyncio.CancelledError:
         if not stop.is_set():
             raise
@@ -142,7 +149,7 @@ def catch_signals(stop: asyncio.Event) -> None:
 
 async def serve_until_stopped(
     settings: Settings, adapter: TelegramAdapter, bot: TelegramBot, runtime: Runtime, stop: asyncio.Event,
-    webhook: bool,
+    webhook: bool, zalo: tuple[str, ZaloWebhook] | None = None,
 ) -> None:
     """Serve until a signal, then shut down gracefully (Redis and the portal are closed by the caller, after).
 
@@ -159,11 +166,15 @@ async def serve_until_stopped(
                  settings.host, settings.port, settings.bot_framework, loop_name(loop), redis_parser())
         polling = None if webhook else asyncio.create_task(poll(adapter, bot, runtime))
         reminding = asyncio.create_task(send_reminders(bot.switchboard, runtime.assistant.store,
-                                                       [bot.channel], settings.reminder_after))
+                                                       [bot.channel, *(zalo[:1] if zalo else ())],
+                                                       settings.reminder_after))
+        taking_over = asyncio.create_task(take_over_events(zalo[1], runtime.redis)) if zalo else None
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait([task for task in (polling, stopped) if task], return_when=asyncio.FIRST_COMPLETED)
         stopped.cancel()
         reminding.cancel()
+        if taking_over is not None:
+            taking_over.cancel()
         if polling is not None and polling.done():
             polling.result()  # polling ended by itself: a revoked token, say; let it be seen
         deadline = loop.time() + grace

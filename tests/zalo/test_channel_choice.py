@@ -57,11 +57,3 @@ def test_base_urls_are_taken_without_a_trailing_slash() -> None:
     zalo = chosen_channels(settings(**ZALO, zalo_api_url="http://127.0.0.1:9/",
                                     zalo_oauth_url="http://127.0.0.1:8/")).zalo
     assert zalo is not None and (zalo.api_url, zalo.oauth_url) == ("http://127.0.0.1:9", "http://127.0.0.1:8")
-
-
-async def test_regbot_run_with_zalo_alone_says_it_does_not_serve_zalo_yet() -> None:
-    from bot.app.serve import ZALO_NOT_YET_SERVED, run_bot  # imports a Telegram framework
-
-    with pytest.raises(SystemExit) as stopped:
-        await run_bot(settings(**ZALO), webhook=False)
-    assert str(stopped.value) == ZALO_NOT_YET_SERVED and "\n" not in ZALO_NOT_YET_SERVED

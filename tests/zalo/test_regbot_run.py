@@ -1,0 +1,101 @@
+"""`regbot run` serving a Zalo OA alone, in its own process, against the fake OA, test Redis and the sandbox portal:
+a citizen registers from the first message up to the password link, with a refused answer on the way."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from redis.asyncio import Redis
+
+from bot.channels.zalo.payloads import press_payload
+from bot.storage.keys import ZaloKeys
+from tests.botprocess import BotProcess, free_port
+from tests.citizen import Sandbox
+from tests.conftest import FAST
+from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
+from tests.fakezalo.messages import Sent
+
+CITIZEN = "8412345"
+DEADLINE = 60.0  # seconds for an answer, on a busy machine: a bound for a stuck test, not a speed goal
+
+
+class ZaloCitizen:
+    """A citizen in their Zalo app: each of their events signed and delivered, then the OA's answer awaited."""
+
+    def __init__(self, oa: FakeZaloOA, redis: Redis) -> None:
+        self.oa, self.redis, self.seen = oa, redis, 0
+
+    async def answers(self) -> list[Sent]:
+        """The messages the OA sent since the last look, once the events delivered meanwhile are handled (the
+        bot takes each out of its Redis inbox when done)."""
+        async with asyncio.timeout(DEADLINE):
+            while await self.redis.hlen(ZaloKeys(APP_ID).inbox):
+                await asyncio.sleep(0.05)
+        sent = self.oa.sent_to(CITIZEN)[self.seen:]
+        self.seen += len(sent)
+        return sent
+
+    async def says(self, text: str) -> list[Sent]:
+        await self.oa.text(CITIZEN, text)
+        return await self.answers()
+
+    async def presses(self, button_id: str) -> list[Sent]:
+        await self.oa.press(CITIZEN, press_payload(button_id))
+        return await self.answers()
+
+
+@pytest.fixture
+async def zalo_bot(redis_url: str, sandbox: Sandbox, tmp_path: Path, redis: object) -> AsyncIterator[
+        tuple[FakeZaloOA, BotProcess]]:
+    async with FakeZaloOA() as oa:
+        port = free_port()
+        env = {**{key: value for key, value in os.environ.items()
+                  if not key.startswith(("REDIS", "PORTAL", "TELEGRAM", "ZALO"))},
+               "REDIS_URL": redis_url, "PORTAL_URL": sandbox.url, "DATA_DIR": str(tmp_path / "data"),
+               "HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
+               "DIALOG_ENCRYPTION_KEY": Fernet.generate_key().decode(), **FAST,
+               "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
+               "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": oa.base_url,
+               "ZALO_OAUTH_URL": oa.base_url}
+        bot = await BotProcess(env, webhook=False).start()
+        oa.webhook_url = f"http://127.0.0.1:{port}/zalo/webhook"
+        try:
+            yield oa, bot
+        finally:
+            await bot.stop()
+            if os.environ.get("SHOW_BOT_LOG"):
+                print(await bot.output())
+
+
+async def test_a_citizen_registers_on_zalo_up_to_the_password_link(
+    zalo_bot: tuple[FakeZaloOA, BotProcess], sandbox: Sandbox, redis: Redis,
+) -> None:
+    oa, _bot = zalo_bot
+    citizen = ZaloCitizen(oa, redis)
+    await oa.follow(CITIZEN)
+    consent = await citizen.answers()
+    assert [button.payload for button in consent[-1].buttons] == ["#btn:consent:agree", "#btn:consent:decline"]
+    await citizen.presses("consent:agree")
+    method = await citizen.presses("subject:citizen")
+    assert "6. VNeID" in method[-1].text  # 6 choices: a numbered list
+    assert "CCCD" in "\n".join(sent.text for sent in await citizen.says("1"))
+    await citizen.says("001090012345")
+    await citizen.says("Nguyễn Văn An")
+    refused = await citizen.says("31/02/1990")
+    assert "không có ngày 31" in "\n".join(sent.text for sent in refused)
+    phone = await citizen.says("05/09/1990")
+    assert phone[-1].kind == "request_user_info"
+    await oa.submit_info(CITIZEN, "84821234088")
+    await citizen.answers()
+    review = await citizen.presses("email:skip")
+    assert "Đăng ký" in review[-1].text
+    await citizen.says("Đăng ký")
+    password = await citizen.says(await sandbox.last_code())
+    assert re.search(r"http://127\.0\.0\.1:\d+/webapp/password\?n=\S+", password[-1].text)
+    assert "Zalo" in password[0].text  # the typed code stays in the chat: it is spent and expires
