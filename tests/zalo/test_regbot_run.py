@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from playwright.async_api import Browser, async_playwright
 from redis.asyncio import Redis
 
 from bot.channels.zalo.payloads import press_payload
@@ -22,6 +24,8 @@ from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KE
 from tests.fakezalo.messages import Sent
 
 CITIZEN = "8412345"
+PASSWORD = "Sao-Mai#2026"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DEADLINE = 60.0  # seconds for an answer, on a busy machine: a bound for a stuck test, not a speed goal
 
 
@@ -41,6 +45,17 @@ class ZaloCitizen:
         self.seen += len(sent)
         return sent
 
+    async def told(self, words: str) -> Sent:
+        """The first message from the last look on that holds `words`, once sent (for an answer to no event of
+        the citizen's: the password form's)."""
+        async with asyncio.timeout(DEADLINE):
+            while True:
+                for index, message in enumerate(self.oa.sent_to(CITIZEN)[self.seen:], self.seen):
+                    if words in message.text:
+                        self.seen = index + 1
+                        return message
+                await asyncio.sleep(0.05)
+
     async def says(self, text: str) -> list[Sent]:
         await self.oa.text(CITIZEN, text)
         return await self.answers()
@@ -48,6 +63,17 @@ class ZaloCitizen:
     async def presses(self, button_id: str) -> list[Sent]:
         await self.oa.press(CITIZEN, press_payload(button_id))
         return await self.answers()
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's chromium, headless, as tests/webapp starts it."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        await browser.close()
 
 
 @pytest.fixture
@@ -76,8 +102,32 @@ async def zalo_bot(redis_url: str, sandbox: Sandbox, tmp_path: Path, redis: obje
 async def test_a_citizen_registers_on_zalo_up_to_the_password_link(
     zalo_bot: tuple[FakeZaloOA, BotProcess], sandbox: Sandbox, redis: Redis,
 ) -> None:
-    oa, _bot = zalo_bot
-    citizen = ZaloCitizen(oa, redis)
+    await up_to_the_password_link(ZaloCitizen(zalo_bot[0], redis), sandbox)
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+async def test_the_password_is_set_in_zalo_s_browser_once_the_pairing_code_comes_back_in_the_chat(
+    zalo_bot: tuple[FakeZaloOA, BotProcess], sandbox: Sandbox, redis: Redis, chromium: Browser,
+) -> None:
+    citizen = ZaloCitizen(zalo_bot[0], redis)
+    link = await up_to_the_password_link(citizen, sandbox)
+    page = await chromium.new_page(viewport={"width": 390, "height": 844})
+    await page.route("https://telegram.org/**", lambda route: route.abort())
+    await page.goto(link)  # Zalo's in-app browser: no launch data
+    await page.fill("#password", PASSWORD)
+    await page.fill("#confirmation", PASSWORD)
+    await page.click("#submit")
+    code = (await (await page.wait_for_selector("#pairing-code")).inner_text()).strip()
+    await citizen.told("trình duyệt")  # asked, in the chat, for the code the page shows
+    await citizen.oa.text(CITIZEN, code)
+    await page.wait_for_selector("#success p", timeout=DEADLINE * 1000)
+    await citizen.told("đã sẵn sàng")  # the account is ready
+    assert PASSWORD not in "\n".join(message.text for message in citizen.oa.sent)
+
+
+async def up_to_the_password_link(citizen: ZaloCitizen, sandbox: Sandbox) -> str:
+    """From the follow to the password step, with a refused date on the way; answers the form's link."""
+    oa = citizen.oa
     await oa.follow(CITIZEN)
     consent = await citizen.answers()
     assert [button.payload for button in consent[-1].buttons] == ["#btn:consent:agree", "#btn:consent:decline"]
@@ -97,5 +147,7 @@ async def test_a_citizen_registers_on_zalo_up_to_the_password_link(
     assert "Đăng ký" in review[-1].text
     await citizen.says("Đăng ký")
     password = await citizen.says(await sandbox.last_code())
-    assert re.search(r"http://127\.0\.0\.1:\d+/webapp/password\?n=\S+", password[-1].text)
     assert "Zalo" in password[0].text  # the typed code stays in the chat: it is spent and expires
+    link = re.search(r"http://127\.0\.0\.1:\d+/webapp/password\?n=\S+", password[-1].text)
+    assert link is not None
+    return link.group()
