@@ -126,3 +126,13 @@ async def test_a_closed_window_is_closed_here_too(
     assert await window.is_open(KEY)
     await replies.say(KEY, Rendered(("Bạn còn muốn tiếp tục?",)))
     assert not await window.is_open(KEY) and not oa.sent_to(CITIZEN)
+
+
+async def test_a_reminder_is_not_attempted_outside_the_window(
+    replies: ZaloReplies, oa: FakeZaloOA, redis: Redis, clock: ManualClock,
+) -> None:
+    await replies.say(KEY, Rendered(("Bạn còn muốn tiếp tục?",)))  # no interaction within 7 days recorded
+    assert not oa.calls
+    await ConsultationWindow(redis, clock).interacted(KEY, clock() - timedelta(days=6))
+    await replies.say(KEY, Rendered(("Bạn còn muốn tiếp tục?",)))
+    assert [message.text for message in oa.sent_to(CITIZEN)] == ["Bạn còn muốn tiếp tục?"]

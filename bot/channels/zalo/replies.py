@@ -8,7 +8,8 @@ one-time link to the form, which Zalo's in-app browser opens without
 signed launch data, so the form shows a pairing code to type back here. A
 typed OTP (or pairing code) cannot be deleted from a Zalo chat as it is
 from Telegram's, so the citizen is told it is single-use and expires; it is
-never echoed. The API's refusals are acted on, not raised: a citizen who no
+never echoed. Nothing unprompted (a reminder) is attempted outside the
+citizen's 7-day window. The API's refusals are acted on, not raised: a citizen who no
 longer follows the OA is recorded as having blocked the bot, a closed 7-day
 window is closed here too, anything else is logged by its meaning.
 """
@@ -71,6 +72,10 @@ class ZaloReplies:
             await self._text(incoming.key, text)
 
     async def say(self, key: DialogKey, reply: Rendered) -> None:
+        """Unprompted (a reminder): only within the 7-day window, outside which Zalo refuses it."""
+        if not await self._window.is_open(key):
+            log.info("Zalo: a message to a citizen not sent, the 7-day window is closed")
+            return
         try:
             numbered = await self._send(key, reply, self._default_language)
         except ZaloApiError as error:
