@@ -1,5 +1,6 @@
 """`regbot run` serving a Zalo OA alone, in its own process, against the fake OA, test Redis and the sandbox portal:
-a citizen registers from the first message up to the password link, with a refused answer on the way."""
+a citizen registers from the first message up to the password link, with a refused answer on the way, and sets
+the password in Chromium with the pairing code; beside Telegram, both citizens are served by the same process."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ from redis.asyncio import Redis
 
 from bot.channels.zalo.payloads import press_payload
 from bot.storage.keys import ZaloKeys
-from tests.botprocess import BotProcess, free_port
+from tests.botprocess import ON_AIOGRAM, BotFactory, BotProcess, free_port
 from tests.citizen import Sandbox
 from tests.conftest import FAST
+from tests.fakebot.citizen import TelegramCitizen
+from tests.fakebot.server import FakeBotAPI
 from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
+from tests.telegram.test_telegram_bot import start_registration
 
 CITIZEN = "8412345"
 PASSWORD = "Sao-Mai#2026"
@@ -151,3 +155,23 @@ async def up_to_the_password_link(citizen: ZaloCitizen, sandbox: Sandbox) -> str
     link = re.search(r"http://127\.0\.0\.1:\d+/webapp/password\?n=\S+", password[-1].text)
     assert link is not None
     return link.group()
+
+
+@ON_AIOGRAM
+async def test_telegram_and_zalo_citizens_are_served_by_one_process(
+    start_bot: BotFactory, fake_api: FakeBotAPI, redis: Redis,
+) -> None:
+    async with FakeZaloOA() as oa:
+        bot = await start_bot(env={
+            "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
+            "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": oa.base_url, "ZALO_OAUTH_URL": oa.base_url})
+        oa.webhook_url = f"http://127.0.0.1:{bot.port}/zalo/webhook"
+        zalo = ZaloCitizen(oa, redis)
+        await oa.follow(CITIZEN)
+        await zalo.answers()
+        await zalo.presses("consent:agree")
+        telegram = TelegramCitizen(fake_api, user_id=1001)
+        await start_registration(telegram)  # up to the ID question, on Telegram
+        method = await zalo.presses("subject:citizen")
+        assert "6. VNeID" in method[-1].text
+        assert "Bước 1/8" in "\n".join(message.text for message in await zalo.says("1"))
