@@ -1,6 +1,7 @@
-"""`regbot run`: the bot in Telegram, by long polling or behind a webhook.
+"""`regbot run`: the bot in Telegram, by long polling or behind a webhook, and a Zalo OA beside it or alone.
 
-Wires the runtime (Redis, portal, assistant) to a framework adapter and
+Wires the runtime (Redis, portal, assistant) to a framework adapter (and a
+Zalo OA's channel, whose webhook rides on the same app: serve_zalo.py) and
 serves the bot's HTTP app on HOST:PORT in both modes (health, readiness,
 metrics, the password page, and in webhook mode the webhook). Stops
 gracefully on SIGTERM/SIGINT: updates in progress finish (for up to
