@@ -11,13 +11,19 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import orjson
 import pytest
 from cryptography.fernet import Fernet
 from playwright.async_api import Browser, async_playwright
 from redis.asyncio import Redis
 
+from bot.app.zalo_channel import INBOX_PURPOSE
+from bot.channels.zalo.events import read_event
+from bot.channels.zalo.inbox import ZaloInbox
 from bot.channels.zalo.payloads import press_payload
+from bot.storage.codec import load_keys
 from bot.storage.keys import ZaloKeys
+from bot.storage.sealing import Sealer
 from tests.botprocess import ON_AIOGRAM, BotFactory, BotProcess, free_port
 from tests.citizen import Sandbox
 from tests.conftest import FAST
@@ -80,21 +86,23 @@ async def chromium() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+def zalo_env(oa: FakeZaloOA, redis_url: str, sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
+    """`regbot run`'s settings for a Zalo OA alone, against the fakes (a fresh port, a fresh encryption key)."""
+    return {**{key: value for key, value in os.environ.items()
+               if not key.startswith(("REDIS", "PORTAL", "TELEGRAM", "ZALO"))},
+            "REDIS_URL": redis_url, "PORTAL_URL": sandbox.url, "DATA_DIR": str(tmp_path / "data"),
+            "HOST": "127.0.0.1", "PORT": str(free_port()), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
+            "DIALOG_ENCRYPTION_KEY": Fernet.generate_key().decode(), **FAST,
+            "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
+            "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": oa.base_url, "ZALO_OAUTH_URL": oa.base_url}
+
+
 @pytest.fixture
 async def zalo_bot(redis_url: str, sandbox: Sandbox, tmp_path: Path, redis: object) -> AsyncIterator[
         tuple[FakeZaloOA, BotProcess]]:
     async with FakeZaloOA() as oa:
-        port = free_port()
-        env = {**{key: value for key, value in os.environ.items()
-                  if not key.startswith(("REDIS", "PORTAL", "TELEGRAM", "ZALO"))},
-               "REDIS_URL": redis_url, "PORTAL_URL": sandbox.url, "DATA_DIR": str(tmp_path / "data"),
-               "HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
-               "DIALOG_ENCRYPTION_KEY": Fernet.generate_key().decode(), **FAST,
-               "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-               "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": oa.base_url,
-               "ZALO_OAUTH_URL": oa.base_url}
-        bot = await BotProcess(env, webhook=False).start()
-        oa.webhook_url = f"http://127.0.0.1:{port}/zalo/webhook"
+        bot = await BotProcess(zalo_env(oa, redis_url, sandbox, tmp_path), webhook=False).start()
+        oa.webhook_url = f"http://127.0.0.1:{bot.port}/zalo/webhook"
         try:
             yield oa, bot
         finally:
@@ -175,3 +183,23 @@ async def test_telegram_and_zalo_citizens_are_served_by_one_process(
         method = await zalo.presses("subject:citizen")
         assert "6. VNeID" in method[-1].text
         assert "Bước 1/8" in "\n".join(message.text for message in await zalo.says("1"))
+
+
+async def test_an_event_a_killed_worker_kept_is_handled_by_the_next_worker_at_its_start(
+    redis_url: str, sandbox: Sandbox, tmp_path: Path, redis: Redis,
+) -> None:
+    """A worker answered Zalo's 200 (the event is in the inbox, in its name) and was killed before handling it:
+    the next `regbot run` takes it over as it starts, and the citizen gets their answer."""
+    async with FakeZaloOA() as oa:
+        env = zalo_env(oa, redis_url, sandbox, tmp_path)
+        body = oa.event("follow", CITIZEN)
+        oa.world.interacted(CITIZEN, oa.clock()).follows = True
+        keys = load_keys(env["DIALOG_ENCRYPTION_KEY"], Path(env["DATA_DIR"]))
+        killed = ZaloInbox(redis, Sealer(keys, INBOX_PURPOSE), ZaloKeys(APP_ID), "killed-worker")
+        assert await killed.take(read_event(body), orjson.dumps(body))  # no heartbeat: that worker is gone
+        bot = await BotProcess(env, webhook=False).start()
+        try:
+            consent = await ZaloCitizen(oa, redis).answers()
+            assert consent[-1].buttons[0].payload == "#btn:consent:agree"
+        finally:
+            await bot.stop()
