@@ -127,3 +127,16 @@ async def test_command_words_and_an_unfollow(chat: Chat) -> None:
     await chat.handled()
     key = DialogKey(f"zalo:{APP_ID}", CITIZEN, CITIZEN)
     assert await chat.redis.exists(key.blocked)  # as a Telegram user who blocked the bot
+
+
+async def test_english_and_delete_as_typed_words(chat: Chat) -> None:
+    await chat.oa.follow(CITIZEN)
+    await chat.handled()
+    english = await chat.says("English")  # Zalo tells no language: the citizen chooses it
+    assert "#btn:consent:agree" in [button.payload for button in english[-1].buttons]
+    assert "I agree" in [button.title for button in english[-1].buttons]
+    await chat.presses("consent:agree")
+    key = DialogKey(f"zalo:{APP_ID}", CITIZEN, CITIZEN)
+    assert await chat.redis.exists(key.dialog)
+    deleted = await chat.says("xoá dữ liệu")
+    assert deleted and not await chat.redis.exists(key.dialog)
