@@ -89,16 +89,23 @@ async def announce(calls: BotCalls, catalogs: Catalogs) -> None:
 async def run_bot(settings: Settings, webhook: bool) -> None:
     channels = chosen_channels(settings)  # fails closed on no channel or a half-configured Zalo
     token = channels.telegram_token
-    if webhook:
-        refuse_webhook_without_production(settings)
-    if token is None:  # Zalo alone: its events always come by webhook
+    if token is None:  # Zalo alone: its events always come by webhook, Telegram's WEBHOOK_URL is not needed
         assert channels.zalo is not None
+        if webhook:
+            refuse_webhook_without_production(settings)
         stop = asyncio.Event()
         catch_signals(stop)
-        await run_zalo_alone(settings, channels.zalo, stop)
+        try:
+            await run_zalo_alone(settings, channels.zalo, stop)
+        except asyncio.CancelledError:
+            if not stop.is_set():
+                raise
+            log.warning("stopped at once on a second signal; events in progress were abandoned to the inbox")
         return
     if webhook and not settings.webhook_url:
         raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
+    if webhook:
+        refuse_webhook_without_production(settings)
     adapter = make_adapter(settings.bot_framework, token, settings.telegram_api_url)
     stop = asyncio.Event()
     catch_signals(stop)
