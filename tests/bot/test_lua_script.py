@@ -17,6 +17,7 @@ from bot.portal.client import PortalClient
 from bot.storage import DialogCodec
 from bot.storage.lua_script import HeldConnections, LuaScript
 from bot.storage.redis_store import RedisDialogStore
+from bot.storage.round_trip import is_lean
 from conversations.dialog import StepName
 from conversations.events import Said
 from tests.citizen import NAME, Citizen, Sandbox
@@ -69,6 +70,21 @@ async def test_a_redis_that_hangs_is_given_up_on_after_the_clients_retries_each_
     finally:
         await client.aclose()
         await proxy.stop()
+
+
+async def test_the_clients_regbot_builds_send_the_scripts_in_the_one_timed_exchange(redis_url: str) -> None:
+    # redis-py 8 speaks RESP3 by default; the exchange once took RESP2 only, and every script call then went
+    # through redis-py's slower send and read without anything failing (bot/storage/round_trip.py).
+    client = redis_client(redis_url, timeout=5)
+    try:
+        await client.ping()
+        connection = await client.connection_pool.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            assert is_lean(connection)
+        finally:
+            await client.connection_pool.release(connection)
+    finally:
+        await client.aclose()
 
 
 async def test_a_single_connection_client_runs_the_scripts_through_redis_py(
