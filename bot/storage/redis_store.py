@@ -36,7 +36,8 @@ from conversations.dialog import Dialog
 # window (2 bytes) and when it ends (epoch ms, 6 bytes), then n tokens of 6 bytes (the first 48 bits of each update
 # id's SHA-1), oldest first. ("\1", n, the tokens: without the count.) A value without the header (it starts with
 # the JSON's "{") was written before: its ids are in the set `DialogKey.handled`, still read, and moved into the
-# header by the next save of an update; its count is in `DialogKey.message_rate`, read until the header has one.
+# header by the next save of an update (a header holding ids has no set beside it: the set is not read again);
+# its count is in `DialogKey.message_rate`, read until the header has one.
 # A false "handled before" needs one of a dialog's 8 latest tokens to equal a new update's: 1 in 2^45.
 _DIALOG_VALUE = """
 local function token(id)
@@ -62,7 +63,8 @@ local function handled_before(value, legacy, id)
   for at = 1, #ids, 6 do
     if string.sub(ids, at, at + 5) == seen then return true end
   end
-  return redis.call('SISMEMBER', legacy, id) == 1
+  -- a header holding ids was written by a save that moved the set from before it into it: no set is left
+  return ids == '' and redis.call('SISMEMBER', legacy, id) == 1
 end
 """
 
@@ -157,7 +159,7 @@ else
     document = string.sub(current, start)
   end
   if ARGV[4] ~= '' then
-    local legacy = redis.call('SMEMBERS', KEYS[3])
+    local legacy = ids == '' and redis.call('SMEMBERS', KEYS[3]) or {}
     if #legacy > 0 then
       table.sort(legacy, function(a, b) return (tonumber(a) or 0) < (tonumber(b) or 0) end)
       local before = {}
