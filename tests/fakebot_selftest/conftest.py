@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 from aiogram import Bot
 
@@ -31,7 +30,3 @@ def citizen(api: FakeBotAPI) -> TelegramCitizen:
     return TelegramCitizen(api, user_id=1001)
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session

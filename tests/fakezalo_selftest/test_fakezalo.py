@@ -17,18 +17,6 @@ from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KE
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
-@pytest.fixture
-async def oa(clock: ManualClock) -> AsyncIterator[FakeZaloOA]:
-    async with FakeZaloOA(clock) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 class Receiver:
     """A webhook endpoint that answers the statuses it is given, then 200, and keeps what came."""
 
