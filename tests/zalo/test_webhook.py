@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
@@ -55,17 +56,26 @@ def in_flight() -> InFlight:
 @pytest.fixture
 async def webhook(oa: FakeZaloOA, redis: Redis, sealer: Sealer, handler: Handler, in_flight: InFlight,
                   clock: ManualClock) -> AsyncIterator[ZaloWebhook]:
-    hook = ZaloWebhook(APP_ID, OA_SECRET_KEY, ZaloInbox(redis, sealer, KEYS, "worker-a"), handler, in_flight,
-                       clock=lambda: clock().timestamp())
+    async with served(ZaloInbox(redis, sealer, KEYS, "worker-a"), oa, handler, in_flight, clock) as hook:
+        yield hook
+        await in_flight.drain(5)
+
+
+@asynccontextmanager
+async def served(inbox: ZaloInbox, oa: FakeZaloOA, handler: Handler, in_flight: InFlight,
+                 clock: ManualClock) -> AsyncIterator[ZaloWebhook]:
+    """A webhook over `inbox` on a real HTTP server, which the fake OA delivers its events to."""
+    hook = ZaloWebhook(APP_ID, OA_SECRET_KEY, inbox, handler, in_flight, clock=lambda: clock().timestamp())
     app = web.Application()
     hook.mount(app)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    oa.webhook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/zalo/webhook"
-    yield hook
-    await in_flight.drain(5)
-    await runner.cleanup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        oa.webhook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/zalo/webhook"
+        yield hook
+    finally:
+        await runner.cleanup()
 
 
 async def test_an_event_is_answered_before_it_is_handled_and_leaves_the_inbox_once_handled(
@@ -155,19 +165,11 @@ async def test_an_event_redis_cannot_keep_gets_503_so_that_zalo_delivers_it_agai
     oa: FakeZaloOA, sealer: Sealer, handler: Handler, in_flight: InFlight, clock: ManualClock,
 ) -> None:
     unreachable = Redis.from_url("redis://127.0.0.1:1", socket_connect_timeout=1)
-    hook = ZaloWebhook(APP_ID, OA_SECRET_KEY, ZaloInbox(unreachable, sealer, KEYS, "worker-a"), handler, in_flight,
-                       clock=lambda: clock().timestamp())
-    app = web.Application()
-    hook.mount(app)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    oa.webhook_url = f"http://127.0.0.1:{runner.addresses[0][1]}/zalo/webhook"
     oa.attempts = 2
     try:
-        await oa.text("u1", "Đăng ký")
+        async with served(ZaloInbox(unreachable, sealer, KEYS, "worker-a"), oa, handler, in_flight, clock):
+            await oa.text("u1", "Đăng ký")
     finally:
-        await runner.cleanup()
         await unreachable.aclose()
     assert [status for _, status in oa.deliveries] == [503, 503]
     assert handler.events == []
