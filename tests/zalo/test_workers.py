@@ -1,0 +1,161 @@
+"""Two `regbot run` workers serving one Zalo OA, each its own process, on one Redis, against the fake OA and the
+sandbox portal: the single-use refresh token rotated once when both find the access token refused at once, and an
+event whose worker was SIGKILLed after its 200 taken over by the other, live worker and answered once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from redis.asyncio import Redis
+
+from bot.app.zalo_channel import TOKENS_PURPOSE
+from bot.channels.zalo.payloads import press_payload
+from bot.storage.codec import load_keys
+from bot.storage.keys import ZaloKeys
+from bot.storage.sealing import Sealer
+from tests.botprocess import BotProcess, free_port
+from tests.citizen import ID_NUMBER, NAME, PHONE, PHONE_E164, Sandbox
+from tests.fakezalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZaloOA
+from tests.fakezalo.messages import Sent
+from tests.zalo.test_regbot_run import DEADLINE, zalo_env
+
+REFRESH = "/v4/oa/access_token"
+SEND = "/v3.0/oa/message/cs"
+
+Workers = Callable[[int], Awaitable[list[BotProcess]]]
+
+
+class Citizen:
+    """A citizen in their Zalo app whose events the load balancer sends to `worker`."""
+
+    def __init__(self, oa: FakeZaloOA, redis: Redis, user_id: str, worker: BotProcess) -> None:
+        self.oa, self.redis, self.user_id, self.worker, self.seen = oa, redis, user_id, worker, 0
+
+    def _to_worker(self) -> None:
+        self.oa.webhook_url = f"http://127.0.0.1:{self.worker.port}/zalo/webhook"
+
+    async def text(self, text: str) -> None:
+        self._to_worker()
+        await self.oa.text(self.user_id, text)
+
+    async def press(self, button_id: str) -> None:
+        self._to_worker()
+        await self.oa.press(self.user_id, press_payload(button_id))
+
+    async def follow(self) -> None:
+        self._to_worker()
+        await self.oa.follow(self.user_id)
+
+    async def submit_phone(self, phone: str) -> None:
+        self._to_worker()
+        await self.oa.submit_info(self.user_id, phone)
+
+    async def answers(self) -> list[Sent]:
+        """What the OA sent them since the last look, once every event delivered is handled (out of the inbox)."""
+        async with asyncio.timeout(DEADLINE):
+            while await self.redis.hlen(ZaloKeys(APP_ID).inbox):
+                await asyncio.sleep(0.05)
+        sent = self.oa.sent_to(self.user_id)[self.seen:]
+        self.seen += len(sent)
+        return sent
+
+    async def told(self, words: str) -> list[Sent]:
+        """What the OA sent them since the last look, once a message holding `words` is among it."""
+        async with asyncio.timeout(DEADLINE):
+            while not any(words in message.text for message in self.oa.sent_to(self.user_id)[self.seen:]):
+                await asyncio.sleep(0.05)
+        sent = self.oa.sent_to(self.user_id)[self.seen:]
+        self.seen += len(sent)
+        return sent
+
+
+@pytest.fixture
+async def oa() -> AsyncIterator[FakeZaloOA]:
+    async with FakeZaloOA() as oa:
+        yield oa
+
+
+@pytest.fixture
+async def workers(oa: FakeZaloOA, redis_url: str, sandbox: Sandbox, tmp_path: Path,
+                  redis: Redis) -> AsyncIterator[Workers]:
+    """Starts `regbot run` workers for one OA (one Redis, one encryption key, a port each), stopped after."""
+    started: list[BotProcess] = []
+    shared = zalo_env(oa, redis_url, sandbox, tmp_path)
+
+    async def start(count: int, **env: str) -> list[BotProcess]:
+        processes = await asyncio.gather(*(BotProcess(shared | {"PORT": str(free_port())} | env, webhook=False)
+                                           .start() for _ in range(count)))
+        started.extend(processes)
+        return list(processes)
+
+    yield start
+    for process in started:
+        await process.stop()
+        if os.environ.get("SHOW_BOT_LOG"):
+            print(await process.output())
+
+
+def expire_access_tokens(oa: FakeZaloOA) -> None:
+    """Every access token handed out so far is past its expiry: the API answers -220 for it."""
+    tokens = oa.world.tokens.access
+    for token in tokens:
+        tokens[token] = oa.clock()
+
+
+def token_sealer(worker: BotProcess) -> Sealer:
+    """How the workers seal the OA's token pair in Redis (their DIALOG_ENCRYPTION_KEY, the pair's purpose)."""
+    return Sealer(load_keys(worker.env["DIALOG_ENCRYPTION_KEY"], Path(worker.env["DATA_DIR"])), TOKENS_PURPOSE)
+
+
+def refreshes(oa: FakeZaloOA) -> list[int]:
+    """The error code the fake OAuth answered each refresh that reached it (0: a new pair)."""
+    return [code for path, code in oa.calls if path == REFRESH]
+
+
+async def test_two_workers_finding_the_access_token_expired_at_once_rotate_the_refresh_token_once(
+    oa: FakeZaloOA, workers: Workers, redis: Redis,
+) -> None:
+    one, two = await workers(2)
+    anh = Citizen(oa, redis, "8410001", one)
+    binh = Citizen(oa, redis, "8410002", two)
+    await anh.follow()
+    await binh.follow()
+    for citizen in (anh, binh):  # each worker has sent with the pair the first refresh made
+        assert (await citizen.answers())[-1].buttons[0].payload == "#btn:consent:agree"
+    assert refreshes(oa) == [0]
+
+    oa.refresh_delay = 0.5  # a refresh under way while the other worker finds the token refused too
+    for rotation, (first, second) in enumerate([(anh, binh), (binh, anh)], start=2):
+        expire_access_tokens(oa)
+        refused_before = oa.calls.count((SEND, -220))
+        step = "consent:agree" if rotation == 2 else "subject:citizen"
+        await first.press(step)  # both events in hand at once, one in each worker
+        await second.press(step)
+        for citizen in (anh, binh):
+            answers = await citizen.answers()
+            assert answers and answers[-1].text, f"{citizen.user_id} got no answer in rotation {rotation}"
+        assert oa.calls.count((SEND, -220)) - refused_before == 2  # each worker met the expired token
+        assert refreshes(oa) == [0] * rotation  # one refresh per rotation, and the chain goes on
+    assert oa.world.tokens.refused_refreshes == 0
+    stored = orjson.loads(token_sealer(one).open(await redis.get(ZaloKeys(APP_ID).tokens)))
+    assert stored["refresh"] in oa.world.tokens.refresh  # the pair every worker reads holds the unspent token
+    assert "6. VNeID" in (oa.sent_to(anh.user_id)[-1].text)  # the method question: both went on
+    assert "6. VNeID" in (oa.sent_to(binh.user_id)[-1].text)
+
+    await binh.text("1")  # and what both typed stays out of the logs
+    await binh.text(ID_NUMBER)
+    assert "Bước 2/8" in (await binh.told("Bước 2/8"))[-1].text
+    await binh.text(NAME)
+    await binh.told("Bước 3/8")
+    for worker in (one, two):
+        await worker.stop()
+    issued = [*oa.world.tokens.access, *oa.world.tokens.refresh, *oa.world.tokens.spent]
+    logged = await one.output() + await two.output()
+    assert "access token refreshed" in logged
+    for secret in (*issued, APP_SECRET, OA_SECRET_KEY, ID_NUMBER, NAME, PHONE, PHONE_E164):
+        assert secret not in logged, secret
