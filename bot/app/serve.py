@@ -176,7 +176,8 @@ async def serve_until_stopped(
         reminding = asyncio.create_task(send_reminders(bot.switchboard, runtime.assistant.store,
                                                        [bot.channel, *(zalo[:1] if zalo else ())],
                                                        settings.reminder_after))
-        taking_over = asyncio.create_task(take_over_events(zalo[1], runtime.redis)) if zalo else None
+        taking_over = (asyncio.create_task(take_over_events(zalo[1], runtime.redis, settings.worker_heartbeat))
+                       if zalo else None)
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait([task for task in (polling, stopped) if task], return_when=asyncio.FIRST_COMPLETED)
         stopped.cancel()

@@ -4,7 +4,9 @@ Zalo has no polling: its events come to `POST /zalo/webhook` on HOST:PORT
 (behind the operator's TLS proxy). Each is kept in the OA's Redis inbox
 before its 200, so an event whose worker died after answering is still
 handled: every worker takes over the events of workers whose heartbeat ran
-out, at its start and every TAKE_OVER_EVERY seconds after. Stopped by a
+out, at its start and every WORKER_HEARTBEAT seconds after (a dead worker is
+known once its heartbeat has run out: looking more often finds nothing more,
+looking less often only keeps its citizens waiting). Stopped by a
 signal, it stops listening, lets the events in hand finish (for up to
 SHUTDOWN_TIMEOUT), then stops its heartbeat, as Telegram's side does.
 """
@@ -32,10 +34,7 @@ from bot.storage.heartbeat import stopped_beating
 
 log = logging.getLogger(__name__)
 
-TAKE_OVER_EVERY = 30.0  # seconds between looks for events a stopped worker left in the inbox
-
-
-async def take_over_events(webhook: ZaloWebhook, redis: Redis, every: float = TAKE_OVER_EVERY) -> None:
+async def take_over_events(webhook: ZaloWebhook, redis: Redis, every: float) -> None:
     """Run until cancelled: now, then every `every` seconds, handle the events left by workers that stopped
     beating (a worker whose heartbeat is there is alive: it is asked again next time, not waited for)."""
     while True:
@@ -57,7 +56,7 @@ async def run_zalo_alone(settings: Settings, config: ZaloConfig, stop: asyncio.E
         async with serving(bot.app, settings.host, settings.port, grace=settings.shutdown_timeout):
             log.info("Zalo OA %s on http://%s:%s/zalo/webhook (%s loop)", config.app_id, settings.host,
                      settings.port, loop_name(loop))
-            tasks = [asyncio.create_task(take_over_events(bot.webhook, runtime.redis)),
+            tasks = [asyncio.create_task(take_over_events(bot.webhook, runtime.redis, settings.worker_heartbeat)),
                      asyncio.create_task(send_reminders(bot.switchboard, runtime.assistant.store, [zalo.name],
                                                         settings.reminder_after))]
             await stop.wait()

@@ -44,7 +44,8 @@ class Settings(BaseSettings):
         "text", description="text: one readable line per record; json: one JSON object per line, for collectors")
     worker_heartbeat: float = Field(
         5.0, gt=0, description="Seconds a worker's heartbeat in Redis lasts unless renewed: how long an update "
-                               "delivered again waits to learn whether the worker that answered it died")
+                               "delivered again waits to learn whether the worker that answered it died, and how "
+                               "often a Zalo worker looks for the events a dead worker left in the inbox")
     regbot_demo: bool = Field(
         False, description="1: `regbot run --webhook` may start without PORTAL_URL, REDIS_URL or "
                            "DIALOG_ENCRYPTION_KEY (the sandbox portal, embedded Redis, a dev key): a demonstration")

@@ -19,7 +19,7 @@ from bot.storage.codec import load_keys
 from bot.storage.keys import ZaloKeys
 from bot.storage.sealing import Sealer
 from tests.botprocess import BotProcess, free_port
-from tests.citizen import ID_NUMBER, NAME, PHONE, PHONE_E164, Sandbox
+from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE, PHONE_E164, Sandbox
 from tests.fakezalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
 from tests.zalo.test_regbot_run import DEADLINE, zalo_env
@@ -159,3 +159,51 @@ async def test_two_workers_finding_the_access_token_expired_at_once_rotate_the_r
     assert "access token refreshed" in logged
     for secret in (*issued, APP_SECRET, OA_SECRET_KEY, ID_NUMBER, NAME, PHONE, PHONE_E164):
         assert secret not in logged, secret
+
+
+async def until_review(citizen: Citizen) -> None:
+    """From the follow to the review of the answers, each step answered before the next."""
+    await citizen.follow()
+    await citizen.answers()
+    for button in ("consent:agree", "subject:citizen"):
+        await citizen.press(button)
+        await citizen.answers()
+    for answer in ("1", ID_NUMBER, NAME, BIRTH):
+        await citizen.text(answer)
+        await citizen.answers()
+    await citizen.submit_phone(PHONE_E164.removeprefix("+"))
+    await citizen.answers()
+    await citizen.press("email:skip")
+    assert "Đăng ký" in (await citizen.answers())[-1].text
+
+
+async def test_an_event_whose_worker_is_killed_after_its_200_is_taken_over_by_a_live_worker_and_answered_once(
+    oa: FakeZaloOA, workers: Workers, redis: Redis, sandbox: Sandbox,
+) -> None:
+    """The worker answered Zalo's 200 (the event is in the inbox, in its name) and is killed while the portal
+    holds its registration: the other worker, running all along, takes the event over once the dead one's
+    heartbeat has run out, without a restart and without Zalo delivering it again."""
+    one, two = await workers(2, PORTAL_TIMEOUT="2", DIALOG_LOCK_TTL="8")
+    citizen = Citizen(oa, redis, "8410003", one)
+    await until_review(citizen)
+    await sandbox.arm_fault(operation="submit", delay=8)  # registered at once, its answer held back
+    await citizen.text("Đăng ký")  # answered 200 by worker one, which is then handling it
+    async with asyncio.timeout(DEADLINE):
+        while not (await sandbox.calls()).get("submit"):
+            await asyncio.sleep(0.02)
+    one.kill()
+    assert one.process is not None
+    await one.process.wait()
+    assert await redis.hlen(ZaloKeys(APP_ID).inbox) == 1  # kept, not handled, and Zalo will not send it again
+    delivered = len(oa.deliveries)
+
+    otp = await citizen.told("Bước 7/8")
+    assert len(oa.deliveries) == delivered
+    assert "taken over" in await two.output()
+    await citizen.answers()  # out of the inbox once handled
+    assert sum("Bước 7/8" in message.text for message in oa.sent_to(citizen.user_id)) == 1, otp
+    assert len(await sandbox.outbox()) == 1  # registered once, one SMS
+
+    citizen.worker = two  # the balancer sends the citizen to the live worker now
+    await citizen.text(await sandbox.last_code())
+    assert any("Bước 8/8" in message.text for message in await citizen.told("Bước 8/8"))
