@@ -44,13 +44,16 @@ from conversations.dialog import LANGUAGES
 log = logging.getLogger(__name__)
 
 PRODUCTION_SETTINGS = ("PORTAL_URL", "REDIS_URL", "DIALOG_ENCRYPTION_KEY")
+ZALO_SERVES_THE_PUBLIC = "regbot run with Zalo (ZALO_APP_ID) serves a public webhook, so it"
 
 
 def missing_for_production(settings: Settings) -> list[str]:
     """What a webhook deployment lacks, in PRODUCTION_SETTINGS' order; nothing when it is a declared demonstration.
 
-    A webhook is how a bot serves the public, so it must not fall back on the sandbox portal (whose SMS
-    codes go to this process's output), a Redis that lives and dies with one worker, or a dev key.
+    A webhook is how a bot serves the public (Telegram's with --webhook; a Zalo OA's always, since Zalo has
+    no polling: a run with ZALO_APP_ID set is held to the same rule), so it must not fall back on the sandbox
+    portal (whose SMS codes go to this process's output), a Redis that lives and dies with one worker, or a
+    dev key.
     """
     if settings.regbot_demo:
         return []
@@ -59,11 +62,12 @@ def missing_for_production(settings: Settings) -> list[str]:
     return [name for name in PRODUCTION_SETTINGS if not configured[name]]
 
 
-def refuse_webhook_without_production(settings: Settings) -> None:
-    """Fail closed: one line naming what is missing, before anything is built or Telegram is called."""
+def refuse_webhook_without_production(settings: Settings, serving: str = "regbot run --webhook") -> None:
+    """Fail closed: one line naming what is missing, before anything is built or Telegram is called.
+    `serving`: what makes this run a public one (Telegram's webhook, or a Zalo OA: ZALO_SERVES_THE_PUBLIC)."""
     missing = missing_for_production(settings)
     if missing:
-        raise SystemExit("regbot run --webhook needs PORTAL_URL, REDIS_URL and DIALOG_ENCRYPTION_KEY "
+        raise SystemExit(f"{serving} needs PORTAL_URL, REDIS_URL and DIALOG_ENCRYPTION_KEY "
                          f"(or REGBOT_DEMO=1 for a demonstration): missing {', '.join(missing)}")
 
 
@@ -89,10 +93,12 @@ async def announce(calls: BotCalls, catalogs: Catalogs) -> None:
 async def run_bot(settings: Settings, webhook: bool) -> None:
     channels = chosen_channels(settings)  # fails closed on no channel or a half-configured Zalo
     token = channels.telegram_token
-    if token is None:  # Zalo alone: its events always come by webhook, Telegram's WEBHOOK_URL is not needed
+    if webhook and token is not None and not settings.webhook_url:
+        raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
+    if webhook or channels.zalo is not None:  # Zalo's events always come by webhook: a Zalo OA is public
+        refuse_webhook_without_production(settings, "regbot run --webhook" if webhook else ZALO_SERVES_THE_PUBLIC)
+    if token is None:  # Zalo alone: Telegram's WEBHOOK_URL is not needed
         assert channels.zalo is not None
-        if webhook:
-            refuse_webhook_without_production(settings)
         stop = asyncio.Event()
         catch_signals(stop)
         try:
@@ -102,10 +108,6 @@ async def run_bot(settings: Settings, webhook: bool) -> None:
                 raise
             log.warning("stopped at once on a second signal; events in progress were abandoned to the inbox")
         return
-    if webhook and not settings.webhook_url:
-        raise SystemExit("--webhook needs WEBHOOK_URL: the public HTTPS URL Telegram should post updates to.")
-    if webhook:
-        refuse_webhook_without_production(settings)
     adapter = make_adapter(settings.bot_framework, token, settings.telegram_api_url)
     stop = asyncio.Event()
     catch_signals(stop)

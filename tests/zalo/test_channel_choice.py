@@ -1,11 +1,19 @@
-"""Which channels `regbot run` serves: Zalo on with ZALO_APP_ID, and a half-made choice refused in one line."""
+"""Which channels `regbot run` serves: Zalo on with ZALO_APP_ID, and a half-made choice refused in one line; a
+Zalo OA serves the public, so with Zalo on, `regbot run` refuses the embedded defaults as `--webhook` does."""
 
 from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
 
 import pytest
 
 from bot.app.channel_choice import NO_CHANNEL, chosen_channels
+from bot.app.serve import ZALO_SERVES_THE_PUBLIC
 from bot.app.settings import Settings
+from tests.botprocess import ROOT, TOKEN, BotProcess, free_port
 
 ZALO = {"zalo_app_id": "4321", "zalo_app_secret": "app-secret", "zalo_oa_secret_key": "oa-secret",
         "zalo_refresh_token": "refresh-1"}
@@ -57,3 +65,57 @@ def test_base_urls_are_taken_without_a_trailing_slash() -> None:
     zalo = chosen_channels(settings(**ZALO, zalo_api_url="http://127.0.0.1:9/",
                                     zalo_oauth_url="http://127.0.0.1:8/")).zalo
     assert zalo is not None and (zalo.api_url, zalo.oauth_url) == ("http://127.0.0.1:9", "http://127.0.0.1:8")
+
+
+# -- a Zalo OA serves the public: regbot run holds it to the rule of Telegram's webhook mode --------------------
+
+ZALO_ENV = {"ZALO_APP_ID": "4321", "ZALO_APP_SECRET": "app-secret", "ZALO_OA_SECRET_KEY": "oa-secret",
+            "ZALO_REFRESH_TOKEN": "refresh-1", "ZALO_API_URL": "http://127.0.0.1:9", "ZALO_OAUTH_URL": "http://127.0.0.1:9"}
+PRODUCTION = {"PORTAL_URL": "http://127.0.0.1:9", "REDIS_URL": "redis://127.0.0.1:9/0", "DIALOG_ENCRYPTION_KEY": "k"}
+NEEDS = "needs PORTAL_URL, REDIS_URL and DIALOG_ENCRYPTION_KEY (or REGBOT_DEMO=1 for a demonstration): missing "
+
+
+def run_env(tmp_path: Path, **given: str) -> dict[str, str]:
+    """The machine's environment without any of regbot's settings, no `.env`, and only `given`."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("PORTAL", "REDIS", "DIALOG", "REGBOT", "TELEGRAM", "WEBHOOK", "ZALO"))}
+    return env | {"PYTHONPATH": str(ROOT), "DATA_DIR": str(tmp_path / "data"),
+                  "TELEGRAM_API_URL": "http://127.0.0.1:9"} | given  # nothing listens: nothing may be called
+
+
+async def refused(tmp_path: Path, *args: str, **given: str) -> str:
+    """What `python -m bot run` printed, having exited non-zero."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", *args, cwd=tmp_path, env=run_env(tmp_path, **given),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    async with asyncio.timeout(60):
+        out, err = await process.communicate()
+    assert process.returncode not in (None, 0)
+    return (out + err).decode()
+
+
+@pytest.mark.parametrize(("given", "missing"), [
+    ({}, "PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY"),
+    ({"REDIS_URL": PRODUCTION["REDIS_URL"], "DIALOG_ENCRYPTION_KEY": "k"}, "PORTAL_URL"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN}, "PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY"),  # beside Telegram's polling
+], ids=["alone", "alone-sandbox-portal", "beside-polling"])
+async def test_zalo_without_webhook_refuses_the_embedded_defaults_in_one_line(
+    tmp_path: Path, given: dict[str, str], missing: str,
+) -> None:
+    output = await refused(tmp_path, **ZALO_ENV, **given)
+    assert output == f"{ZALO_SERVES_THE_PUBLIC} {NEEDS}{missing}\n"
+    assert not (tmp_path / "data").exists()  # nothing was built: no embedded Redis, no dev key
+    assert "oa-secret" not in output and "refresh-1" not in output
+
+
+async def test_zalo_with_webhook_names_the_webhook_as_telegram_s_refusal_does(tmp_path: Path) -> None:
+    output = await refused(tmp_path, "--webhook", **ZALO_ENV, REDIS_URL=PRODUCTION["REDIS_URL"])
+    assert output == f"regbot run --webhook {NEEDS}PORTAL_URL, DIALOG_ENCRYPTION_KEY\n"
+
+
+async def test_a_declared_demonstration_serves_zalo_on_the_embedded_defaults(tmp_path: Path) -> None:
+    """REGBOT_DEMO=1: the sandbox portal, an embedded Redis and a dev key, as the README's first try."""
+    bot = await BotProcess(run_env(tmp_path, **ZALO_ENV, REGBOT_DEMO="1", HOST="127.0.0.1",
+                                   PORT=str(free_port())), webhook=False).start()  # answers /healthz
+    await bot.stop()
+    assert (tmp_path / "data").exists()
