@@ -153,11 +153,9 @@ async def test_two_workers_finding_the_access_token_refused_at_once_rotate_the_r
     assert "6. VNeID" in (oa.sent_to(anh.user_id)[-1].text)  # the method question: both went on
     assert "6. VNeID" in (oa.sent_to(binh.user_id)[-1].text)
 
-    await binh.text("1")  # and what both typed stays out of the logs
-    await binh.text(ID_NUMBER)
-    await binh.told("Bước 2/8")
-    await binh.text(NAME)
-    await binh.told("Bước 3/8")
+    for typed, next_step in (("1", "Bước 1/8"), (ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8")):
+        await binh.text(typed)  # and what they typed stays out of the logs
+        await binh.told(next_step)
     for worker in (one, two):
         await worker.stop()
     issued = [*issued_access, *oa.world.tokens.access, *oa.world.tokens.refresh, *oa.world.tokens.spent]
