@@ -173,3 +173,41 @@ async def test_an_event_redis_cannot_keep_gets_503_so_that_zalo_delivers_it_agai
         await unreachable.aclose()
     assert [status for _, status in oa.deliveries] == [503, 503]
     assert handler.events == []
+
+
+async def test_a_citizen_s_events_are_handed_on_one_at_a_time_in_the_order_they_came(
+    webhook: ZaloWebhook, oa: FakeZaloOA, handler: Handler, in_flight: InFlight,
+) -> None:
+    """"1" then the ID number, typed quickly: the second waits for the first (another citizen's does not), so
+    it cannot reach the dialog first and be answered as an answer to the question before."""
+    handler.gate.clear()
+    await oa.text("u1", "1")
+    await oa.text("u1", "001090012345")
+    await oa.text("u2", "xin chào")  # its task started after the ID number's
+    await handler.wait_for(2)
+    assert [(event.user_id, event.body["message"]["text"]) for event in handler.events] == [
+        ("u1", "1"), ("u2", "xin chào")]
+    handler.gate.set()
+    await in_flight.drain(5)
+    assert [event.body["message"]["text"] for event in handler.events if event.user_id == "u1"] == [
+        "1", "001090012345"]
+
+
+async def test_a_dead_worker_s_events_are_taken_over_in_the_order_they_were_sent(
+    oa: FakeZaloOA, redis: Redis, sealer: Sealer, handler: Handler, in_flight: InFlight, clock: ManualClock,
+) -> None:
+    first = oa.event("user_send_text", "u1", {"text": "1"}, at=clock.now)
+    second = oa.event("user_send_text", "u1", {"text": "001090012345"}, at=clock.advance(1))
+    dead = ZaloInbox(redis, sealer, KEYS, "worker-dead")
+    for body in (second, first):  # kept in the other order: the inbox is a hash
+        assert await dead.take(read_event(body), json.dumps(body).encode())
+    survivor = ZaloWebhook(APP_ID, OA_SECRET_KEY, ZaloInbox(redis, sealer, KEYS, "worker-b"), handler, in_flight,
+                           clock=lambda: clock().timestamp())
+
+    async def dead_worker(worker: str) -> bool:
+        return worker == "worker-dead"
+
+    assert await survivor.take_over(dead_worker) == 2
+    await handler.wait_for(2)
+    await in_flight.drain(5)
+    assert [event.body for event in handler.events] == [first, second]

@@ -10,6 +10,13 @@ or from the future (400, logged: a replay, or a retry Zalo should give up).
 An event whose id was taken already (Zalo's retry of an event answered
 late, a duplicate) gets 200 and nothing more. If Redis cannot keep it, 503:
 Zalo delivers it again.
+
+A citizen's events are handled one after the other in the order they were
+taken (events taken over from a dead worker: in the order of their
+timestamps): each is read (the window, a numbered list's choice, a
+picture) before the dialog's turn is taken, so two messages sent in quick
+succession would otherwise reach the dialog in either order, the second
+answered as if it were the first.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from bot.channels.zalo.events import UnreadableEvent, ZaloEvent, read_event
 from bot.channels.zalo.inbox import ZaloInbox
 from bot.channels.zalo.signature import HEADER, signed
 from bot.core.inflight import InFlight
+from bot.core.keyed_lock import KeyedLock
 from bot.ops.logs import log_failure
 
 log = logging.getLogger(__name__)
@@ -51,6 +59,7 @@ class ZaloWebhook:
         self._clock = clock
         self._max_age = max_age
         self._tasks: set[asyncio.Task[None]] = set()
+        self._citizens = KeyedLock()  # one event at a time per citizen, first come first served
 
     def mount(self, app: web.Application, path: str = PATH) -> None:
         app.router.add_post(path, self.receive)
@@ -89,9 +98,10 @@ class ZaloWebhook:
     async def take_over(self, dead: Callable[[str], Awaitable[bool]]) -> int:
         """Handle the events left in the inbox by workers that are `dead`; answer how many (at start, then
         now and then: bot/storage/heartbeat.py's `stopped_beating` tells a dead worker)."""
-        orphans = await self._inbox.orphans(dead)
-        for raw in orphans:
-            self.start(read_event(orjson.loads(raw)))
+        orphans = sorted((read_event(orjson.loads(raw)) for raw in await self._inbox.orphans(dead)),
+                         key=lambda event: event.timestamp_ms)
+        for event in orphans:
+            self.start(event)
         return len(orphans)
 
     def start(self, event: ZaloEvent) -> None:
@@ -104,7 +114,8 @@ class ZaloWebhook:
         """Handle, then take out of the inbox; cancelled half-way (shutdown), it stays there for another worker."""
         with self._in_flight.track():
             try:
-                await self._handle(event)
+                async with self._citizens(event.user_id):  # taken at once: the task's first step
+                    await self._handle(event)
             except Exception as error:  # one bad event must not stop the others; it is not tried again
                 log_failure(log, f"Zalo webhook: a {event.name} event", error)  # its type: it may quote the citizen
             try:
