@@ -1,7 +1,8 @@
 """The help desk's side of a citizen's event: a look before the assistant answers, its part after.
 
 Before: a staff member's `/assist` and a prepared registration's link
-(`/start <token>`) become the events the flow knows. After: the
+(`/start <token>`, or its hand-over code typed on Zalo) become the events
+the flow knows. After: the
 assistant's effects are carried out in the staff group — a case opened
 and its card posted on a handoff, the citizen's message relayed while
 they are with staff, the case closed and forgotten on `/delete`, the card
@@ -60,6 +61,9 @@ class CitizenSide:
         self._store = store
 
     async def translate(self, incoming: Incoming) -> Incoming:
+        code = self._assisted.code_in(incoming)  # a hand-over code typed on Zalo: as /start <token> on Telegram
+        if code is not None:
+            return replace(incoming, event=Adopted(await self._assisted.adopt_code(code, incoming)))
         event = incoming.event
         if not isinstance(event, Command):
             return incoming

@@ -78,6 +78,10 @@ ONLY_ASSIGNEE = _("Only {name}, who has case #{number}, can do that. Use /take f
 UNKNOWN_COMMAND = _("Unknown command. In a case topic: /take, /transfer, /resume, /close, /reveal, /card, /note.")
 LINK_READY = _("Link for the citizen (works once, for {minutes} minutes):\n{url}\nOr let them scan this QR code "
                "with their phone's camera.")
+ZALO_CODE = _("On Zalo: the citizen types this code in their chat with our Official Account (works once, like "
+              "the link): {code}")
+ZALO_CODE_LINK = _("On Zalo: the citizen opens {url} and types this code in the chat (works once, like the link): "
+                   "{code}")
 LINK_OPENED = _("The citizen has opened the link: the registration is now on their phone.")
 UNDELIVERED = {
     SayResult.WINDOW_CLOSED: _("Not delivered: Zalo lets us write to a citizen only within 7 days of their last "

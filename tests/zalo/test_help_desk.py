@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import random
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +36,13 @@ from bot.core.i18n import Catalogs
 from bot.helpdesk.audit import AuditLog
 from bot.helpdesk.card import card_text
 from bot.helpdesk.cases import Case
+from bot.helpdesk.handover import new_code, shown, typed_code
 from bot.storage import DialogKey
 from tests.botprocess import TOKEN
-from tests.citizen import Sandbox
+from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PHONE_E164, Sandbox
 from tests.fakebot.server import FakeBotAPI
 from tests.fakebot.staff import ForumGroup, TelegramStaff
-from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
+from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_ID, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
 
 CITIZEN = "8412345"
@@ -83,6 +85,10 @@ class Desk:
         await self.bot.front.on_update(self.parse(update))
         return await self.handled()
 
+    async def counter_does(self, update: dict[str, Any]) -> None:
+        """A staff member's message or press in their own chat with the bot (e.g. /assist)."""
+        await self.bot.front.on_update(self.parse(update))
+
     def topic_texts(self, topic: int) -> list[str]:
         return [str(message.get("text") or message.get("caption") or "") for message in self.group.messages(topic)]
 
@@ -108,7 +114,8 @@ async def desk(fake_api: FakeBotAPI, redis_url: str, redis: Redis, sandbox: Sand
             dialog_encryption_key=Fernet.generate_key().decode(), telegram_api_url=fake_api.base_url,
             staff_chat_id=group.chat_id, staff_language="en", telegram_chat_interval=0.0, telegram_group_rate=6000,
             default_language="en", zalo_app_id=APP_ID, zalo_app_secret=APP_SECRET, zalo_oa_secret_key=OA_SECRET_KEY,
-            zalo_refresh_token=FIRST_REFRESH_TOKEN, zalo_api_url=oa.base_url, zalo_oauth_url=oa.base_url, port=0)
+            zalo_refresh_token=FIRST_REFRESH_TOKEN, zalo_api_url=oa.base_url, zalo_oauth_url=oa.base_url,
+            zalo_oa_id=OA_ID, port=0)
         config = zalo_config(settings)
         assert config is not None
         adapter = make_adapter("ptb", TOKEN, fake_api.base_url)
@@ -275,3 +282,79 @@ def test_the_card_names_the_channel_in_the_staff_language(catalogs: Catalogs) ->
     zalo, telegram = Case("7", CITIZEN, CITIZEN, KEY.bot), Case("8", "1001", "1001", "123456")
     assert "Kênh: Zalo" in card_text(zalo, None, catalogs, "vi")
     assert "Channel: Telegram" in card_text(telegram, None, catalogs, "en")
+
+
+async def prepare_at_counter(desk: Desk, staff: TelegramStaff) -> str:
+    """`staff` fills in a citizen's answers with /assist in their own chat and hands them over: the caption of the
+    link's QR code, which carries the hand-over code for Zalo."""
+    counter = staff.private
+    await desk.counter_does(counter.command_update("/assist"))
+    for label in ("Tôi đồng ý", "Công dân", "Thuê bao di động"):
+        await desk.counter_does(counter.press_update(label))
+    for answer in (ID_NUMBER, NAME, BIRTH):
+        await desk.counter_does(counter.text_update(answer))
+    await desk.counter_does(counter.contact_update(PHONE_E164))
+    await desk.counter_does(counter.text_update(EMAIL))
+    await desk.counter_does(counter.press_update("Chuyển sang điện thoại của công dân"))
+    photo = counter.sent_to_me()[-1]
+    assert "photo" in photo
+    return str(photo["caption"])
+
+
+def handover_code(caption: str) -> str:
+    found = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", caption)
+    assert found is not None, caption
+    return found.group(1)
+
+
+async def test_a_registration_prepared_at_a_counter_is_opened_on_zalo_by_its_hand_over_code(
+    desk: Desk, lan: TelegramStaff,
+) -> None:
+    caption = await prepare_at_counter(desk, lan)
+    assert "https://t.me/regbot_test_bot?start=" in caption  # the Telegram link and its QR code, as before
+    assert f"https://zalo.me/{OA_ID}" in caption  # and for Zalo, the OA's chat and a code
+    code = handover_code(caption)
+    await desk.oa.follow(CITIZEN)
+    await desk.handled()
+    opened = await desk.citizen_says(" " + code.lower().replace("-", "") + " ")  # as typed on a phone
+    said = "\n".join(message.text for message in opened)
+    assert "A staff member has prepared your registration" in said and "Nguyễn Văn An" in said
+    assert "The citizen has opened the link" in str(lan.private.sent_to_me()[-1].get("text"))
+    again = await desk.citizen_says(code)  # one time only
+    assert "used already or has expired" in "\n".join(message.text for message in again)
+
+
+async def test_wrong_hand_over_codes_are_limited_per_citizen(desk: Desk, lan: TelegramStaff) -> None:
+    code = handover_code(await prepare_at_counter(desk, lan))
+    await desk.oa.follow(CITIZEN)
+    await desk.handled()
+    wrong = [candidate for candidate in ("K7M2-Q9XD", "A2B3-C4D5", "Z9Y8-X7W6", "M3N4-P5Q6", "R7S8-T9U2", "V3W4-X5Y6")
+             if candidate != code][:5]
+    for guess in wrong:
+        refused = await desk.citizen_says(guess)
+        assert "used already or has expired" in refused[-1].text
+    late = await desk.citizen_says(code)  # the right one, after five wrong ones within the hour: not looked up
+    assert "used already or has expired" in late[-1].text
+    other = DialogKey(KEY.bot, "8499999", "8499999")  # the code itself is still good for its citizen
+    assert other != KEY
+    await desk.oa.follow(other.user)
+    await desk.oa.text(other.user, code)
+    await desk.handled()
+    assert "A staff member has prepared your registration" in desk.oa.sent_to(other.user)[-1].text
+
+
+@pytest.mark.parametrize("typed", ["K7M2-Q9XD", "k7m2q9xd", " k7m2 - q9xd", "Ｋ７Ｍ２－Ｑ９ＸＤ"])
+def test_a_hand_over_code_is_read_however_it_is_typed(typed: str) -> None:
+    assert typed_code(typed) == "K7M2Q9XD"
+
+
+@pytest.mark.parametrize("typed", ["NGUYENAN", "12345678", "0821234088", "K7M2-Q9XD5", "K7M-2Q9", "O1IL-2345",
+                                   "tôi không hiểu", "ABC-123"])
+def test_what_is_no_hand_over_code(typed: str) -> None:
+    assert typed_code(typed) is None  # a name, a number, a pairing code: never taken for one
+
+
+def test_hand_over_codes_have_a_letter_and_a_digit() -> None:
+    for _ in range(200):
+        code = new_code()
+        assert typed_code(shown(code)) == code
