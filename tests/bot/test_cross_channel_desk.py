@@ -26,6 +26,7 @@ from conversations.events import Command, Said
 from tests.botprocess import TOKEN
 from tests.channels import TextChannel
 from tests.citizen import Sandbox
+from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.fakebot.staff import ForumGroup, TelegramStaff
 
@@ -48,7 +49,8 @@ async def desk(
     settings = Settings(
         _env_file=None, redis_url=redis_url, portal_url=sandbox.url, data_dir=tmp_path,  # type: ignore[call-arg]
         dialog_encryption_key=Fernet.generate_key().decode(), telegram_api_url=fake_api.base_url,
-        staff_chat_id=group.chat_id, telegram_chat_interval=0.0, telegram_group_rate=6000, default_language="en")
+        staff_chat_id=group.chat_id, staff_language="en", telegram_chat_interval=0.0, telegram_group_rate=6000,
+        default_language="en")
     adapter = make_adapter("ptb", TOKEN, fake_api.base_url)
     other = TextChannel()
     try:
@@ -75,3 +77,26 @@ async def test_a_citizen_of_another_channel_is_served_by_staff_in_telegram(fake_
     await bot.front.on_update(desk.parse(staff.message_update(topic, "Hello, I am looking at it")))
     assert other.said[-2:] == ["A staff member from the help desk is now with you in this chat.",
                                "Hello, I am looking at it"]
+
+
+async def test_a_staff_message_to_a_telegram_citizen_who_blocked_the_bot_comes_back_to_staff(
+    fake_api: FakeBotAPI, desk: Desk,
+) -> None:
+    bot, group = desk.bot, desk.group
+    citizen = TelegramCitizen(fake_api, user_id=1001, language_code="en")
+    staff = TelegramStaff(fake_api, group, 501, "Lan")
+    await bot.front.on_update(desk.parse(citizen.command_update("/start")))
+    await bot.front.on_update(desk.parse(citizen.command_update("/human")))
+    topic = await group.wait_for_topic()
+
+    async def staff_says(text: str) -> None:
+        update = staff.message_update(topic, text)
+        fake_api.claim(update)  # in the group, as Telegram has it, for the bot to copy
+        await bot.front.on_update(desk.parse(update))
+
+    await staff_says("Hello, I am looking at it")
+    assert "Hello, I am looking at it" in [message.get("text") for message in citizen.sent_to_me()]
+    fake_api.blocked_users.add(citizen.user_id)
+    await staff_says("Are you still there?")
+    note = str(group.messages(topic)[-1].get("text"))
+    assert note.startswith("Not delivered: the citizen has left the chat") and "blocked the bot" in note
