@@ -35,7 +35,7 @@ from bot.core.incoming import Attachment, Incoming
 from bot.helpdesk.assisted import Assisted
 from bot.helpdesk.audit import AuditLog
 from bot.helpdesk.cases import Case, CaseStore, Status
-from bot.helpdesk.texts import CITIZEN_BACK, CITIZEN_ERASED, PICTURE_NOT_RELAYED
+from bot.helpdesk.texts import CITIZEN_BACK, CITIZEN_ERASED, CITIZEN_SENT_OTHER, PICTURE_NOT_RELAYED
 from bot.helpdesk.topics import Topics
 from bot.idcard.card_photos import NotFetched
 from bot.idcard.qr_image import MAX_IMAGE_BYTES
@@ -43,7 +43,7 @@ from bot.ops.logs import log_failure
 from bot.storage import DialogStore, load_readable
 from bot.webapp.links import plausible
 from conversations.dialog import Dialog
-from conversations.events import Adopted, Command, Said, StaffAction
+from conversations.events import Adopted, Command, Picture, Said, SharedContact, StaffAction, Unsupported
 from conversations.handoff import for_staff, relayed
 from conversations.replies import Effect
 
@@ -166,6 +166,8 @@ class CitizenSide:
             await self._topics.in_topic(case, lambda topic: SendMessage(staff_chat, shown, thread_id=topic))
         elif isinstance(origin, Attachment) and not again:  # …and its pictures
             await self._relay_picture(case, origin)
+        elif isinstance(incoming.event, Unsupported | SharedContact | Picture) and not again:  # …and the rest, told
+            await self._topics.say(case, CITIZEN_SENT_OTHER)
 
     async def _relay_picture(self, case: Case, picture: Attachment) -> None:
         """A picture from a channel with no message to copy, posted into the topic as a photo (its bytes are

@@ -101,3 +101,5 @@ UNDELIVERED = {
 ONLY_WORDS_AND_PICTURES = _("Not delivered: only words and pictures reach a citizen on Zalo.")
 PICTURE_NOT_RELAYED = _("The citizen sent a picture that could not be shown here. Ask them to describe it, or to "
                         "send it again.")
+CITIZEN_SENT_OTHER = _("The citizen sent something other than words or a picture (a sticker, a voice note, a file, "
+                       "their contact…), which cannot be shown here.")

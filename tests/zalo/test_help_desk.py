@@ -358,3 +358,25 @@ def test_hand_over_codes_have_a_letter_and_a_digit() -> None:
     for _ in range(200):
         code = new_code()
         assert typed_code(shown(code)) == code
+
+
+async def test_a_citizen_s_sticker_is_told_to_staff(desk: Desk, lan: TelegramStaff) -> None:
+    topic = await desk.with_staff(lan)
+    desk.oa.world.interacted(CITIZEN, desk.oa.clock())
+    await desk.oa.deliver(desk.oa.event("user_send_sticker", CITIZEN, {"attachments": [
+        {"type": "sticker", "payload": {"id": "1", "url": "https://zalo.me/sticker/1"}}]}))
+    assert await desk.handled() == []
+    assert "The citizen sent something other than words or a picture" in desk.topic_texts(topic)[-1]
+
+
+async def test_nothing_staff_do_is_sent_to_a_citizen_whose_window_has_closed(desk: Desk, fake_api: FakeBotAPI) -> None:
+    lan = TelegramStaff(fake_api, desk.group, 501, "Lan")
+    await desk.oa.follow(CITIZEN)
+    await desk.handled()
+    await desk.citizen_says("/human")
+    topic = await desk.group.wait_for_topic()
+    await desk.redis.delete(KEY.interacted)  # a week went by
+    calls = len(desk.oa.calls)
+    assert await desk.staff_posts(lan.message_update(topic, "/take")) == []
+    assert "Lan has taken case #1." in desk.topic_texts(topic)
+    assert len(desk.oa.calls) == calls  # the "staff member is with you" not even attempted

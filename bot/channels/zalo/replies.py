@@ -35,6 +35,7 @@ from bot.core.incoming import Incoming
 from bot.storage import DialogKey
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language
+from conversations.events import StaffAction
 from conversations.replies import Effect
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ class ZaloReplies:
 
     async def answer(self, incoming: Incoming, answer: Answer) -> None:
         key, language = incoming.key, answer.language
+        if isinstance(incoming.event, StaffAction) and not await self._window.is_open(key):
+            log.info("Zalo: a staff action's message to a citizen not sent, the 7-day window is closed")
+            return  # what staff do is no interaction of the citizen's: Zalo would refuse it
         try:
             if Effect.FORGET_MESSAGE in answer.effects:
                 await self._api.send_text(key.user, self._catalogs.render(MESSAGE_STAYS, language))
