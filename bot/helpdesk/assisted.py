@@ -30,7 +30,7 @@ from bot.helpdesk.texts import LINK_OPENED, LINK_READY, SUPERSEDED, ZALO_CODE, Z
 from bot.helpdesk.topics import Topics
 from bot.storage import DialogStore
 from bot.webapp.attempts import Attempts
-from bot.webapp.links import OneTimeLinks
+from bot.webapp.links import Link, OneTimeLinks
 from conversations.dialog import Dialog, StepName
 from conversations.events import Said, StaffAction
 
@@ -75,7 +75,7 @@ class Assisted:
         url = deep_link(self._bot.username, token)
         caption = self._topics.text(LINK_READY.bind(minutes=max(1, self._link_ttl // 60), url=url))
         if self._codes is not None:  # the same link, for a citizen on Zalo
-            code = shown(await self._codes.issue(token))
+            code = shown(await self._codes.issue(self._links.name(token)))
             on_zalo = ZALO_CODE_LINK.bind(url=self._zalo_chat, code=code) if self._zalo_chat else \
                 ZALO_CODE.bind(code=code)
             caption += "\n\n" + self._topics.text(on_zalo)
@@ -100,15 +100,17 @@ class Assisted:
         if not await submission.within("handover", f"{incoming.key.bot}:{incoming.key.user}"):
             log.warning("a hand-over code refused unread: too many wrong ones from this citizen")
             return None
-        token = await self._codes.consume(code)
-        prepared = await self.adopt(token, incoming) if token is not None else None
+        name = await self._codes.consume(code)
+        prepared = await self._adopt(await self._links.consume_named(name), incoming) if name is not None else None
         if prepared is not None:
             await submission.accepted()
         return prepared
 
     async def adopt(self, token: str, incoming: Incoming) -> Dialog | None:
         """Take the prepared dialog from the staff member's chat, once; None if the link is spent or late."""
-        link = await self._links.consume(token)
+        return await self._adopt(await self._links.consume(token), incoming)
+
+    async def _adopt(self, link: Link | None, incoming: Incoming) -> Dialog | None:
         if link is None:
             return None
         async with self._store.hold(link.dialog) as held:

@@ -4,13 +4,15 @@ Telegram opens a prepared registration with `/start <token>`; a Zalo OA has
 no start parameter. So, when Zalo is on, the staff member also gets a code
 of 8 characters from the pairing code's alphabet (no 0/O, 1/I/L), shown as
 "K7M2-Q9XD", with at least one letter and one digit so that no word, name or
-number a citizen answers with is taken for one. The code names the link's
-token in Redis (by a keyed hash, like the token itself), for the link's TTL;
-typing it, with or without the dash, in any case, consumes it and adopts
-the dialog as the link would: the same token, spent once, killed by a newer
-link. Guessing is what it must withstand: 31^8 codes, the citizen's message
-rate, and at most `attempts.LIMITS["handover"]` wrong codes an hour per
-citizen, counted as the password form counts its failures.
+number a citizen answers with is taken for one. The code, by its keyed
+hash, names the link in Redis for the link's TTL; typing it, with or
+without the dash, in any case, consumes it and adopts the dialog as the
+link would: the same link, spent once, killed by a newer one. The code's
+record holds the link's name (its keyed hash), never its token, so
+whoever can read Redis cannot open the link from it. Guessing is what it
+must withstand: 31^8 codes, the citizen's message rate, and at most
+`attempts.LIMITS["handover"]` wrong codes an hour per citizen, counted as
+the password form counts its failures.
 """
 
 from __future__ import annotations
@@ -62,16 +64,16 @@ class HandoverCodes:
         self._pseudonyms = pseudonyms
         self._ttl = ttl
 
-    async def issue(self, token: str) -> str:
-        """A new code standing for the link `token`."""
+    async def issue(self, link_name: str) -> str:
+        """A new code standing for the link named `link_name` (`OneTimeLinks.name`)."""
         code = new_code()
-        await self._redis.set(self._key(code), token, ex=self._ttl)
+        await self._redis.set(self._key(code), link_name, ex=self._ttl)
         return code
 
     async def consume(self, code: str) -> str | None:
-        """The link's token, once; None for a code never issued, spent or expired."""
-        token = await self._redis.getdel(self._key(code))
-        return token.decode() if isinstance(token, bytes) else token
+        """The link's name, once; None for a code never issued, spent or expired."""
+        name = await self._redis.getdel(self._key(code))
+        return name.decode() if isinstance(name, bytes) else name
 
     def _key(self, code: str) -> str:
         return ASSIST_CODES + self._pseudonyms.of("handover", code)

@@ -38,6 +38,7 @@ from bot.helpdesk.card import card_text
 from bot.helpdesk.cases import Case
 from bot.helpdesk.handover import new_code, shown, typed_code
 from bot.storage import DialogKey
+from bot.storage.keys import ASSIST_CODES
 from tests.botprocess import TOKEN
 from tests.citizen import BIRTH, EMAIL, ID_NUMBER, NAME, PHONE_E164, Sandbox
 from tests.fakebot.server import FakeBotAPI
@@ -314,6 +315,10 @@ async def test_a_registration_prepared_at_a_counter_is_opened_on_zalo_by_its_han
     assert "https://t.me/regbot_test_bot?start=" in caption  # the Telegram link and its QR code, as before
     assert f"https://zalo.me/{OA_ID}" in caption  # and for Zalo, the OA's chat and a code
     code = handover_code(caption)
+    token = caption.split("?start=")[1].split()[0]
+    kept = [await desk.redis.get(key) async for key in desk.redis.scan_iter(ASSIST_CODES + "*")]
+    assert len(kept) == 1 and token.encode() not in kept[0]  # the link's name: Redis alone cannot open it
+    assert not [key async for key in desk.redis.scan_iter(f"*{code.replace('-', '')}*")]  # nor shows the code
     await desk.oa.follow(CITIZEN)
     await desk.handled()
     opened = await desk.citizen_says(" " + code.lower().replace("-", "") + " ")  # as typed on a phone
