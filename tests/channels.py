@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.answer import Answer, Rendered
+from bot.core.answer import Answer, Rendered, SayResult
 from bot.core.incoming import Incoming
 from bot.storage import DialogKey
 
@@ -20,5 +20,6 @@ class TextChannel:
         if text is not None:
             self.said.append(text)
 
-    async def say(self, key: DialogKey, reply: Rendered) -> None:
+    async def say(self, key: DialogKey, reply: Rendered) -> SayResult:
         self.said.append(reply.text)
+        return SayResult.DELIVERED

@@ -25,6 +25,7 @@ from bot.channels.telegram.adapter import BotIdentity
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.front import TelegramFront
 from bot.channels.telegram.replies import BlockedChats, TelegramReplies
+from bot.channels.zalo import assumptions
 from bot.channels.zalo.webhook import ZaloWebhook
 from bot.core.assistant import utc_now
 from bot.core.i18n import Catalogs
@@ -38,6 +39,7 @@ from bot.helpdesk.assisted import Assisted
 from bot.helpdesk.audit import AuditLog
 from bot.helpdesk.cases import CaseStore
 from bot.helpdesk.citizen_side import CitizenSide
+from bot.helpdesk.handover import HandoverCodes
 from bot.helpdesk.roster import StaffRoster
 from bot.helpdesk.staff_side import StaffSide
 from bot.helpdesk.topics import Topics
@@ -46,6 +48,7 @@ from bot.ops.web import create_web_app, parse_networks, public_url
 from bot.storage import DialogKey
 from bot.storage.budget_counter import RedisBudgetCounter
 from bot.storage.keys import ASSIST_LINKS
+from bot.webapp.attempts import Attempts
 from bot.webapp.links import PASSWORD_PAGE, OneTimeLinks, PasswordLinks
 from bot.webapp.routes import PasswordForm
 
@@ -127,7 +130,10 @@ def _help_desk(
     roster = StaffRoster(redis, me.id, member_status)
     assist_links = OneTimeLinks(redis, ASSIST_LINKS, attrgetter("assist_link"), settings.assist_link_ttl,
                                 runtime.pseudonyms)
-    assisted = Assisted(topics, cases, audit, roster, assist_links, store, delivery, me, settings.assist_link_ttl)
+    codes = HandoverCodes(redis, runtime.pseudonyms, settings.assist_link_ttl) if settings.zalo_app_id else None
+    zalo_chat = assumptions.OA_CHAT_LINK.format(oa_id=settings.zalo_oa_id) if settings.zalo_oa_id else None
+    assisted = Assisted(topics, cases, audit, roster, assist_links, store, delivery, me, settings.assist_link_ttl,
+                        codes, Attempts(redis), zalo_chat)
     app[REFRESHERS].append(handoff_gauges(cases.waiting_since))
     return _HelpDesk(topics, cases, audit, roster, CitizenSide(topics, cases, audit, assisted, store))
 

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
         None, description="The first refresh token; after its first use the rotated pair lives in Redis, sealed")
     zalo_access_token: SecretStr | None = Field(
         None, description="An access token to start with; unset: one is had from ZALO_REFRESH_TOKEN")
+    zalo_oa_id: str | None = Field(
+        None, description="The Official Account's id: with it, help-desk staff get the OA's chat link with a "
+                          "hand-over code")
     zalo_api_url: str = Field("https://openapi.zalo.me", description="Zalo OA Open API base URL")
     zalo_oauth_url: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL (token refresh)")
 

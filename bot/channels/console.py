@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from bot.core.answer import Answer, Rendered
+from bot.core.answer import Answer, Rendered, SayResult
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
 from bot.core.switchboard import Switchboard
@@ -93,8 +93,9 @@ class ConsoleReplies:
         if text is not None:
             self._write("\n" + text)
 
-    async def say(self, key: DialogKey, reply: Rendered) -> None:
+    async def say(self, key: DialogKey, reply: Rendered) -> SayResult:
         self._write("\n" + show(reply))
+        return SayResult.DELIVERED
 
 
 class Console:

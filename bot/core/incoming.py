@@ -8,7 +8,8 @@ serve a citizen the same way whichever channel brought them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from bot.storage import DialogKey
 from conversations.dialog import Language
@@ -22,6 +23,14 @@ class Incoming:
     language: Language | None = None  # the sender's language as their platform reports it, for a new dialog
     event_id: str | None = None  # the platform's id of the update, to know a re-delivery; None: never the same twice
     origin: object = None  # what the channel needs to answer this very update (Telegram: the message and press)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """`Incoming.origin` of a picture on a channel with no message the help desk can copy (Zalo): its bytes,
+    downloaded at most once, whether the ID step reads them, staff are shown them, or both."""
+
+    fetch: Callable[[], Awaitable[bytes]] = field(repr=False)
 
 
 def kind_of(event: Event) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.core.answer import Answer, Handled, Rendered
+from bot.core.answer import Answer, Handled, Rendered, SayResult
 from bot.core.incoming import Incoming
 from bot.storage import DialogKey
 
@@ -25,8 +25,9 @@ class Replies(Protocol):
     async def notice(self, incoming: Incoming, text: str | None) -> None:
         """Acknowledge `incoming` without answering it, saying `text` if there is one (a refusal, an outage)."""
 
-    async def say(self, key: DialogKey, reply: Rendered) -> None:
-        """Send `reply` into the dialog's chat unprompted (a reminder)."""
+    async def say(self, key: DialogKey, reply: Rendered) -> SayResult:
+        """Send `reply` into the dialog's chat unprompted (a reminder, a staff member's words or picture), and say
+        whether it got there: staff are told why not."""
 
 
 class CitizenDesk(Protocol):

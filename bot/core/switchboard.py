@@ -28,7 +28,7 @@ from contextlib import asynccontextmanager
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
-from bot.core.answer import Answer, Handled, Rendered
+from bot.core.answer import Answer, Handled, Rendered, SayResult
 from bot.core.assistant import Assistant, TurnedAway
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming, kind_of
@@ -150,7 +150,8 @@ class Switchboard:
         await self.say(key, self._assistant.render(reply, dialog.language))
         return True
 
-    async def say(self, key: DialogKey, reply: Rendered) -> None:
-        """Send `reply` into the dialog's chat, on its channel, in turn with the answers there."""
+    async def say(self, key: DialogKey, reply: Rendered) -> SayResult:
+        """Send `reply` into the dialog's chat, on its channel, in turn with the answers there; whether it got
+        there, and if not why."""
         async with self._turns(key):
-            await self._channels[key.bot].say(key, reply)
+            return await self._channels[key.bot].say(key, reply)

@@ -1,7 +1,7 @@
 """The case card staff see at the top of a citizen's topic, and the topic's name: masked, always.
 
 Enough to help (where the citizen is, why they need a person, what they
-have given) and not enough to identify them: ID ****5678, phone
+have given, and on which channel: Telegram or Zalo) and not enough to identify them: ID ****5678, phone
 082****088, name as initials and the last word, birth year only. `/reveal`
 shows one field whole, to the assignee only.
 """
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.channels.zalo.config import CHANNEL_PREFIX as ZALO
 from bot.core.i18n import Catalogs
 from bot.helpdesk.cases import Case, Status
-from bot.helpdesk.texts import CARD, REASONS, STATUSES, STEP_LABELS
+from bot.helpdesk.texts import CARD, CHANNELS, REASONS, STATUSES, STEP_LABELS
 from conversations.dialog import Dialog, HandoffReason, Language
 from conversations.fields.phone import mask_phone
 from conversations.step import VIETNAM
@@ -37,6 +38,12 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+def channel_of(case: Case) -> str:
+    """Where the citizen writes from: a Zalo OA's case is kept under its channel (`ZaloConfig.channel`); the
+    Telegram bot's under its id."""
+    return "zalo" if case.bot.startswith(ZALO) else "telegram"
+
+
 def topic_name(case: Case, dialog: Dialog | None) -> str:
     name = dialog.data.full_name if dialog is not None else None
     return f"#{case.id} {mask_name(name)}" if name else f"#{case.id}"
@@ -49,7 +56,8 @@ def card_text(case: Case, dialog: Dialog | None, catalogs: Catalogs, language: L
     status = say(STATUSES[case.status])
     if case.status is Status.TALKING and case.assignee_name:
         status = f"{status}: {case.assignee_name}"
-    lines = [f"🆘 #{case.id}", f"{say(CARD['status'])}: {status}"]
+    lines = [f"🆘 #{case.id}", f"{say(CARD['channel'])}: {say(CHANNELS[channel_of(case)])}",
+             f"{say(CARD['status'])}: {status}"]
     if case.reason in REASONS:
         lines.append(f"{say(CARD['reason'])}: {say(REASONS[HandoffReason(case.reason)])}")
     if case.since:

@@ -1,13 +1,14 @@
 """The help desk's side of a citizen's event: a look before the assistant answers, its part after.
 
 Before: a staff member's `/assist` and a prepared registration's link
-(`/start <token>`) become the events the flow knows. After: the
+(`/start <token>`, or its hand-over code typed on Zalo) become the events
+the flow knows. After: the
 assistant's effects are carried out in the staff group — a case opened
 and its card posted on a handoff, the citizen's message relayed while
 they are with staff, the case closed and forgotten on `/delete`, the card
 kept true as the citizen moves on. A citizen of this bot's Telegram chat
 is relayed by copying their message (photos included); a citizen of
-another channel by their words. Words with a code or password inside are
+another channel by their words, and their pictures posted as photos. Words with a code or password inside are
 never copied: staff get them as text, the secret hidden
 (`conversations.handoff.for_staff`).
 """
@@ -19,20 +20,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 
-from bot.channels.telegram.actions import Blocked, CloseTopic, CopyMessage, Rejected, SendMessage, Transient
+from bot.channels.telegram.actions import (
+    Blocked,
+    CloseTopic,
+    CopyMessage,
+    Rejected,
+    SendMessage,
+    SendPhoto,
+    Transient,
+)
 from bot.channels.telegram.updates import Origin
-from bot.core.answer import Handled
-from bot.core.incoming import Incoming
+from bot.core.answer import Handled, content_type_of
+from bot.core.incoming import Attachment, Incoming
 from bot.helpdesk.assisted import Assisted
 from bot.helpdesk.audit import AuditLog
-from bot.helpdesk.cases import CaseStore, Status
-from bot.helpdesk.texts import CITIZEN_BACK, CITIZEN_ERASED
+from bot.helpdesk.cases import Case, CaseStore, Status
+from bot.helpdesk.texts import CITIZEN_BACK, CITIZEN_ERASED, CITIZEN_SENT_OTHER, PICTURE_NOT_RELAYED
 from bot.helpdesk.topics import Topics
+from bot.idcard.card_photos import NotFetched
+from bot.idcard.qr_image import MAX_IMAGE_BYTES
 from bot.ops.logs import log_failure
 from bot.storage import DialogStore, load_readable
 from bot.webapp.links import plausible
 from conversations.dialog import Dialog
-from conversations.events import Adopted, Command, Said, StaffAction
+from conversations.events import Adopted, Command, Picture, Said, SharedContact, StaffAction, Unsupported
 from conversations.handoff import for_staff, relayed
 from conversations.replies import Effect
 
@@ -50,6 +61,9 @@ class CitizenSide:
         self._store = store
 
     async def translate(self, incoming: Incoming) -> Incoming:
+        code = self._assisted.code_in(incoming)  # a hand-over code typed on Zalo: as /start <token> on Telegram
+        if code is not None:
+            return replace(incoming, event=Adopted(await self._assisted.adopt_code(code, incoming)))
         event = incoming.event
         if not isinstance(event, Command):
             return incoming
@@ -150,6 +164,26 @@ class CitizenSide:
                 await self._cases.remember_copy(case, source, copy)
         elif shown is not None and not again:  # a channel with no message to copy: its words
             await self._topics.in_topic(case, lambda topic: SendMessage(staff_chat, shown, thread_id=topic))
+        elif isinstance(origin, Attachment) and not again:  # …and its pictures
+            await self._relay_picture(case, origin)
+        elif isinstance(incoming.event, Unsupported | SharedContact | Picture) and not again:  # …and the rest, told
+            await self._topics.say(case, CITIZEN_SENT_OTHER)
+
+    async def _relay_picture(self, case: Case, picture: Attachment) -> None:
+        """A picture from a channel with no message to copy, posted into the topic as a photo (its bytes are
+        downloaded once, by the front's `Attachment`); staff are told of one that cannot be shown."""
+        try:
+            data = await picture.fetch()
+        except NotFetched as error:
+            log.info("case %s: a citizen's picture not downloaded: %s", case.id, error)
+            data = b""
+        if 0 < len(data) <= MAX_IMAGE_BYTES and content_type_of(data) is not None:  # Telegram's photos: 10 MB
+            try:
+                await self._topics.in_topic(case, lambda topic: SendPhoto(self._topics.chat_id, data, thread_id=topic))
+                return
+            except Rejected as error:  # a picture Telegram cannot process
+                log.info("case %s: a citizen's picture refused by Telegram: %s", case.id, error)
+        await self._topics.say(case, PICTURE_NOT_RELAYED)
 
 
 @contextmanager

@@ -26,16 +26,18 @@ from bot.channels.telegram.actions import (
     ClearKeyboard,
     CloseTopic,
     CopyMessage,
+    DownloadFile,
     EditText,
     InlineKeyboard,
     Rejected,
     Result,
     SendMessage,
+    Transient,
 )
 from bot.channels.telegram.adapter import BotIdentity
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.updates import GroupPost, GroupPress, Person, PrivateEdit, read_other
-from bot.core.answer import Handled, Rendered
+from bot.core.answer import Handled, Image, Rendered, SayResult, content_type_of
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
 from bot.core.switchboard import Switchboard
@@ -52,6 +54,7 @@ from bot.helpdesk.texts import (
     NOT_TALKING,
     NOT_YOURS,
     ONLY_ASSIGNEE,
+    ONLY_WORDS_AND_PICTURES,
     OPEN_PRIVATE_CHAT,
     RESUMED,
     REVEAL_ADMINS_ONLY,
@@ -63,6 +66,7 @@ from bot.helpdesk.texts import (
     STEP_LABELS,
     TAKEN,
     TRANSFERRED,
+    UNDELIVERED,
     UNKNOWN_COMMAND,
     UNKNOWN_STAFF,
 )
@@ -155,13 +159,38 @@ class StaffSide:
         source = f"s:{post.message_id}"
         if not await self._cases.claim_relay(case, source):
             return  # delivered again by Telegram (a webhook answer it did not get): relayed once already
-        if not self._in_telegram(case):  # a citizen of another channel gets the words
-            if post.text:
-                await self._switchboard.say(case.citizen, Rendered((post.text,)))
+        if not self._in_telegram(case):  # a citizen of another channel gets the words and the picture
+            await self._say_elsewhere(case, post)
             return
-        copy = await self._to_citizen(case, CopyMessage(int(case.chat_id), self._topics.chat_id, post.message_id))
+        copy = await self._to_citizen(case, CopyMessage(int(case.chat_id), self._topics.chat_id, post.message_id),
+                                      report=True)
         if isinstance(copy, int):
             await self._cases.remember_copy(case, source, copy)
+
+    async def _say_elsewhere(self, case: Case, post: GroupPost) -> None:
+        """A staff message as a reply of the citizen's own channel (Zalo: a consultation message, a picture through
+        its upload); staff are told in the topic what did not get there, and why."""
+        image: Image | None = None
+        if post.picture is not None:
+            try:
+                data = await self._delivery.call(self._topics.chat_id, DownloadFile(post.picture.file_id))
+            except (Rejected, Transient) as error:  # over the Bot API's 20 MB, or Telegram unreachable
+                log.info("case %s: a staff picture not downloaded: %s", case.id, type(error).__name__)
+                await self._topics.say(case, UNDELIVERED[SayResult.REFUSED])
+                return
+            assert isinstance(data, bytes)
+            kind = content_type_of(data)
+            if kind is None:
+                await self._topics.say(case, UNDELIVERED[SayResult.PICTURE_TYPE])
+                return
+            image = Image(data, kind)
+        if image is None and not post.text:
+            await self._topics.say(case, ONLY_WORDS_AND_PICTURES)  # a sticker, a voice note, a PDF…
+            return
+        result = await self._switchboard.say(case.citizen, Rendered((post.text,) if post.text else (), picture=image))
+        if not result.delivered:
+            await self._topics.say(case, UNDELIVERED[result])
+            await self._audit.record("undelivered", case.id, staff_actor(post.sender.id), result.value)
 
     # --- the commands: each takes the case, the staff member, the command's arguments and the post -----------
 
@@ -342,13 +371,19 @@ class StaffSide:
                 return step
         return None
 
-    async def _to_citizen(self, case: Case, action: Action) -> Result:
-        """One call into the citizen's Telegram chat, in turn with the assistant's replies there."""
+    async def _to_citizen(self, case: Case, action: Action, report: bool = False) -> Result:
+        """One call into the citizen's Telegram chat, in turn with the assistant's replies there; `report`: staff
+        are told in the topic when it did not get there (a staff message, not an edit of one)."""
         try:
             async with self._switchboard.turn(case.citizen):
                 return await self._delivery.call(int(case.chat_id), action)
         except (Blocked, Rejected) as error:
             log.info("case %s: not delivered to the citizen: %s", case.id, type(error).__name__)
+            blocked = isinstance(error, Blocked)
+            if blocked:
+                await self._delivery.blocked(int(case.chat_id))
+            if report:
+                await self._topics.say(case, UNDELIVERED[SayResult.UNFOLLOWED if blocked else SayResult.REFUSED])
             return None
 
 

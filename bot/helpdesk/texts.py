@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.answer import SayResult
 from bot.helpdesk.cases import Status
 from conversations.dialog import HandoffReason, StepName
 from conversations.text import _
@@ -32,7 +33,9 @@ REASONS = {
     HandoffReason.OTP_LOCKED: _("too many wrong SMS codes"),
     HandoffReason.STAFF: _("a staff member stepped in"),
 }
+CHANNELS = {"telegram": _("Telegram"), "zalo": _("Zalo")}
 CARD = {
+    "channel": _("Channel"),
     "status": _("Status"),
     "reason": _("Reason"),
     "since": _("Handed over at"),
@@ -75,4 +78,28 @@ ONLY_ASSIGNEE = _("Only {name}, who has case #{number}, can do that. Use /take f
 UNKNOWN_COMMAND = _("Unknown command. In a case topic: /take, /transfer, /resume, /close, /reveal, /card, /note.")
 LINK_READY = _("Link for the citizen (works once, for {minutes} minutes):\n{url}\nOr let them scan this QR code "
                "with their phone's camera.")
+ZALO_CODE = _("On Zalo: the citizen types this code in their chat with our Official Account (works once, like "
+              "the link): {code}")
+ZALO_CODE_LINK = _("On Zalo: the citizen opens {url} and types this code in the chat (works once, like the link): "
+                   "{code}")
 LINK_OPENED = _("The citizen has opened the link: the registration is now on their phone.")
+UNDELIVERED = {
+    SayResult.WINDOW_CLOSED: _("Not delivered: Zalo lets us write to a citizen only within 7 days of their last "
+                               "message, and this citizen has not written since. They get nothing more until they "
+                               "write again."),
+    SayResult.UNFOLLOWED: _("Not delivered: the citizen has left the chat (unfollowed the Zalo Official Account, or "
+                            "blocked the bot on Telegram). Nothing reaches them unless they come back."),
+    SayResult.INACTIVE: _("Not delivered: Zalo says this citizen's account is banned or has been inactive for more "
+                          "than 45 days."),
+    SayResult.PICTURE_TOO_LARGE: _("Not delivered: Zalo takes pictures of at most 1 MB. Send a smaller one (as a "
+                                   "photo, which Telegram compresses)."),
+    SayResult.PICTURE_TYPE: _("Not delivered: Zalo takes only JPG and PNG pictures. Send it as a photo rather than "
+                              "as a file."),
+    SayResult.REFUSED: _("Not delivered: the citizen's messenger refused the message or could not be reached. The "
+                         "bot's log has the reason; try again in a moment."),
+}
+ONLY_WORDS_AND_PICTURES = _("Not delivered: only words and pictures reach a citizen on Zalo.")
+PICTURE_NOT_RELAYED = _("The citizen sent a picture that could not be shown here. Ask them to describe it, or to "
+                        "send it again.")
+CITIZEN_SENT_OTHER = _("The citizen sent something other than words or a picture (a sticker, a voice note, a file, "
+                       "their contact…), which cannot be shown here.")

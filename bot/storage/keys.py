@@ -21,6 +21,7 @@ from dataclasses import dataclass
 PREFIX = "regbot"
 PASSWORD_LINKS = f"{PREFIX}:pwlink:"  # + nonce: the dialog a password-form link opens
 ASSIST_LINKS = f"{PREFIX}:assist:"  # + nonce: the staff-prepared dialog a citizen's link opens
+ASSIST_CODES = f"{PREFIX}:assistcode:"  # + the code's keyed hash: the link's nonce, for a channel with no deep link
 
 
 AUDIT_STREAM = f"{PREFIX}:audit"  # the help desk's append-only log (bot/helpdesk/audit.py)

@@ -24,10 +24,12 @@ from redis.asyncio import Redis
 from bot.storage.keys import password_form_attempts
 from bot.webapp.links import LINK_TTL_SECONDS
 
-Scope = Literal["ip", "link", "user"]
+Scope = Literal["ip", "link", "user", "handover"]
 
-# scope: (failed submissions allowed, window in seconds from the first)
-LIMITS: dict[Scope, tuple[int, int]] = {"ip": (30, 3600), "link": (10, LINK_TTL_SECONDS), "user": (20, 3600)}
+# scope: (failed submissions allowed, window in seconds from the first); "handover": the help desk's hand-over codes
+# typed by one citizen (bot/helpdesk/handover.py), counted the same way
+LIMITS: dict[Scope, tuple[int, int]] = {"ip": (30, 3600), "link": (10, LINK_TTL_SECONDS), "user": (20, 3600),
+                                        "handover": (5, 3600)}
 IPV6_BLOCK = 64
 
 _COUNT = """

@@ -89,6 +89,12 @@ class OneTimeLinks:
                      or await self._redis.getdel(self.PREFIX + nonce))
 
 
+    async def consume_named(self, name: str) -> Link | None:
+        """The link `name(nonce)` names, consumed: for what stands for a link without holding its nonce (the help
+        desk's hand-over codes)."""
+        return _link(await self._redis.getdel(self.PREFIX + name))
+
+
 class PasswordLinks(OneTimeLinks):
     PREFIX = PASSWORD_LINKS
 

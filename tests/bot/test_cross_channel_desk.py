@@ -26,6 +26,7 @@ from conversations.events import Command, Said
 from tests.botprocess import TOKEN
 from tests.channels import TextChannel
 from tests.citizen import Sandbox
+from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 from tests.fakebot.staff import ForumGroup, TelegramStaff
 
@@ -75,3 +76,26 @@ async def test_a_citizen_of_another_channel_is_served_by_staff_in_telegram(fake_
     await bot.front.on_update(desk.parse(staff.message_update(topic, "Hello, I am looking at it")))
     assert other.said[-2:] == ["A staff member from the help desk is now with you in this chat.",
                                "Hello, I am looking at it"]
+
+
+async def test_a_staff_message_to_a_telegram_citizen_who_blocked_the_bot_comes_back_to_staff(
+    fake_api: FakeBotAPI, desk: Desk,
+) -> None:
+    bot, group = desk.bot, desk.group
+    citizen = TelegramCitizen(fake_api, user_id=1001, language_code="en")
+    staff = TelegramStaff(fake_api, group, 501, "Lan")
+    await bot.front.on_update(desk.parse(citizen.command_update("/start")))
+    await bot.front.on_update(desk.parse(citizen.command_update("/human")))
+    topic = await group.wait_for_topic()
+
+    async def staff_says(text: str) -> None:
+        update = staff.message_update(topic, text)
+        fake_api.claim(update)  # in the group, as Telegram has it, for the bot to copy
+        await bot.front.on_update(desk.parse(update))
+
+    await staff_says("Hello, I am looking at it")
+    assert "Hello, I am looking at it" in [message.get("text") for message in citizen.sent_to_me()]
+    fake_api.blocked_users.add(citizen.user_id)
+    await staff_says("Are you still there?")
+    note = str(group.messages(topic)[-1].get("text"))
+    assert note.startswith("Chưa gửi được: công dân đã rời cuộc trò chuyện") and "chặn bot" in note  # STAFF_LANGUAGE

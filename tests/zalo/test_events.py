@@ -84,4 +84,7 @@ async def test_a_photo_of_the_card_s_qr_code_is_read_from_its_zalo_url_at_once(
     assert incoming is not None and isinstance(incoming.event, Picture)
     assert (await incoming.event.read()).texts == (payload,)
     oa.expire_images()
-    assert (await incoming.event.read()).problem is PictureProblem.NOT_FETCHED
+    assert (await incoming.event.read()).texts == (payload,)  # downloaded once, for the step and the help desk
+    late = to_incoming(read_event(body), CHANNEL, image_fetcher(http))
+    assert late is not None and isinstance(late.event, Picture)
+    assert (await late.event.read()).problem is PictureProblem.NOT_FETCHED

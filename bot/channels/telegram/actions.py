@@ -71,8 +71,9 @@ class SendPhoto:
     """Answers the new message's id."""
 
     chat_id: int
-    png: bytes = field(repr=False)
+    png: bytes = field(repr=False)  # a PNG or a JPEG: Telegram reads the picture, not the name
     caption: str = ""
+    thread_id: int | None = None  # a forum topic
 
 
 @dataclass(frozen=True, slots=True)

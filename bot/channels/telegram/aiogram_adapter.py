@@ -134,8 +134,9 @@ class AiogramAdapter:
             if (call := wire_call(action)) is not None:
                 return call.result(await self.bot(WireMethod.of(call)))
             match action:
-                case SendPhoto(chat_id, png, caption):
-                    photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption)
+                case SendPhoto(chat_id, png, caption, thread_id):
+                    photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption,
+                                                      message_thread_id=thread_id)
                     return photo.message_id
                 case CopyMessage(chat_id, from_chat_id, message_id, thread_id):
                     copied = await self.bot.copy_message(chat_id, from_chat_id, message_id, message_thread_id=thread_id)

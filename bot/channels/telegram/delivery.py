@@ -84,6 +84,10 @@ class Delivery:
             except Rejected as error:
                 log.info("chat %s: %s refused: %s", chat_id, type(action).__name__, error)
 
+    async def blocked(self, chat_id: int) -> None:
+        """Record a 403 met by a caller of `call` (which leaves it to them), as `deliver` records its own."""
+        await self._on_blocked(chat_id)
+
     async def call(self, chat_id: int, action: Action, messages: int = 1) -> Result:
         """Make one call, paced and retried, and answer its result; `messages`: how many the caller has in hand,
         this one included (the budget leases them together).

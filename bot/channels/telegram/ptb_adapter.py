@@ -91,8 +91,9 @@ class PtbAdapter:
             if (call := wire_call(action)) is not None:  # posted by the Bot's request layer, its answer left as JSON
                 return call.result(await self.bot.request.post(f"{self.bot.base_url}/{call.method}", _wire_form(call)))
             match action:
-                case SendPhoto(chat_id, png, caption):
-                    photo = await self.bot.send_photo(chat_id, InputFile(png, filename="qr.png"), caption=caption)
+                case SendPhoto(chat_id, png, caption, thread_id):
+                    photo = await self.bot.send_photo(chat_id, InputFile(png, filename="qr.png"), caption=caption,
+                                                      message_thread_id=thread_id)
                     return photo.message_id
                 case CopyMessage(chat_id, from_chat_id, message_id, thread_id):
                     copied = await self.bot.copy_message(chat_id, from_chat_id, message_id, message_thread_id=thread_id)

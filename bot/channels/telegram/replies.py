@@ -19,6 +19,7 @@ from dataclasses import replace
 from bot.channels.telegram.actions import (
     Action,
     AnswerCallback,
+    Blocked,
     CallbackButton,
     ClearKeyboard,
     ContactKeyboard,
@@ -26,16 +27,19 @@ from bot.channels.telegram.actions import (
     InlineKeyboard,
     LinkButton,
     Markup,
+    Rejected,
     RemoveKeyboard,
     Row,
     SendMessage,
+    SendPhoto,
     ShowChoice,
+    Transient,
     WebAppButton,
 )
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.texts import OPEN_IN_BROWSER, OPEN_ON_THIS_COMPUTER, SHARE_PHONE
 from bot.channels.telegram.updates import Origin, origin_of
-from bot.core.answer import Answer, Rendered
+from bot.core.answer import Answer, Rendered, SayResult
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
 from bot.core.texts import OPEN_FORM
@@ -79,9 +83,20 @@ class TelegramReplies:
             actions.append(SendMessage(origin.chat_id, text))
         await self._delivery.deliver(origin.chat_id, actions)
 
-    async def say(self, key: DialogKey, reply: Rendered) -> None:
+    async def say(self, key: DialogKey, reply: Rendered) -> SayResult:
         chat = int(key.chat)
-        await self._delivery.deliver(chat, [SendMessage(chat, reply.text, InlineKeyboard(tuple(_rows(reply))))])
+        action: Action = SendPhoto(chat, reply.picture.data, reply.text) if reply.picture is not None else \
+            SendMessage(chat, reply.text, InlineKeyboard(tuple(_rows(reply))))
+        try:
+            await self._delivery.call(chat, action)
+        except Blocked:
+            log.info("chat %s blocked the bot; a message said to it was not delivered", chat)
+            await self._delivery.blocked(chat)
+            return SayResult.UNFOLLOWED
+        except (Rejected, Transient) as error:
+            log.info("chat %s: a message said to it was not delivered: %s", chat, type(error).__name__)
+            return SayResult.REFUSED
+        return SayResult.DELIVERED
 
     async def actions(self, incoming: Incoming, answer: Answer) -> list[Action]:
         """The Bot API calls that answer `incoming`: acknowledge, tidy up, reply."""

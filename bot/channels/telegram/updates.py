@@ -180,6 +180,7 @@ class GroupPost:
     edited: bool = False
     replied_to: Person | None = None  # the sender of the message this one answers
     mentioned: Person | None = None  # a user named by a text_mention (people without a @username)
+    picture: PictureFile | None = None  # a photo, or an image sent as a file (for a citizen with nothing to copy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,9 +229,11 @@ def read_other(update: Any) -> GroupPost | GroupPress | PrivateEdit | None:
     replied_to = _person(replied.from_user) if replied is not None and replied.from_user is not None \
         and not _is_topic_start(message, replied) else None
     mention = next((entity.user for entity in message.entities or () if entity.type == "text_mention"), None)
+    kind = "photo" if getattr(message, "photo", None) else "document" if getattr(message, "document", None) else None
     return GroupPost(message.chat.id, _thread(message), message.message_id, _person(message.from_user),
                      _text(message.text) if message.text is not None else _text(message.caption), edited, replied_to,
-                     _person(mention) if mention is not None else None)
+                     _person(mention) if mention is not None else None,
+                     _read_picture(message, kind) if kind is not None else None)
 
 
 def _person(user: Any) -> Person:

@@ -52,3 +52,7 @@ IMAGE_MAX_BYTES: int = 1024 * 1024
 REQUEST_INFO_IMAGE: str = "https://dichvucong.gov.vn/p/home/dvc-images/logo.png"
 """The picture `request_user_info`'s one element must name (Zalo shows it above the form): any public image; the
 portal's logo here, its address taken from the portal's page and not checked to last."""
+
+OA_CHAT_LINK: str = "https://zalo.me/{oa_id}"
+"""The link that opens a chat with the OA in Zalo (its id is ZALO_OA_ID), given to help-desk staff with a hand-over
+code: the shape integration notes use for an OA's page; Zalo's documentation of it could not be read."""

@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from bot.channels.zalo.payloads import pressed_button
-from bot.core.incoming import Incoming
+from bot.core.incoming import Attachment, Incoming
 from bot.idcard.card_photos import read_picture
 from bot.storage import DialogKey
 from conversations.events import Command, Event, Picture, Pressed, SharedContact, Unsupported, read_text
@@ -77,16 +77,35 @@ def to_incoming(event: ZaloEvent, channel: str, fetch_image: Callable[[str], Awa
     """What the core gets for `event` of the OA named `channel` (ZaloConfig.channel); None: nothing for it."""
     if event.ignored or event.unfollowed:
         return None
-    core = _core_event(event, fetch_image)
+    url = _image_url(_message(event)) if event.name == "user_send_image" else None
+    fetch = _once(partial(fetch_image, url)) if url is not None else None
+    core = _core_event(event, fetch)
     if core is None:
         return None
     return Incoming(DialogKey(channel, event.user_id, event.user_id), core, event_id=event.event_id,
-                    origin=event.user_id)
+                    origin=Attachment(fetch) if fetch is not None else event.user_id)
 
 
-def _core_event(event: ZaloEvent, fetch_image: Callable[[str], Awaitable[bytes]]) -> Event | None:
+def _once(fetch: Callable[[], Awaitable[bytes]]) -> Callable[[], Awaitable[bytes]]:
+    """The picture downloaded on first use only: the ID step and the help desk may both want its bytes."""
+    kept: list[bytes] = []
+
+    async def fetch_once() -> bytes:
+        if not kept:
+            kept.append(await fetch())
+        return kept[0]
+
+    return fetch_once
+
+
+def _message(event: ZaloEvent) -> dict[str, Any]:
     message = event.body.get("message")
-    message = message if isinstance(message, dict) else {}
+    return message if isinstance(message, dict) else {}
+
+
+def _core_event(event: ZaloEvent, fetch: Callable[[], Awaitable[bytes]] | None) -> Event | None:
+    """`fetch`: the bytes of the image an image event carries (None: it carries none)."""
+    message = _message(event)
     match event.name:
         case "follow":
             return Command("start")
@@ -95,10 +114,9 @@ def _core_event(event: ZaloEvent, fetch_image: Callable[[str], Awaitable[bytes]]
             button = pressed_button(text)
             return Pressed(button) if button is not None else read_text(text)
         case "user_send_image":
-            url = _image_url(message)
-            if url is None:
+            if fetch is None:
                 return Unsupported("photo")
-            return Picture("photo", partial(read_picture, partial(fetch_image, url), None))
+            return Picture("photo", partial(read_picture, fetch, None))
         case "user_submit_info":
             phone = _shared_phone(event.body.get("info") or message.get("info"))
             return SharedContact(phone, own=True) if phone else Unsupported("contact")

@@ -8,8 +8,11 @@ one-time link to the form, which Zalo's in-app browser opens without
 signed launch data, so the form shows a pairing code to type back here. A
 typed OTP (or pairing code) cannot be deleted from a Zalo chat as it is
 from Telegram's, so the citizen is told it is single-use and expires; it is
-never echoed. Nothing unprompted (a reminder) is attempted outside the
-citizen's 7-day window. The API's refusals are acted on, not raised: a citizen who no
+never echoed. Nothing unprompted (a reminder, a staff member's words or
+picture) is attempted outside the citizen's 7-day window, and what is said
+unprompted reports whether it got there, so that staff are told why not; a
+staff picture goes through Zalo's image upload (JPG or PNG, at most
+`assumptions.IMAGE_MAX_BYTES`). The API's refusals are acted on, not raised: a citizen who no
 longer follows the OA is recorded as having blocked the bot, a closed 7-day
 window is closed here too, anything else is logged by its meaning.
 """
@@ -20,18 +23,19 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.channels.zalo import assumptions
-from bot.channels.zalo.api import ZaloApi
+from bot.channels.zalo.api import MAX_TEXT, ZaloApi
 from bot.channels.zalo.errors import NotFollowing, WindowClosed, ZaloApiError
 from bot.channels.zalo.numbered import NumberedLists
 from bot.channels.zalo.render import render
 from bot.channels.zalo.texts import MESSAGE_STAYS, PASSWORD_LINK, PHONE_FORM_SUBTITLE, PHONE_FORM_TITLE
 from bot.channels.zalo.window import ConsultationWindow
-from bot.core.answer import Answer, Rendered
+from bot.core.answer import Answer, Image, Rendered, SayResult
 from bot.core.i18n import Catalogs
 from bot.core.incoming import Incoming
 from bot.storage import DialogKey
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language
+from conversations.events import StaffAction
 from conversations.replies import Effect
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,9 @@ class ZaloReplies:
 
     async def answer(self, incoming: Incoming, answer: Answer) -> None:
         key, language = incoming.key, answer.language
+        if isinstance(incoming.event, StaffAction) and not await self._window.is_open(key):
+            log.info("Zalo: a staff action's message to a citizen not sent, the 7-day window is closed")
+            return  # what staff do is no interaction of the citizen's: Zalo would refuse it
         try:
             if Effect.FORGET_MESSAGE in answer.effects:
                 await self._api.send_text(key.user, self._catalogs.render(MESSAGE_STAYS, language))
@@ -71,17 +78,20 @@ class ZaloReplies:
         if text is not None:
             await self._text(incoming.key, text)
 
-    async def say(self, key: DialogKey, reply: Rendered) -> None:
-        """Unprompted (a reminder): only within the 7-day window, outside which Zalo refuses it."""
+    async def say(self, key: DialogKey, reply: Rendered) -> SayResult:
+        """Unprompted (a reminder, a staff member's words or picture): only within the 7-day window, outside
+        which Zalo refuses it; whether it got there, and if not why."""
         if not await self._window.is_open(key):
             log.info("Zalo: a message to a citizen not sent, the 7-day window is closed")
-            return
+            return SayResult.WINDOW_CLOSED
+        if reply.picture is not None and (unfit := _unfit(reply.picture)) is not None:
+            return unfit
         try:
             numbered = await self._send(key, reply, self._default_language)
         except ZaloApiError as error:
-            await self._refused(key, error)
-            return
+            return await self._refused(key, error)
         await self._numbered.asked(key, numbered)
+        return SayResult.DELIVERED
 
     async def _send(self, key: DialogKey, reply: Rendered, language: Language) -> tuple[str, ...]:
         """Send one reply; the button ids its numbered list stands for, if it ends with one."""
@@ -89,6 +99,11 @@ class ZaloReplies:
             url = await self._links.new_url(self._password_page, key, language)
             written = self._catalogs.render(PASSWORD_LINK.bind(url=url), language)
             reply = Rendered((*reply.paragraphs, written), reply.buttons)
+        if reply.picture is not None:  # the words as its caption when they fit in one message
+            caption = reply.text if len(reply.text) <= MAX_TEXT else ""
+            await self._api.send_image(key.user, reply.picture.data, reply.picture.content_type, caption)
+            if caption or not reply.paragraphs:
+                return ()
         shaped = render(reply)
         for message in shaped.messages:
             if message.buttons:
@@ -108,13 +123,28 @@ class ZaloReplies:
         except ZaloApiError as error:
             await self._refused(key, error)
 
-    async def _refused(self, key: DialogKey, error: ZaloApiError) -> None:
-        """Act on what a refusal means; its description is Zalo's, never the citizen's words."""
+    async def _refused(self, key: DialogKey, error: ZaloApiError) -> SayResult:
+        """Act on what a refusal means, and name it for staff; its description is Zalo's, never the citizen's
+        words."""
         if isinstance(error, NotFollowing):
             log.info("Zalo: a citizen no longer follows the OA (%s); recorded as blocked", error.code)
             await self._blocked(key)
-        elif isinstance(error, WindowClosed):
+            return SayResult.INACTIVE if error.code == INACTIVE else SayResult.UNFOLLOWED
+        if isinstance(error, WindowClosed):
             log.info("Zalo: the 7-day window of a citizen is closed (%s)", error.code)
             await self._window.closed(key)
-        else:
-            log.error("Zalo: a message was not sent: %s (%s)", error.meaning, error.code)
+            return SayResult.WINDOW_CLOSED
+        log.error("Zalo: a message was not sent: %s (%s)", error.meaning, error.code)
+        return SayResult.REFUSED
+
+
+INACTIVE = -227  # banned, or inactive for more than 45 days: told to staff apart from an unfollow (-213)
+
+
+def _unfit(picture: Image) -> SayResult | None:
+    """Why Zalo's upload would refuse the picture, before it is tried."""
+    if picture.content_type not in ("image/jpeg", "image/png"):
+        return SayResult.PICTURE_TYPE
+    if len(picture.data) > assumptions.IMAGE_MAX_BYTES:
+        return SayResult.PICTURE_TOO_LARGE
+    return None
