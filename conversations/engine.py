@@ -28,11 +28,12 @@ from conversations.events import (
     Unsupported,
 )
 from conversations.fields.normalize import fold
+from conversations.forgetting import CODE_KEPT, forgetting
 from conversations.handoff import adopt, hand_off, staff_action, stuck, while_with_staff
 from conversations.outcome import Outcome, moved, question_reply, refusal
 from conversations.pairing import ASK_FOR_CODE, CODE_EXPIRED, PAIRED, WRONG_CODE, digest, typed_code
 from conversations.portal import PortalUnavailable
-from conversations.replies import Effect, Reply
+from conversations.replies import Reply
 from conversations.step import NEXT, Context, Move, Stay
 from conversations.steps import STEPS, step_after
 from conversations.steps.password import LINK_REVOKED
@@ -94,13 +95,13 @@ async def handle(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
 def _pair(dialog: Dialog, pairing: Pairing, code: str, ctx: Context) -> Outcome:
     """The code of a password form opened in a browser, typed in the chat: the right one lets the form set the
     password; a wrong or late one ends the pairing, and a new link (asked for with the question) kills the old."""
-    forgotten = (Effect.FORGET_MESSAGE,)
+    kept, forgotten = forgetting(ctx, CODE_KEPT)
     if ctx.now < pairing.until and digest(pairing.link, code) == pairing.code:
         confirmed = pairing.model_copy(update={"confirmed": True})
-        return Outcome(dialog.model_copy(update={"pairing": confirmed}), (Reply((PAIRED,)),), True, forgotten)
+        return Outcome(dialog.model_copy(update={"pairing": confirmed}), (Reply((PAIRED, *kept)),), True, forgotten)
     ended = dialog.model_copy(update={"pairing": None})
     reason = WRONG_CODE if ctx.now < pairing.until else CODE_EXPIRED
-    return Outcome(ended, (question_reply(ended, ctx, before=(reason,)),), changed=True, effects=forgotten)
+    return Outcome(ended, (question_reply(ended, ctx, before=(reason, *kept)),), changed=True, effects=forgotten)
 
 
 def _stay(dialog: Dialog, event: Event, stay: Stay, ctx: Context) -> Outcome:

@@ -4,7 +4,8 @@ While a dialog is handed off the assistant stays quiet: the citizen's
 messages are passed on to staff (`Effect.RELAY`), except anything that looks
 like their code or password: a message that is one is withheld and deleted; a
 sentence with one inside goes on with it hidden (`for_staff`), and is deleted
-from the citizen's chat. Staff act on the
+from the citizen's chat (where the channel cannot delete, the citizen is
+told to remove it: conversations/forgetting.py). Staff act on the
 dialog only through `StaffAction`s — join, resume at a step, close, start an
 assisted registration — never by giving a field, a code or a password.
 Where the case lives and how messages travel is the edge's business.
@@ -22,7 +23,7 @@ from conversations.masking import mask_secrets
 from conversations.outcome import LANGUAGE_CHOSEN, Outcome, moved, refusal
 from conversations.replies import Effect, Reply
 from conversations.step import Context
-from conversations.text import Paragraph, _
+from conversations.text import Paragraph, Text, _
 
 MAX_TRIES = 3  # answers refused at one step before a person steps in
 
@@ -40,6 +41,10 @@ _WITHHELD = _("For your safety I did not pass that on and I deleted it: staff ne
               "password.")
 _MASKED = _("For your safety I hid your code or password before passing your message on, and deleted it here: "
             "staff never need them.")
+_WITHHELD_KEPT = _("For your safety I did not pass that on: staff never need your code or your password. This chat "
+                   "does not let me remove your message; you can remove it yourself.")
+_MASKED_KEPT = _("For your safety I hid your code or password before passing your message on: staff never need "
+                 "them. This chat does not let me remove your message; you can remove it yourself.")
 _BACK = _("You are back with the assistant.")
 _CLOSED = _("The help desk has finished the conversation. You are back with the assistant.")
 _JOINED = _("A staff member from the help desk is now with you in this chat.")
@@ -78,13 +83,20 @@ def while_with_staff(dialog: Dialog, event: Event, ctx: Context) -> Outcome:
             switched = dialog.model_copy(update={"language": args.strip().lower()})
             return Outcome(switched, (Reply((LANGUAGE_CHOSEN, WITH_STAFF)),), changed=True)
         case Said(text=text) if looks_secret(dialog, text):
-            return Outcome(dialog, (Reply((_WITHHELD,)),), changed=False, effects=(Effect.FORGET_MESSAGE,))
+            said, forget = _secret_said(ctx, _WITHHELD, _WITHHELD_KEPT)
+            return Outcome(dialog, (Reply((said,)),), changed=False, effects=forget)
         case Said(text=text) if for_staff(dialog, text) != text:
-            return Outcome(dialog, (Reply((_MASKED,)),), changed=False,
-                           effects=(Effect.FORGET_MESSAGE, Effect.RELAY))
+            said, forget = _secret_said(ctx, _MASKED, _MASKED_KEPT)
+            return Outcome(dialog, (Reply((said,)),), changed=False, effects=(*forget, Effect.RELAY))
     if relayed(dialog, event):
         return Outcome(dialog, (), changed=False, effects=(Effect.RELAY,))
     return Outcome(dialog, (Reply((WITH_STAFF,)),), changed=False)
+
+
+def _secret_said(ctx: Context, deleted: Text, kept: Text) -> tuple[Text, tuple[Effect, ...]]:
+    """What the citizen is told of their message that held a secret, and whether it is deleted: where the channel
+    cannot delete it (Zalo), they are told so, never that it was."""
+    return (deleted, (Effect.FORGET_MESSAGE,)) if ctx.deletes_messages else (kept, ())
 
 
 def relayed(dialog: Dialog, event: Event) -> bool:

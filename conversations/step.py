@@ -25,8 +25,8 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving: a fixed off
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a step may use besides the dialog: the time, the portal, the catalogs' labels, the quota, and
-    whether this is a demonstration."""
+    """What a step may use besides the dialog: the time, the portal, the catalogs' labels, the quota, whether
+    this is a demonstration, and what the citizen's channel can do."""
 
     now: datetime
     portal: Portal
@@ -34,6 +34,7 @@ class Context:
     help_desk: bool = False  # staff can take over (a staff group is configured)
     quota: RegistrationQuota = UNLIMITED  # how many registrations this citizen, ID and phone may still start
     demo: bool = False  # the portal is the sandbox: citizens are told no real account will be made
+    deletes_messages: bool = True  # the channel deletes a citizen's message on request (Telegram; Zalo cannot)
 
     @property
     def today(self) -> date:

@@ -10,6 +10,8 @@ from bot.storage import DialogKey
 class TextChannel:
     """Implements `bot.core.ports.Replies` for a channel with no messages to copy (as Zalo will be)."""
 
+    deletes_messages = True
+
     def __init__(self) -> None:
         self.said: list[str] = []
 

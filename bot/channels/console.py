@@ -71,6 +71,8 @@ class ConsoleReplies:
     """The console's way out: each reply printed with its buttons numbered, the password form's link shown.
     The password form's answer arrives here too, since its dialog is a console one."""
 
+    deletes_messages = False  # what was typed stays on the terminal
+
     def __init__(
         self, catalogs: Catalogs, links: PasswordLinks, form_url: str, write: Callable[[str], None] = print,
     ) -> None:

@@ -78,17 +78,18 @@ class Assistant:
 
     async def handle(
         self, key: DialogKey, event: Event, language: Language | None = None, event_id: str | None = None,
-        gate: Gate | None = None,
+        gate: Gate | None = None, deletes_messages: bool = True,
     ) -> Handled:
         """Handle `event` for the dialog at `key`; `language` picks the language of a new dialog.
 
         An `event_id` seen before (a re-delivered update) raises `AlreadyHandled`, with its `Answer`
         (dumped) if it may not have been sent; one the `gate` refuses raises `TurnedAway`. The answer to an event
         with an id is kept beside the dialog for that. A stored dialog that cannot be read starts afresh, the
-        citizen told why first.
+        citizen told why first. `deletes_messages`: whether the dialog's channel can delete the citizen's message.
         """
         context = Context(now=self._clock(), portal=self._portal, labels=self._catalogs.labels,
-                          help_desk=self._help_desk, quota=self._quota(key), demo=self._demo)
+                          help_desk=self._help_desk, quota=self._quota(key), demo=self._demo,
+                          deletes_messages=deletes_messages)
         async with self.store.hold(key, event_id, gate.tally if gate else None) as held:
             dialog = held.dialog or Dialog(language=language or self._default_language)
             if gate is not None and held.counted is not None and not await gate.admits(held.counted, dialog.language):

@@ -19,6 +19,10 @@ class Replies(Protocol):
     """A channel's way out: what the core says, turned into the platform's calls. It reports its own
     platform's failures (a citizen who blocked the bot, a refused call) and raises none of them."""
 
+    # Whether it deletes a citizen's message the flow asks it to forget (an OTP, a password typed in the chat):
+    # the flow says "deleted" only where it is, and otherwise what stays and why that is safe (issue 19).
+    deletes_messages: bool
+
     async def answer(self, incoming: Incoming, answer: Answer) -> None:
         """Answer `incoming`: acknowledge it as the platform expects, tidy up, send the replies."""
 

@@ -82,7 +82,7 @@ class Switchboard:
                     incoming = await self._desk.translate(incoming)
                 try:
                     handled = await self._assistant.handle(incoming.key, incoming.event, incoming.language,
-                                                           incoming.event_id, gate)
+                                                           incoming.event_id, gate, replies.deletes_messages)
                 except AlreadyHandled as before:
                     unsent = await self._unsent(incoming, before.answer)
                     if unsent is None:

@@ -19,9 +19,10 @@ from conversations.fields import (
     parse_phone,
 )
 from conversations.fields.card_code import parse_card_code, read_card_code
+from conversations.forgetting import PHOTO_KEPT, forgotten
 from conversations.parsing import ParseResult, Refused
 from conversations.portal import PortalUnavailable
-from conversations.replies import Button, Effect
+from conversations.replies import Button
 from conversations.step import NEXT, Answer, Context, Move, Question, Stay, Step, refuse
 from conversations.text import _
 
@@ -95,20 +96,23 @@ async def answer_id_number(dialog: Dialog, event: Event, ctx: Context) -> Answer
     return await _take_id_number(dialog, parsed.value, ctx)
 
 
-async def _read_card(dialog: Dialog, picture: Picture, ctx: Context) -> Stay:
+async def _read_card(dialog: Dialog, picture: Picture, ctx: Context) -> Answer:
     """The photo of a card's QR code: show what it gives, for "right" or "change"; the photo is deleted
-    from the chat once read, whatever it held."""
+    from the chat once read, whatever it held (where the channel cannot, the citizen is told)."""
+    return forgotten(await _read(dialog, picture, ctx), ctx, PHOTO_KEPT)
+
+
+async def _read(dialog: Dialog, picture: Picture, ctx: Context) -> Stay:
     reading = await picture.read()
-    forget = (Effect.FORGET_MESSAGE,)
     if reading.problem is not None:
-        return Stay((PICTURE_PROBLEMS[reading.problem], TYPE_INSTEAD), effects=forget)
+        return Stay((PICTURE_PROBLEMS[reading.problem], TYPE_INSTEAD))
     codes = [code for code in map(read_card_code, reading.texts) if code is not None]
     if not codes:
-        return Stay((NOT_A_CARD_CODE, TYPE_INSTEAD), effects=forget)
+        return Stay((NOT_A_CARD_CODE, TYPE_INSTEAD))
     parsed = parse_card_code(codes[0], ctx.today)
     if isinstance(parsed, Refused):
-        return Stay((_("I read the QR code, but:"), parsed.reason, TYPE_INSTEAD), effects=forget)
-    return Stay((), dialog.with_data(scanned=parsed.value, unconfirmed_id_number=None), effects=forget)
+        return Stay((_("I read the QR code, but:"), parsed.reason, TYPE_INSTEAD))
+    return Stay((), dialog.with_data(scanned=parsed.value, unconfirmed_id_number=None))
 
 
 TYPE_INSTEAD = _("You can also simply type your ID number.")

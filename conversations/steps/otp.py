@@ -2,7 +2,9 @@
 
 The code is taken typed alone or inside the whole SMS pasted
 (conversations/fields/otp_code.py), and every message that may hold it is
-deleted from the chat, right or wrong. Obvious typos (not six digits) and
+deleted from the chat, right or wrong; where the channel cannot delete it
+(Zalo), the citizen is told the code works once and expires
+(conversations/forgetting.py), and it is never echoed. Obvious typos (not six digits) and
 tries after a lockout are answered here without spending one of the
 portal's attempts. Whether a code has expired
 and whether a new one may be sent yet are the portal's to decide, by its
@@ -18,8 +20,9 @@ from __future__ import annotations
 from conversations.dialog import Dialog, StepName
 from conversations.events import Event, Pressed, Said
 from conversations.fields.otp_code import read_otp_code, six_digit_runs
+from conversations.forgetting import CODE_KEPT, forgotten
 from conversations.portal import PortalRefusal, RefusalCode
-from conversations.replies import Button, Effect
+from conversations.replies import Button
 from conversations.step import Answer, Context, Move, Question, Stay, Step, refuse
 from conversations.steps.review import REGISTRATION_EXPIRED, otp_state
 from conversations.text import _
@@ -45,35 +48,39 @@ def ask_otp(dialog: Dialog, ctx: Context) -> Question:
 
 
 async def answer_otp(dialog: Dialog, event: Event, ctx: Context) -> Answer:
-    otp = dialog.otp
-    assert otp is not None
+    assert dialog.otp is not None
     if event == Pressed(RESEND.id):
         return await _resend(dialog, ctx)
     if not isinstance(event, Said):
         return refuse(_("Please type the 6-digit code as a message."))
     code = read_otp_code(event.text)
-    if code is None:
-        if len(six_digit_runs(event.text)) > 1:  # which one is the code? Either way, none stays in the chat
-            return Stay((_("I cannot tell which number in that message is the code. Please type only the "
-                           "6 digits of the code."),), effects=(Effect.FORGET_MESSAGE,))
+    if code is None and len(six_digit_runs(event.text)) <= 1:
         return refuse(_("The code has exactly 6 digits. Please check the SMS and type it again."))
+    return forgotten(await _check(dialog, code, ctx), ctx, CODE_KEPT)
+
+
+async def _check(dialog: Dialog, code: str | None, ctx: Context) -> Answer:
+    """A message that holds the code (None: more than one number that might be it), checked with the portal."""
+    otp = dialog.otp
+    assert otp is not None
+    if code is None:  # which one is the code? Either way, none stays in the chat
+        return Stay((_("I cannot tell which number in that message is the code. Please type only the "
+                       "6 digits of the code."),))
     if otp.attempts_left == 0:
-        return Stay((LOCKED,), effects=(Effect.FORGET_MESSAGE,))
+        return Stay((LOCKED,))
     answer = await ctx.portal.verify_otp(otp.registration_id, code)
     if not isinstance(answer, PortalRefusal):
         verified = dialog.model_copy(update={"otp": None, "verified_registration": otp.registration_id})
-        return Move(StepName.PASSWORD, verified, say=(_("Your phone number is confirmed."),),
-                    effects=(Effect.FORGET_MESSAGE,))
+        return Move(StepName.PASSWORD, verified, say=(_("Your phone number is confirmed."),))
     if answer.code is RefusalCode.UNKNOWN_REGISTRATION:
-        return Move(StepName.REVIEW, dialog.model_copy(update={"otp": None}), say=(REGISTRATION_EXPIRED,),
-                    effects=(Effect.FORGET_MESSAGE,))
+        return Move(StepName.REVIEW, dialog.model_copy(update={"otp": None}), say=(REGISTRATION_EXPIRED,))
     attempts_left = {RefusalCode.OTP_INVALID: answer.attempts_left, RefusalCode.OTP_LOCKED: 0}.get(answer.code)
     reason = {RefusalCode.OTP_INVALID: _("That code is not right."), RefusalCode.OTP_LOCKED: LOCKED,
               RefusalCode.OTP_EXPIRED: EXPIRED}.get(answer.code, _("The portal could not check the code. "
                                                                   "Please ask for a new code."))
     if attempts_left is not None:
         dialog = dialog.model_copy(update={"otp": otp.model_copy(update={"attempts_left": attempts_left})})
-    return Stay((reason,), dialog, effects=(Effect.FORGET_MESSAGE,))
+    return Stay((reason,), dialog)
 
 
 async def _resend(dialog: Dialog, ctx: Context) -> Answer:

@@ -3,7 +3,9 @@
 The password never travels through the chat: the step asks for it through
 a secure channel (`Question.ask_password`; the Web App in Telegram, a hidden
 prompt in the console), checks the portal's rule, relays it to the portal
-and forgets it. Anything typed in the chat here is deleted and refused.
+and forgets it. Anything typed in the chat here is deleted and refused; where
+the channel cannot delete it (Zalo), the citizen is asked to remove it and
+to choose another password, since that one was written where it stays.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from conversations.steps.review import REGISTRATION_EXPIRED
 from conversations.text import Text, _
 
 NEW_LINK = Button("password:new_link", _("Send me a new link"))
+TYPED_PASSWORD_KEPT = _("Please do not type your password in the chat. This chat does not let me remove that "
+                        "message, so remove it yourself, and choose a different password in the secure form.")
 LINK_REVOKED = _("Your password form was opened from another Telegram account, so I have cancelled that link. "
                  "Here is a new one: open it only from this chat, and do not forward it to anyone.")
 
@@ -40,9 +44,11 @@ def password_check(dialog: Dialog, password: str, confirmation: str) -> list[Tex
 
 
 async def answer_password(dialog: Dialog, event: Event, ctx: Context) -> Answer:
-    if isinstance(event, Said):
+    if isinstance(event, Said) and ctx.deletes_messages:
         return Stay((_("Please do not type your password in the chat; I have deleted that message. "
                        "Use the secure form instead."),), effects=(Effect.FORGET_MESSAGE,))
+    if isinstance(event, Said):  # it stays in the chat: a password written there is not to be used
+        return Stay((TYPED_PASSWORD_KEPT,))
     if event == Pressed(NEW_LINK.id):
         return refuse(_("Here is a new link; the previous one no longer works."))
     if not isinstance(event, PasswordChosen):

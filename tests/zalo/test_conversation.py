@@ -110,7 +110,8 @@ async def test_a_citizen_registers_up_to_the_password_link(chat: Chat) -> None:
     code = re.search(r"\b\d{6}\b", chat.sms[-1].text)
     assert code is not None
     password = await chat.says(code.group())
-    assert "Zalo" in password[0].text  # the typed code cannot be deleted: it is single-use and expires
+    assert "chỉ dùng được một lần và hết hạn" in texts(password)  # it stays in the chat: single-use, expiring
+    assert "đã xóa" not in texts(password) and "đã xoá" not in texts(password)  # never said to be deleted
     assert all(code.group() not in message.text for message in password)  # never echoed
     assert re.search(r"http://127\.0\.0\.1:\d+/webapp/password\?n=\S+", texts(password))
 
@@ -140,3 +141,4 @@ async def test_english_and_delete_as_typed_words(chat: Chat) -> None:
     assert await chat.redis.exists(key.dialog)
     deleted = await chat.says("xoá dữ liệu")
     assert deleted and not await chat.redis.exists(key.dialog)
+

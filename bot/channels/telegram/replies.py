@@ -60,6 +60,8 @@ MAX_TEXT = 4096  # Telegram's limit on a message's text, in UTF-16 code units
 
 
 class TelegramReplies:
+    deletes_messages = True  # a bot may delete a private chat's messages for 48 hours
+
     def __init__(self, delivery: Delivery, catalogs: Catalogs, links: PasswordLinks, webapp_url: str) -> None:
         """`webapp_url`: where the password form is served (WEBAPP_URL, or this machine's HOST:PORT)."""
         self._delivery = delivery

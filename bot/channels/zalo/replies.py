@@ -27,7 +27,7 @@ from bot.channels.zalo.api import MAX_TEXT, ZaloApi
 from bot.channels.zalo.errors import NotFollowing, WindowClosed, ZaloApiError
 from bot.channels.zalo.numbered import NumberedLists
 from bot.channels.zalo.render import render
-from bot.channels.zalo.texts import MESSAGE_STAYS, PASSWORD_LINK, PHONE_FORM_SUBTITLE, PHONE_FORM_TITLE
+from bot.channels.zalo.texts import PASSWORD_LINK, PHONE_FORM_SUBTITLE, PHONE_FORM_TITLE
 from bot.channels.zalo.window import ConsultationWindow
 from bot.core.answer import Answer, Image, Rendered, SayResult
 from bot.core.i18n import Catalogs
@@ -36,12 +36,13 @@ from bot.storage import DialogKey
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language
 from conversations.events import StaffAction
-from conversations.replies import Effect
 
 log = logging.getLogger(__name__)
 
 
 class ZaloReplies:
+    deletes_messages = False  # the OA API deletes no citizen's message: the flow says what stays and why
+
     def __init__(
         self, api: ZaloApi, catalogs: Catalogs, links: PasswordLinks, webapp_url: str, window: ConsultationWindow,
         numbered: NumberedLists, blocked: Callable[[DialogKey], Awaitable[None]],
@@ -63,8 +64,6 @@ class ZaloReplies:
             log.info("Zalo: a staff action's message to a citizen not sent, the 7-day window is closed")
             return  # what staff do is no interaction of the citizen's: Zalo would refuse it
         try:
-            if Effect.FORGET_MESSAGE in answer.effects:
-                await self._api.send_text(key.user, self._catalogs.render(MESSAGE_STAYS, language))
             numbered: tuple[str, ...] = ()
             for reply in answer.replies:
                 numbered = await self._send(key, reply, language)
