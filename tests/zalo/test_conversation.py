@@ -24,6 +24,7 @@ from bot.portal.sandbox import SmsMessage
 from bot.storage import DialogKey
 from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
+from tests.zalo.redis_keys import keys_naming
 
 CITIZEN = "8412345"
 
@@ -140,5 +141,6 @@ async def test_english_and_delete_as_typed_words(chat: Chat) -> None:
     key = DialogKey(f"zalo:{APP_ID}", CITIZEN, CITIZEN)
     assert await chat.redis.exists(key.dialog)
     deleted = await chat.says("xoá dữ liệu")
-    assert deleted and not await chat.redis.exists(key.dialog)
+    assert "I have deleted everything I kept about you" in texts(deleted)
+    assert await keys_naming(chat.redis, CITIZEN) == []  # the dialog, and Zalo's window and numbered list beside it
 

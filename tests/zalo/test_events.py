@@ -62,9 +62,13 @@ def test_stickers_and_files_are_content_the_bot_does_not_take(oa: FakeZaloOA) ->
     assert incoming_event(oa.event("user_send_file", "u1", {})) == Unsupported("document")
 
 
-def test_a_follow_without_a_message_id_still_has_an_id_of_its_own(oa: FakeZaloOA) -> None:
-    event = read_event(oa.event("follow", "u1"))
-    assert isinstance(event, ZaloEvent) and event.event_id.startswith("follow:u1:")
+def test_a_follow_without_a_message_id_still_has_an_id_of_its_own_that_names_no_one(oa: FakeZaloOA) -> None:
+    body = oa.event("follow", "8412345")
+    event = read_event(body)
+    assert isinstance(event, ZaloEvent) and event.event_id.startswith("follow:") and "8412345" not in event.event_id
+    assert read_event(dict(body)).event_id == event.event_id  # Zalo's repeat of it has the same
+    later = {**body, "timestamp": str(int(body["timestamp"]) + 1)}
+    assert read_event(later).event_id != event.event_id  # the citizen following again is another event
 
 
 @pytest.mark.parametrize("body", [[], {"event_name": "user_send_text"}, {"event_name": "user_send_text",

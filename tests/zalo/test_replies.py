@@ -20,7 +20,7 @@ from bot.core.pseudonyms import Pseudonyms
 from bot.storage import DialogKey
 from bot.webapp.links import PasswordLinks
 from conversations.dialog import StepName
-from conversations.events import Said
+from conversations.events import Command, Said
 from conversations.replies import Effect
 from tests.clock import ManualClock
 from tests.fakezalo import FakeZaloOA
@@ -109,6 +109,18 @@ async def test_the_flow_is_told_zalo_deletes_nothing_and_its_words_go_out_alone(
     (password,) = oa.sent_to(CITIZEN)
     assert password.text.startswith("Đặt mật khẩu") and "123456" not in password.text
     assert "http://127.0.0.1:8080/webapp/password?n=" in password.text
+
+
+async def test_delete_forgets_the_window_and_the_numbered_list_once_its_confirmation_is_sent(
+    replies: ZaloReplies, oa: FakeZaloOA, redis: Redis, clock: ManualClock,
+) -> None:
+    await ConsultationWindow(redis, clock).interacted(KEY, clock())
+    await replies.answer(Incoming(KEY, Said("x")), answer(Rendered(("Chọn cách",), buttons(6))))
+    assert await redis.exists(KEY.interacted, KEY.numbered) == 2
+    erased = answer(Rendered(("Tôi đã xóa mọi thông tin về bạn.",), buttons(6)), effects=(Effect.ERASE,))
+    await replies.answer(Incoming(KEY, Command("delete")), erased)
+    assert "Tôi đã xóa mọi thông tin về bạn." in oa.sent_to(CITIZEN)[-1].text  # the window let it through
+    assert not await redis.exists(KEY.interacted, KEY.numbered)  # not even the list the confirmation ended with
 
 
 async def test_a_citizen_who_left_the_oa_is_recorded_as_blocked(

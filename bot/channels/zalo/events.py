@@ -12,6 +12,7 @@ Ids are strings; `timestamp` is a string of epoch milliseconds.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -39,7 +40,7 @@ class ZaloEvent:
 
     name: str
     user_id: str
-    event_id: str  # the message's msg_id; a follow or unfollow, which has none: its name, user and time
+    event_id: str  # the message's msg_id; a follow or unfollow, which has none: `unnamed_id`
     timestamp_ms: int
     body: dict[str, Any]
 
@@ -70,7 +71,14 @@ def read_event(body: Any) -> ZaloEvent:
         raise UnreadableEvent("no user")
     message = body.get("message")
     msg_id = str(message.get("msg_id", "")) if isinstance(message, dict) else ""
-    return ZaloEvent(name, user_id, msg_id or f"{name}:{user_id}:{timestamp_ms}", timestamp_ms, body)
+    return ZaloEvent(name, user_id, msg_id or unnamed_id(name, user_id, timestamp_ms), timestamp_ms, body)
+
+
+def unnamed_id(name: str, user_id: str, timestamp_ms: int) -> str:
+    """The id of an event Zalo gives none (a follow): its name, and a digest of its user and time, so that the id
+    remembered after it (`ZaloKeys.seen`, 70 minutes, to refuse a repeat) and logged names no one, even once the
+    citizen has deleted their data (/delete)."""
+    return f"{name}:{hashlib.sha256(f'{user_id}:{timestamp_ms}'.encode()).hexdigest()[:24]}"
 
 
 def to_incoming(event: ZaloEvent, channel: str, fetch_image: Callable[[str], Awaitable[bytes]]) -> Incoming | None:

@@ -36,6 +36,7 @@ from bot.storage import DialogKey
 from bot.webapp.links import PASSWORD_PAGE, PasswordLinks
 from conversations.dialog import Language
 from conversations.events import StaffAction
+from conversations.replies import Effect
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,12 @@ class ZaloReplies:
                 numbered = await self._send(key, reply, language)
         except ZaloApiError as error:
             await self._refused(key, error)
-            return
-        if answer.replies:
-            await self._numbered.asked(key, numbered)
+        else:
+            if answer.replies:
+                await self._numbered.asked(key, numbered)
+        if Effect.ERASE in answer.effects:  # /delete: once its confirmation went out, which needs the window
+            await self._numbered.asked(key, ())
+            await self._window.forget(key)
 
     async def notice(self, incoming: Incoming, text: str | None) -> None:
         if text is not None:

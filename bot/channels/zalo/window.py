@@ -43,6 +43,11 @@ class ConsultationWindow:
     async def is_open(self, key: DialogKey) -> bool:
         return bool(await self._redis.exists(key.interacted))
 
+    async def forget(self, key: DialogKey) -> None:
+        """The citizen deleted their data (/delete): when they last wrote goes too; their next message opens the
+        window again."""
+        await self._redis.delete(key.interacted)
+
     async def closed(self, key: DialogKey) -> None:
         """Zalo answered -230 or -232: the window is closed whatever was recorded."""
         await self._redis.delete(key.interacted)
