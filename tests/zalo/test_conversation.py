@@ -144,3 +144,32 @@ async def test_english_and_delete_as_typed_words(chat: Chat) -> None:
     assert "I have deleted everything I kept about you" in texts(deleted)
     assert await keys_naming(chat.redis, CITIZEN) == []  # the dialog, and Zalo's window and numbered list beside it
 
+
+
+async def test_invalid_answers_are_explained_in_the_citizen_s_language_and_the_question_stays(chat: Chat) -> None:
+    await chat.oa.follow(CITIZEN)
+    await chat.handled()
+    await chat.presses("consent:agree")
+    await chat.presses("subject:citizen")
+    await chat.says("1")
+    for answer, explained in (
+        ("0O1090012345", "chỉ gồm chữ số (0–9)"),  # a letter O for a zero
+        ("😀", "chỉ gồm chữ số (0–9)"),
+        ("1" * 10_240, "Tin nhắn quá dài (10240 ký tự)"),  # 10 KB
+    ):
+        refused = texts(await chat.says(answer))
+        assert explained in refused and "Bước 1/8" in refused
+    chat.oa.world.interacted(CITIZEN, chat.oa.clock())
+    await chat.oa.deliver(chat.oa.event("user_send_sticker", CITIZEN, {"attachments": [{"type": "sticker"}]}))
+    assert "chỉ đọc được tin nhắn chữ và nút bấm" in texts(await chat.handled())
+    await chat.says("001090012345")
+    emoji = texts(await chat.says("Nguyễn Văn 😀"))
+    assert "không được có “😀”" in emoji and "Bước 2/8" in emoji
+    await chat.says("Nguyễn Văn An")
+    await chat.says("05/09/1990")
+    await chat.oa.submit_info(CITIZEN, "842438221234")  # Zalo's form, with a Hanoi landline
+    landline = await chat.handled()
+    assert "số điện thoại cố định" in texts(landline) and "Bước 4/8" in texts(landline)
+    assert landline[-1].kind == "request_user_info"  # Zalo's form offered again
+    await chat.oa.submit_info(CITIZEN, "84821234088")
+    assert "#btn:email:skip" in [button.payload for button in (await chat.handled())[-1].buttons]
