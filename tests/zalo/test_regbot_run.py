@@ -42,8 +42,8 @@ DEADLINE = 60.0  # seconds for an answer, on a busy machine: a bound for a stuck
 class ZaloCitizen:
     """A citizen in their Zalo app: each of their events signed and delivered, then the OA's answer awaited."""
 
-    def __init__(self, oa: FakeZaloOA, redis: Redis) -> None:
-        self.oa, self.redis, self.seen = oa, redis, 0
+    def __init__(self, oa: FakeZaloOA, redis: Redis, user: str = CITIZEN) -> None:
+        self.oa, self.redis, self.user, self.seen = oa, redis, user, 0
 
     async def answers(self) -> list[Sent]:
         """The messages the OA sent since the last look, once the events delivered meanwhile are handled (the
@@ -51,7 +51,7 @@ class ZaloCitizen:
         async with asyncio.timeout(DEADLINE):
             while await self.redis.hlen(ZaloKeys(APP_ID).inbox):
                 await asyncio.sleep(0.05)
-        sent = self.oa.sent_to(CITIZEN)[self.seen:]
+        sent = self.oa.sent_to(self.user)[self.seen:]
         self.seen += len(sent)
         return sent
 
@@ -60,18 +60,18 @@ class ZaloCitizen:
         the citizen's: the password form's)."""
         async with asyncio.timeout(DEADLINE):
             while True:
-                for index, message in enumerate(self.oa.sent_to(CITIZEN)[self.seen:], self.seen):
+                for index, message in enumerate(self.oa.sent_to(self.user)[self.seen:], self.seen):
                     if words in message.text:
                         self.seen = index + 1
                         return message
                 await asyncio.sleep(0.05)
 
     async def says(self, text: str) -> list[Sent]:
-        await self.oa.text(CITIZEN, text)
+        await self.oa.text(self.user, text)
         return await self.answers()
 
     async def presses(self, button_id: str) -> list[Sent]:
-        await self.oa.press(CITIZEN, press_payload(button_id))
+        await self.oa.press(self.user, press_payload(button_id))
         return await self.answers()
 
 
