@@ -126,8 +126,7 @@ PICTURE_PROBLEMS = {
                                 "so that the QR code fills a good part of it."),
     PictureProblem.NO_CODE: _("I could not find a readable QR code in that photo. Lay the card flat in good light, "
                               "hold the phone steady above the QR code, let it focus, and take the photo again."),
-    PictureProblem.NOT_FETCHED: _("I could not download that photo from Telegram. Please send it again in a "
-                                  "moment."),
+    PictureProblem.NOT_FETCHED: _("I could not download that photo. Please send it again in a moment."),
 }
 
 
@@ -161,7 +160,8 @@ id_number = Step(
     exits=(StepName.FULL_NAME, StepName.BIRTH_DATE, StepName.PHONE, StepName.REVIEW), back=StepName.METHOD,
     hint=_("The CCCD number is printed on the front of your citizen identity card; spaces and dots "
            "are fine. Or send a photo of the QR code at the top right of the front of a chip-based CCCD card: "
-           "I read the number, your name and date of birth from it, show them to you, and delete the photo."),
+           "I read the number, your name and date of birth from it and show them to you; I keep nothing of the photo "
+           "itself."),
     reads_pictures=True,
 )
 

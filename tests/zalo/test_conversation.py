@@ -22,6 +22,7 @@ from bot.app.zalo_channel import zalo_channel
 from bot.channels.zalo.payloads import press_payload
 from bot.portal.sandbox import SmsMessage
 from bot.storage import DialogKey
+from tests.cccd_images import SAMPLE_PAYLOAD, card_photo
 from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
 from tests.zalo.redis_keys import keys_naming
@@ -173,3 +174,25 @@ async def test_invalid_answers_are_explained_in_the_citizen_s_language_and_the_q
     assert landline[-1].kind == "request_user_info"  # Zalo's form offered again
     await chat.oa.submit_info(CITIZEN, "84821234088")
     assert "#btn:email:skip" in [button.payload for button in (await chat.handled())[-1].buttons]
+
+
+async def test_a_photo_of_the_card_s_qr_code_fills_the_fields_and_an_expired_one_is_asked_again(chat: Chat) -> None:
+    await chat.oa.follow(CITIZEN)
+    await chat.handled()
+    await chat.presses("consent:agree")
+    await chat.presses("subject:citizen")
+    await chat.says("1")
+    gone = chat.oa.host_image(card_photo(SAMPLE_PAYLOAD))
+    chat.oa.expire_images()  # read after Zalo stopped serving it (how long it does is unconfirmed)
+    chat.oa.world.interacted(CITIZEN, chat.oa.clock())
+    attachment = {"type": "image", "payload": {"thumbnail": gone, "url": gone}}
+    await chat.oa.deliver(chat.oa.event("user_send_image", CITIZEN, {"attachments": [attachment]}))
+    expired = texts(await chat.handled())
+    assert "Tôi không tải được ảnh này" in expired and "Telegram" not in expired and "Bước 1/8" in expired
+    await chat.oa.image(CITIZEN, card_photo(SAMPLE_PAYLOAD))
+    read = await chat.handled()
+    assert all(shown in texts(read) for shown in ("001090012345", "Nguyễn Văn An", "5 tháng 9, 1990"))
+    assert "không gỡ được ảnh của bạn" in texts(read)  # Zalo keeps the photo in the chat: the citizen is told
+    assert {"#btn:id_number:card_right", "#btn:id_number:card_fix"} <= {b.payload for b in read[-1].buttons}
+    phone = await chat.presses("id_number:card_right")
+    assert "Bước 4/8" in texts(phone) and phone[-1].kind == "request_user_info"
