@@ -84,6 +84,7 @@ async def deployed(server: RedisServer, http_api: HttpBotApi, framework: str = "
                 **base, "TELEGRAM_BOT_TOKEN": http_api.api.token, "TELEGRAM_API_URL": http_api.url,
                 "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook", "WEBHOOK_SECRET": secret,
                 "HOST": "127.0.0.1", "PORT": str(port), "REDIS_URL": server.url, "PORTAL_URL": portal_url,
+                "WEBAPP_URL": f"https://127.0.0.1:{port}",
                 "DIALOG_ENCRYPTION_KEY": key, "DATA_DIR": str(tmp / f"data-{number}"), "BOT_FRAMEWORK": framework,
                 "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", **(env or {})},
                 f"http://127.0.0.1:{port}/healthz", tmp / f"worker-{number}.log"))

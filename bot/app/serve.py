@@ -43,7 +43,7 @@ from conversations.dialog import LANGUAGES
 
 log = logging.getLogger(__name__)
 
-PRODUCTION_SETTINGS = ("PORTAL_URL", "REDIS_URL", "DIALOG_ENCRYPTION_KEY")
+PRODUCTION_SETTINGS = ("PORTAL_URL", "REDIS_URL", "DIALOG_ENCRYPTION_KEY", "WEBAPP_URL")
 ZALO_SERVES_THE_PUBLIC = "regbot run with Zalo (ZALO_APP_ID) serves a public webhook, so it"
 
 
@@ -53,12 +53,13 @@ def missing_for_production(settings: Settings) -> list[str]:
     A webhook is how a bot serves the public (Telegram's with --webhook; a Zalo OA's always, since Zalo has
     no polling: a run with ZALO_APP_ID set is held to the same rule), so it must not fall back on the sandbox
     portal (whose SMS codes go to this process's output), a Redis that lives and dies with one worker, or a
-    dev key.
+    dev key, nor write the password form's address as this machine's own (127.0.0.1), which no citizen's
+    phone can open.
     """
     if settings.regbot_demo:
         return []
     configured = {"PORTAL_URL": settings.portal_url, "REDIS_URL": settings.redis_url,
-                  "DIALOG_ENCRYPTION_KEY": settings.dialog_encryption_key}
+                  "DIALOG_ENCRYPTION_KEY": settings.dialog_encryption_key, "WEBAPP_URL": settings.webapp_url}
     return [name for name in PRODUCTION_SETTINGS if not configured[name]]
 
 
@@ -67,7 +68,7 @@ def refuse_webhook_without_production(settings: Settings, serving: str = "regbot
     `serving`: what makes this run a public one (Telegram's webhook, or a Zalo OA: ZALO_SERVES_THE_PUBLIC)."""
     missing = missing_for_production(settings)
     if missing:
-        raise SystemExit(f"{serving} needs PORTAL_URL, REDIS_URL and DIALOG_ENCRYPTION_KEY "
+        raise SystemExit(f"{serving} needs PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY and WEBAPP_URL "
                          f"(or REGBOT_DEMO=1 for a demonstration): missing {', '.join(missing)}")
 
 

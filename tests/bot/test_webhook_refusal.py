@@ -18,8 +18,8 @@ from bot.app.settings import Settings
 from tests.botprocess import ROOT, TOKEN
 
 EVERYTHING = {"PORTAL_URL": "http://portal:8090", "REDIS_URL": "redis://redis:6379/0",
-              "DIALOG_ENCRYPTION_KEY": "a-key"}
-THE_RULE = ("regbot run --webhook needs PORTAL_URL, REDIS_URL and DIALOG_ENCRYPTION_KEY "
+              "DIALOG_ENCRYPTION_KEY": "a-key", "WEBAPP_URL": "https://regbot.example.vn"}
+THE_RULE = ("regbot run --webhook needs PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY and WEBAPP_URL "
             "(or REGBOT_DEMO=1 for a demonstration): missing ")
 
 
@@ -32,6 +32,7 @@ def settings(**env: str) -> Settings:
     (("PORTAL_URL",), ["PORTAL_URL"]),
     (("REDIS_URL",), ["REDIS_URL"]),
     (("DIALOG_ENCRYPTION_KEY",), ["DIALOG_ENCRYPTION_KEY"]),
+    (("WEBAPP_URL",), ["WEBAPP_URL"]),
     (("PORTAL_URL", "DIALOG_ENCRYPTION_KEY"), ["PORTAL_URL", "DIALOG_ENCRYPTION_KEY"]),
 ])
 def test_what_a_webhook_deployment_lacks_is_named(
@@ -63,6 +64,6 @@ async def run_webhook(tmp_path: Path, **extra: str) -> tuple[int, str]:
 async def test_a_webhook_on_embedded_defaults_refuses_to_start_with_one_line(tmp_path: Path) -> None:
     code, output = await run_webhook(tmp_path)
     assert code != 0
-    assert output == THE_RULE + "PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY\n"
+    assert output == THE_RULE + "PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY, WEBAPP_URL\n"
     assert not (tmp_path / "data").exists()  # nothing was built: no embedded Redis, no dev key
 

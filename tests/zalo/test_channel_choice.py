@@ -71,8 +71,10 @@ def test_base_urls_are_taken_without_a_trailing_slash() -> None:
 
 ZALO_ENV = {"ZALO_APP_ID": "4321", "ZALO_APP_SECRET": "app-secret", "ZALO_OA_SECRET_KEY": "oa-secret",
             "ZALO_REFRESH_TOKEN": "refresh-1", "ZALO_API_URL": "http://127.0.0.1:9", "ZALO_OAUTH_URL": "http://127.0.0.1:9"}
-PRODUCTION = {"PORTAL_URL": "http://127.0.0.1:9", "REDIS_URL": "redis://127.0.0.1:9/0", "DIALOG_ENCRYPTION_KEY": "k"}
-NEEDS = "needs PORTAL_URL, REDIS_URL and DIALOG_ENCRYPTION_KEY (or REGBOT_DEMO=1 for a demonstration): missing "
+PRODUCTION = {"PORTAL_URL": "http://127.0.0.1:9", "REDIS_URL": "redis://127.0.0.1:9/0", "DIALOG_ENCRYPTION_KEY": "k",
+              "WEBAPP_URL": "https://regbot.example.vn"}
+NEEDS = ("needs PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY and WEBAPP_URL "
+         "(or REGBOT_DEMO=1 for a demonstration): missing ")
 
 
 def run_env(tmp_path: Path, **given: str) -> dict[str, str]:
@@ -95,10 +97,11 @@ async def refused(tmp_path: Path, *args: str, **given: str) -> str:
 
 
 @pytest.mark.parametrize(("given", "missing"), [
-    ({}, "PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY"),
-    ({"REDIS_URL": PRODUCTION["REDIS_URL"], "DIALOG_ENCRYPTION_KEY": "k"}, "PORTAL_URL"),
-    ({"TELEGRAM_BOT_TOKEN": TOKEN}, "PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY"),  # beside Telegram's polling
-], ids=["alone", "alone-sandbox-portal", "beside-polling"])
+    ({}, "PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY, WEBAPP_URL"),
+    ({**PRODUCTION, "PORTAL_URL": ""}, "PORTAL_URL"),
+    ({**PRODUCTION, "WEBAPP_URL": ""}, "WEBAPP_URL"),  # a password link to 127.0.0.1 no phone could open
+    ({"TELEGRAM_BOT_TOKEN": TOKEN}, "PORTAL_URL, REDIS_URL, DIALOG_ENCRYPTION_KEY, WEBAPP_URL"),  # beside polling
+], ids=["alone", "alone-sandbox-portal", "alone-no-form-address", "beside-polling"])
 async def test_zalo_without_webhook_refuses_the_embedded_defaults_in_one_line(
     tmp_path: Path, given: dict[str, str], missing: str,
 ) -> None:
@@ -110,7 +113,7 @@ async def test_zalo_without_webhook_refuses_the_embedded_defaults_in_one_line(
 
 async def test_zalo_with_webhook_names_the_webhook_as_telegram_s_refusal_does(tmp_path: Path) -> None:
     output = await refused(tmp_path, "--webhook", **ZALO_ENV, REDIS_URL=PRODUCTION["REDIS_URL"])
-    assert output == f"regbot run --webhook {NEEDS}PORTAL_URL, DIALOG_ENCRYPTION_KEY\n"
+    assert output == f"regbot run --webhook {NEEDS}PORTAL_URL, DIALOG_ENCRYPTION_KEY, WEBAPP_URL\n"
 
 
 async def test_a_declared_demonstration_serves_zalo_on_the_embedded_defaults(tmp_path: Path) -> None:

@@ -86,12 +86,17 @@ async def chromium() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+def on_port(port: int) -> dict[str, str]:
+    """Where a worker listens, and the password form's address there (this machine's Chromium opens it)."""
+    return {"PORT": str(port), "WEBAPP_URL": f"http://127.0.0.1:{port}"}
+
+
 def zalo_env(oa: FakeZaloOA, redis_url: str, sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
     """`regbot run`'s settings for a Zalo OA alone, against the fakes (a fresh port, a fresh encryption key)."""
     return {**{key: value for key, value in os.environ.items()
                if not key.startswith(("REDIS", "PORTAL", "TELEGRAM", "ZALO"))},
             "REDIS_URL": redis_url, "PORTAL_URL": sandbox.url, "DATA_DIR": str(tmp_path / "data"),
-            "HOST": "127.0.0.1", "PORT": str(free_port()), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
+            "HOST": "127.0.0.1", **on_port(free_port()), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
             "DIALOG_ENCRYPTION_KEY": Fernet.generate_key().decode(), **FAST,
             "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
             "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": oa.base_url, "ZALO_OAUTH_URL": oa.base_url}

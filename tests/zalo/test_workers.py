@@ -22,7 +22,7 @@ from tests.botprocess import BotProcess, free_port
 from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE, PHONE_E164, Sandbox
 from tests.fakezalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
-from tests.zalo.test_regbot_run import DEADLINE, zalo_env
+from tests.zalo.test_regbot_run import DEADLINE, on_port, zalo_env
 
 REFRESH = "/v4/oa/access_token"
 SEND = "/v3.0/oa/message/cs"
@@ -88,7 +88,7 @@ async def workers(oa: FakeZaloOA, redis_url: str, sandbox: Sandbox, tmp_path: Pa
     shared = zalo_env(oa, redis_url, sandbox, tmp_path)
 
     async def start(count: int, **env: str) -> list[BotProcess]:
-        processes = await asyncio.gather(*(BotProcess(shared | {"PORT": str(free_port())} | env, webhook=False)
+        processes = await asyncio.gather(*(BotProcess(shared | on_port(free_port()) | env, webhook=False)
                                            .start() for _ in range(count)))
         started.extend(processes)
         return list(processes)
