@@ -7,6 +7,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.channels.zalo import assumptions
 from bot.channels.zalo.events import ZaloEvent, read_event, to_incoming
 from bot.channels.zalo.images import image_fetcher
 from bot.storage import DialogKey
@@ -37,6 +38,14 @@ def incoming_event(body: dict[str, Any]) -> object:
 ])
 def test_text_is_said_a_command_or_a_press(oa: FakeZaloOA, text: str, event: object) -> None:
     assert incoming_event(oa.event("user_send_text", "u1", {"text": text})) == event
+
+
+def test_a_press_is_read_from_the_event_the_assumption_names(oa: FakeZaloOA, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were Zalo found to send a press as another event, assumptions.py's one line would be all to change."""
+    monkeypatch.setattr(assumptions, "PRESS_ARRIVES_AS", "user_click_button")
+    assert incoming_event(oa.event("user_click_button", "u1", {"text": "#btn:consent:yes"})) == Pressed("consent:yes")
+    assert incoming_event(oa.event("user_send_text", "u1", {"text": "#btn:consent:yes"})) == Said("#btn:consent:yes")
+    assert incoming_event(oa.event("user_send_text", "u1", {"text": "/help"})) == Command("help")
 
 
 def test_a_follow_starts_and_an_unfollow_or_an_echo_is_nothing_for_the_core(oa: FakeZaloOA) -> None:

@@ -1,10 +1,11 @@
 """Zalo's webhook events, read into what the core understands (`core.incoming.Incoming`).
 
-A citizen's text is text or a command; a text that is a button's payload
-(payloads.py) is a press; an image is a `Picture` the ID step may read; a
-`user_submit_info` (the answer to the phone request) is the citizen's own
-contact; a follow is `/start`. Stickers, voice, files and locations are
-content the bot does not take. The OA's own messages echoed back
+A citizen's text is text or a command; an event named as assumptions.py's
+PRESS_ARRIVES_AS whose text is a button's payload (payloads.py) is a press;
+an image is a `Picture` the ID step may read; a `user_submit_info` (the
+answer to the phone request) is the citizen's own contact; a follow is
+`/start`. Stickers, voice, files and locations are content the bot does not
+take. The OA's own messages echoed back
 (`oa_send_*`) and anything unknown are ignored, and an unfollow is told
 apart for the channel to treat like a Telegram user who blocked the bot.
 Ids are strings; `timestamp` is a string of epoch milliseconds.
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from bot.channels.zalo import assumptions
 from bot.channels.zalo.payloads import pressed_button
 from bot.core.incoming import Attachment, Incoming
 from bot.idcard.card_photos import read_picture
@@ -114,13 +116,16 @@ def _message(event: ZaloEvent) -> dict[str, Any]:
 def _core_event(event: ZaloEvent, fetch: Callable[[], Awaitable[bytes]] | None) -> Event | None:
     """`fetch`: the bytes of the image an image event carries (None: it carries none)."""
     message = _message(event)
+    text = str(message.get("text", ""))
+    if event.name == assumptions.PRESS_ARRIVES_AS:  # read here, so that the assumption is changed in one line
+        button = pressed_button(text)
+        if button is not None:
+            return Pressed(button)
     match event.name:
         case "follow":
             return Command("start")
         case "user_send_text":
-            text = str(message.get("text", ""))
-            button = pressed_button(text)
-            return Pressed(button) if button is not None else read_text(text)
+            return read_text(text)
         case "user_send_image":
             if fetch is None:
                 return Unsupported("photo")
