@@ -6,11 +6,13 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import pytest
 from aiohttp import web
 from redis.asyncio import Redis
 
+from bot.channels.zalo import assumptions
 from bot.channels.zalo.events import ZaloEvent, read_event
 from bot.channels.zalo.inbox import ZaloInbox
 from bot.channels.zalo.webhook import ZaloWebhook
@@ -125,6 +127,19 @@ async def test_a_stale_event_is_refused_even_well_signed(
     await oa.deliver(ahead)
     assert [status for _, status in oa.deliveries] == [400, 400]
     assert handler.events == [] and await redis.dbsize() == 0
+
+
+async def test_an_event_a_little_ahead_of_this_clock_is_taken_one_further_ahead_refused(
+    webhook: ZaloWebhook, oa: FakeZaloOA, handler: Handler, clock: ManualClock, in_flight: InFlight,
+) -> None:
+    """Zalo's clock may run a little ahead of ours: by up to assumptions.FUTURE_SKEW."""
+    oa.attempts = 1
+    skew = timedelta(seconds=assumptions.FUTURE_SKEW)
+    await oa.deliver(oa.event("user_send_text", "u1", {"text": "hơi sớm"}, at=clock.now + skew - timedelta(seconds=30)))
+    await oa.deliver(oa.event("user_send_text", "u1", {"text": "quá sớm"}, at=clock.now + skew + timedelta(seconds=30)))
+    assert [status for _, status in oa.deliveries] == [200, 400]
+    await in_flight.drain(5)
+    assert [event.body["message"]["text"] for event in handler.events] == ["hơi sớm"]
 
 
 async def test_the_oa_s_own_echoed_messages_are_ignored(

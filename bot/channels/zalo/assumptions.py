@@ -30,6 +30,10 @@ whether a retry keeps the first attempt's timestamp: an hour lets a retry in whi
 replayed; the ids of events taken are remembered longer than this (`SEEN_EVENT_TTL`), so a repeat inside
 the hour is caught by its id and a later one by its age."""
 
+FUTURE_SKEW: float = 300.0
+"""Seconds an event's `timestamp` may lie ahead of this machine's clock and still be taken: how far Zalo's clock
+and ours may differ is not known; five minutes takes a clock a little ahead while refusing one far in the future."""
+
 SEEN_EVENT_TTL: float = WEBHOOK_MAX_AGE + 600.0
 """Seconds an event's id is remembered, to refuse it when it comes again."""
 

@@ -41,7 +41,6 @@ from bot.ops.logs import log_failure
 log = logging.getLogger(__name__)
 
 PATH = "/zalo/webhook"
-FUTURE_SKEW = 300.0  # seconds an event's timestamp may lie ahead of this machine's clock
 
 
 class ZaloWebhook:
@@ -78,7 +77,7 @@ class ZaloWebhook:
             log.warning("Zalo webhook: an event without the right signature from %s", request.remote)
             return web.Response(status=401)
         age = self._clock() - event.timestamp_ms / 1000
-        if not -FUTURE_SKEW <= age <= self._max_age:
+        if not -assumptions.FUTURE_SKEW <= age <= self._max_age:
             log.warning("Zalo webhook: a %s event %.0f s %s refused", event.name, abs(age),
                         "old" if age > 0 else "ahead of this clock")
             return web.Response(status=400)
