@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.channels.zalo.api import image_limit
 from bot.core.answer import SayResult
 from bot.helpdesk.cases import Status
 from conversations.dialog import HandoffReason, StepName
@@ -91,8 +92,8 @@ UNDELIVERED = {
                             "blocked the bot on Telegram). Nothing reaches them unless they come back."),
     SayResult.INACTIVE: _("Not delivered: Zalo says this citizen's account is banned or has been inactive for more "
                           "than 45 days."),
-    SayResult.PICTURE_TOO_LARGE: _("Not delivered: Zalo takes pictures of at most 1 MB. Send a smaller one (as a "
-                                   "photo, which Telegram compresses)."),
+    SayResult.PICTURE_TOO_LARGE: _("Not delivered: Zalo takes pictures of at most {size}. Send a smaller one (as a "
+                                   "photo, which Telegram compresses).", size=image_limit()),
     SayResult.PICTURE_TYPE: _("Not delivered: Zalo takes only JPG and PNG pictures. Send it as a photo rather than "
                               "as a file."),
     SayResult.REFUSED: _("Not delivered: the citizen's messenger refused the message or could not be reached. The "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.channels.zalo.api import Button, ZaloApi
+from bot.channels.zalo import assumptions
+from bot.channels.zalo.api import Button, ZaloApi, image_limit
 from bot.channels.zalo.errors import (
     MEANINGS,
     BadRequest,
@@ -18,6 +19,9 @@ from bot.channels.zalo.errors import (
 )
 from bot.channels.zalo.pace import SendPace
 from bot.channels.zalo.payloads import press_payload, pressed_button
+from bot.core.answer import SayResult
+from bot.core.i18n import Catalogs
+from bot.helpdesk.texts import UNDELIVERED
 from tests.clock import ManualClock
 from tests.fakezalo import FakeZaloOA
 
@@ -101,6 +105,20 @@ async def test_an_image_is_uploaded_then_sent(api: ZaloApi, oa: FakeZaloOA, cloc
     (image,) = oa.sent_to(CITIZEN)
     assert image.kind == "image" and image.text == "Ảnh từ cán bộ"
     assert image.attachment_id is not None and oa.world.attachment(image.attachment_id, clock()) == PNG
+
+
+async def test_the_image_limit_is_named_from_the_assumption_wherever_it_is_said(
+    api: ZaloApi, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Staff told a picture is too large read the limit assumptions.IMAGE_MAX_BYTES sets, in both languages."""
+    catalogs = Catalogs()
+    too_large = UNDELIVERED[SayResult.PICTURE_TOO_LARGE]
+    assert "tối đa 1 MB." in catalogs.render(too_large, "vi")
+    assert "at most 1 MB." in catalogs.render(too_large, "en")
+    monkeypatch.setattr(assumptions, "IMAGE_MAX_BYTES", 512 * 1024)
+    assert image_limit() == "0.5 MB"
+    with pytest.raises(ValueError, match=r"at most 0\.5 MB"):
+        await api.send_image(CITIZEN, PNG + b"\0" * 512 * 1024, "image/png")
 
 
 @pytest.mark.parametrize("code", sorted(MEANINGS))

@@ -87,7 +87,7 @@ class ZaloApi:
     async def send_image(self, user_id: str, image: bytes, content_type: str, caption: str = "") -> Sent:
         """Upload the image (JPG or PNG, at most IMAGE_MAX_BYTES), then send it; its id lasts 7 days."""
         if len(image) > assumptions.IMAGE_MAX_BYTES or content_type not in ("image/jpeg", "image/png"):
-            raise ValueError("Zalo takes JPG or PNG images of at most 1 MB: convert or shrink it first")
+            raise ValueError(f"Zalo takes JPG or PNG images of at most {image_limit()}: convert or shrink it first")
         attachment_id = await self.upload_image(image, content_type)
         message: dict[str, Any] = {"attachment": {"type": "template", "payload": {
             "template_type": "media", "elements": [{"media_type": "image", "attachment_id": attachment_id}]}}}
@@ -165,10 +165,15 @@ class ZaloApi:
         return answer
 
 
+def image_limit() -> str:
+    """assumptions.IMAGE_MAX_BYTES as people write it ("1 MB"), for whatever names the limit."""
+    return f"{assumptions.IMAGE_MAX_BYTES / 2**20:g} MB"
+
+
 def _checked(text: str) -> str:
     if not text or len(text) > MAX_TEXT:
         raise ValueError(f"a Zalo message holds 1 to {MAX_TEXT} characters, not {len(text)}: split it first")
     return text
 
 
-__all__ = ["MAX_BUTTONS", "MAX_TEXT", "AccessTokens", "Button", "Sent", "ZaloApi", "ZaloApiError"]
+__all__ = ["MAX_BUTTONS", "MAX_TEXT", "AccessTokens", "Button", "Sent", "ZaloApi", "ZaloApiError", "image_limit"]
