@@ -20,8 +20,10 @@ from bot.app.runtime import running
 from bot.app.settings import Settings
 from bot.app.zalo_channel import zalo_channel
 from bot.channels.zalo.payloads import press_payload
+from bot.core.i18n import Catalogs
 from bot.portal.sandbox import SmsMessage
 from bot.storage import DialogKey
+from conversations.text import Text
 from tests.cccd_images import SAMPLE_PAYLOAD, card_photo
 from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
@@ -130,6 +132,46 @@ async def test_command_words_and_an_unfollow(chat: Chat) -> None:
     await chat.handled()
     key = DialogKey(f"zalo:{APP_ID}", CITIZEN, CITIZEN)
     assert await chat.redis.exists(key.blocked)  # as a Telegram user who blocked the bot
+
+
+def vietnamese(msgid: str) -> str:
+    """What the Vietnamese catalog says for `msgid`, as the citizen reads it."""
+    return Catalogs().render(Text(msgid), "vi")
+
+
+async def test_a_button_of_an_earlier_question_is_answered_as_on_telegram_and_the_list_still_answers(
+    chat: Chat,
+) -> None:
+    await chat.oa.follow(CITIZEN)
+    await chat.handled()
+    await chat.presses("consent:agree")
+    method = await chat.presses("subject:citizen")
+    assert "6. VNeID" in method[-1].text
+    again = await chat.presses("consent:agree")  # consent's button, pressed again from higher up the chat
+    assert vietnamese("That button belongs to an earlier question, which has moved on. Here is the current one.") \
+        in texts(again)
+    assert "6. VNeID" in again[-1].text and not again[-1].buttons  # the current question, its numbered list
+    id_question = await chat.says("1")
+    assert "CCCD" in texts(id_question)
+
+
+async def test_cancel_and_status_typed_as_words(chat: Chat) -> None:
+    await chat.oa.follow(CITIZEN)
+    await chat.handled()
+    await chat.presses("consent:agree")
+    await chat.presses("subject:citizen")
+    await chat.says("1")
+    await chat.says("001090012345")
+    await chat.says("Nguyễn Văn An")
+    status = await chat.says("trạng thái")
+    assert vietnamese("What you have told me so far:") in texts(status) and "Nguyễn Văn An" in texts(status)
+    assert "Bước 3/8" in texts(status)  # and the question it stopped at
+    cancelled = await chat.says("hủy")
+    assert vietnamese("Cancelled. I have deleted everything you told me. Send /start whenever you want to begin "
+                      "again.") in texts(cancelled)
+    nothing = await chat.says("Trạng thái")
+    assert vietnamese("You have not given any personal details yet.") in texts(nothing)
+    assert "Nguyễn Văn An" not in texts(nothing)
 
 
 async def test_english_and_delete_as_typed_words(chat: Chat) -> None:
