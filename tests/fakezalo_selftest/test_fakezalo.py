@@ -142,3 +142,33 @@ async def test_an_uploaded_image_can_be_sent_and_a_citizen_s_image_fetched(
     oa.expire_images()
     async with http.get(url) as response:
         assert response.status == 404
+
+
+async def test_request_user_info_is_answered_by_a_signed_user_submit_info(
+    oa: FakeZaloOA, receiver: Receiver, http: aiohttp.ClientSession,
+) -> None:
+    await oa.text("u1", "hi")
+    token = oa.issue_access_token()
+    form = {"attachment": {"type": "template", "payload": {"template_type": "request_user_info", "elements": [
+        {"title": "Số điện thoại", "subtitle": "Chia sẻ số của bạn", "image_url": "https://example.vn/p.png"}]}}}
+    assert (await send(http, oa, token, "u1", form))["error"] == 0
+    (shown,) = oa.sent_to("u1")
+    assert shown.kind == "request_user_info" and shown.element["title"] == "Số điện thoại"
+    body = await oa.submit_info("u1", "84912345678", nested=True)
+    raw, header = receiver.received[-1]
+    assert json.loads(raw) == body and header.startswith("mac=")
+    assert body["event_name"] == "user_submit_info" and body["sender"] == {"id": "u1"} and "message" not in body
+    assert body["info"]["phone"] == "84912345678" and body["info"]["name"] == "Nguyễn Văn An"
+    assert body["info"]["address"] == {"address": "", "city": "", "district": "", "ward": ""}  # nested
+    assert (await send(http, oa, token, "u1", {"text": "cảm ơn"}))["error"] == 0  # an interaction: the window open
+
+
+async def test_a_banned_or_inactive_citizen_is_refused_with_227(
+    oa: FakeZaloOA, receiver: Receiver, http: aiohttp.ClientSession,
+) -> None:
+    await oa.text("u1", "hi")
+    token = oa.issue_access_token()
+    oa.world.follower("u1").banned = True
+    answer = await send(http, oa, token, "u1", {"text": "x"})
+    assert answer["error"] == -227 and "banned" in answer["message"]
+    assert oa.sent_to("u1") == []
