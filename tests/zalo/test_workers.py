@@ -25,6 +25,8 @@ from tests.fakezalo.messages import Sent
 from tests.zalo.test_regbot_run import DEADLINE, on_port, zalo_env
 
 REFRESH = "/v4/oa/access_token"
+# Zalo user ids as Zalo gives them: 16 to 19 digits, long enough that only the log filter keeps them out of logs
+ANH, BINH, CHI = "2512523625412515901", "8435118290541771", "7024985362180443"
 SEND = "/v3.0/oa/message/cs"
 
 Workers = Callable[[int], Awaitable[list[BotProcess]]]
@@ -125,8 +127,8 @@ async def test_two_workers_finding_the_access_token_refused_at_once_rotate_the_r
     oa: FakeZaloOA, workers: Workers, redis: Redis, refused: int,
 ) -> None:
     one, two = await workers(2)
-    anh = Citizen(oa, redis, "8410001", one)
-    binh = Citizen(oa, redis, "8410002", two)
+    anh = Citizen(oa, redis, ANH, one)
+    binh = Citizen(oa, redis, BINH, two)
     await anh.follow()
     await binh.follow()
     for citizen in (anh, binh):  # each worker has sent with the pair the first refresh made
@@ -163,6 +165,14 @@ async def test_two_workers_finding_the_access_token_refused_at_once_rotate_the_r
     assert "access token refreshed" in logged
     for secret in (*issued, APP_SECRET, OA_SECRET_KEY, ID_NUMBER, NAME, PHONE, PHONE_E164):
         assert secret not in logged, secret
+    assert_unnamed(logged, ANH, BINH)
+
+
+def assert_unnamed(logged: str, *user_ids: str) -> None:
+    """No Zalo user id in the log but masked (its last 3 digits at most), where their dialog's moves are logged."""
+    for user_id in user_ids:
+        assert user_id[:-3] not in logged, f"Zalo user {user_id} named in the log"
+        assert f"{'*' * (len(user_id) - 3)}{user_id[-3:]} moved" in logged  # logged, and masked
 
 
 async def until_review(citizen: Citizen) -> None:
@@ -188,7 +198,7 @@ async def test_an_event_whose_worker_is_killed_after_its_200_is_taken_over_by_a_
     holds its registration: the other worker, running all along, takes the event over once the dead one's
     heartbeat has run out, without a restart and without Zalo delivering it again."""
     one, two = await workers(2, PORTAL_TIMEOUT="2", DIALOG_LOCK_TTL="8")
-    citizen = Citizen(oa, redis, "8410003", one)
+    citizen = Citizen(oa, redis, CHI, one)
     await until_review(citizen)
     await sandbox.arm_fault(operation="submit", delay=8)  # registered at once, its answer held back
     await citizen.text("Đăng ký")  # answered 200 by worker one, which is then handling it
@@ -211,3 +221,5 @@ async def test_an_event_whose_worker_is_killed_after_its_200_is_taken_over_by_a_
     citizen.worker = two  # the balancer sends the citizen to the live worker now
     await citizen.text(await sandbox.last_code())
     assert any("Bước 8/8" in message.text for message in await citizen.told("Bước 8/8"))
+    await two.stop()
+    assert_unnamed(await one.output() + await two.output(), CHI)
