@@ -25,7 +25,7 @@ from bot.storage.codec import load_keys
 from bot.storage.keys import ZaloKeys
 from bot.storage.sealing import Sealer
 from tests.botprocess import ON_AIOGRAM, BotFactory, BotProcess, free_port
-from tests.citizen import Sandbox
+from tests.citizen import Sandbox, everything_in
 from tests.conftest import FAST
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
@@ -33,7 +33,7 @@ from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KE
 from tests.fakezalo.messages import Sent
 from tests.telegram.test_telegram_bot import start_registration
 
-CITIZEN = "8412345"
+CITIZEN = "3064715283921047659"  # a Zalo user id as Zalo gives them: 16 to 19 digits
 PASSWORD = "Sao-Mai#2026"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DEADLINE = 60.0  # seconds for an answer, on a busy machine: a bound for a stuck test, not a speed goal
@@ -140,6 +140,10 @@ async def test_the_password_is_set_in_zalo_s_browser_once_the_pairing_code_comes
     await page.wait_for_selector("#success p", timeout=DEADLINE * 1000)
     await citizen.told("đã sẵn sàng")  # the account is ready
     assert PASSWORD not in "\n".join(message.text for message in citizen.oa.sent)
+    assert PASSWORD.encode() not in await everything_in(redis)
+    logged = await zalo_bot[1].output()
+    assert PASSWORD not in logged
+    assert CITIZEN[:-3] not in logged and f"{'*' * (len(CITIZEN) - 3)}{CITIZEN[-3:]} moved" in logged  # masked
 
 
 async def up_to_the_password_link(citizen: ZaloCitizen, sandbox: Sandbox) -> str:

@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from bot.portal.server import start_sandbox
 from tests.botprocess import TOKEN, BotProcess, free_port
 from tests.cccd_images import card_payload, card_photo
-from tests.citizen import PASSWORD, Sandbox
+from tests.citizen import PASSWORD, Sandbox, everything_in
 from tests.clock import ManualClock
 from tests.conftest import START
 from tests.fakebot.citizen import TelegramCitizen
@@ -144,6 +144,8 @@ async def test_a_zalo_citizen_registers_in_english_while_a_telegram_citizen_regi
     await telegram.wait_for_reply("đã sẵn sàng")
     assert await logs_in(served.sandbox, MAI_ID) and await logs_in(served.sandbox, TELEGRAM_ID)
     assert PASSWORD not in texts(served.oa.sent)
+    assert PASSWORD.encode() not in await everything_in(served.redis)
+    assert PASSWORD not in await served.bot.output()
 
 
 async def test_a_zalo_citizen_s_typed_delete_leaves_nothing_of_them_in_redis(served: Served) -> None:
