@@ -74,7 +74,7 @@ def telegram_bot(
     citizens reach the help desk's staff on Telegram too."""
     store, redis, catalogs = runtime.assistant.store, runtime.redis, runtime.catalogs
     budget = MessageBudget(RedisBudgetCounter(redis, me.id), settings.telegram_rate)
-    runtime.riders.add(budget)  # its lease rides with a dialog's lock when it holds no slots
+    runtime.riders.add(budget, str(me.id))  # its lease rides with its dialogs' locks when it holds no slots
     delivery = Delivery(calls, BlockedChats(store, me.id).record, chat_pacing(settings), budget,
                         backoff=settings.telegram_retry_backoff)
     links = PasswordLinks(redis, runtime.pseudonyms)

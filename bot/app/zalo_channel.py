@@ -26,6 +26,7 @@ from bot.channels.zalo.images import image_fetcher
 from bot.channels.zalo.inbox import ZaloInbox
 from bot.channels.zalo.numbered import NumberedLists
 from bot.channels.zalo.oauth import OAuth
+from bot.channels.zalo.pace import SendPace, oa_budget
 from bot.channels.zalo.replies import ZaloReplies
 from bot.channels.zalo.tokens import Seed, SharedTokens
 from bot.channels.zalo.webhook import ZaloWebhook
@@ -33,6 +34,7 @@ from bot.channels.zalo.window import ConsultationWindow
 from bot.core.assistant import utc_now
 from bot.core.inflight import InFlight
 from bot.core.switchboard import Switchboard
+from bot.storage.budget_counter import RedisBudgetCounter
 from bot.storage.keys import ZaloKeys
 from bot.webapp.links import PasswordLinks
 
@@ -78,6 +80,11 @@ async def zalo_channel(config: ZaloConfig, runtime: Runtime) -> AsyncIterator[Za
         tokens = SharedTokens(runtime.redis, runtime.sealer(TOKENS_PURPOSE), keys, oauth,
                               Seed(config.refresh_token, config.access_token))
         inbox = ZaloInbox(runtime.redis, runtime.sealer(INBOX_PURPOSE), keys, runtime.heartbeat.worker)
-        yield ZaloChannel(config, ZaloApi(session, config.api_url, tokens), tokens, inbox,
-                          ConsultationWindow(runtime.redis, utc_now), NumberedLists(runtime.redis),
-                          image_fetcher(session), runtime)
+        budget = oa_budget(RedisBudgetCounter(runtime.redis, config.channel))  # the OA's rate, shared by its workers
+        runtime.riders.add(budget, config.channel)  # its lease rides with the OA's dialogs' locks when none is held
+        try:
+            yield ZaloChannel(config, ZaloApi(session, config.api_url, tokens, SendPace(budget)), tokens, inbox,
+                              ConsultationWindow(runtime.redis, utc_now), NumberedLists(runtime.redis),
+                              image_fetcher(session), runtime)
+        finally:
+            await budget.close()  # its leases in flight, before Redis is closed

@@ -101,12 +101,16 @@ class MessageBudget:
 
     def __init__(
         self, counter: BudgetCounter, rate: float, clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, *, burst: float = BURST_S,
+        rate_name: str = "TELEGRAM_RATE",
     ) -> None:
-        """`clock`: the wall clock (every worker must name the same moment the same way)."""
+        """`clock`: the wall clock (every worker must name the same moment the same way); `burst`: how far ahead of
+        its slot a message may go (BURST_S: Telegram's); `rate_name`: what sets `rate`, for the log."""
         if rate <= 0:
             raise ValueError("the budget needs a rate above zero messages a second")
         self._counter = counter
+        self._burst = burst
+        self._rate_name = rate_name
         self._local = Schedule()  # while Redis is unreachable
         self._interval = 1.0 / rate
         self._largest = max(1, int(rate * LARGEST_SLICE_S))
@@ -131,7 +135,7 @@ class MessageBudget:
             self._turn = asyncio.Lock()
         async with self._turn:
             slot = await self._take(expected)
-        wait = slot - BURST_S - self._clock()
+        wait = slot - self._burst - self._clock()
         if wait > 0:
             await self._sleep(wait)
 
@@ -218,7 +222,8 @@ class MessageBudget:
     def _unreachable(self, error: Exception) -> None:
         if self._local_until is None:
             log.warning("the shared message budget is unreachable (%s: %s); this worker sends up to "
-                        "TELEGRAM_RATE a second on its own until Redis answers again", type(error).__name__, error)
+                        "%s a second on its own until Redis answers again", type(error).__name__, error,
+                        self._rate_name)
         self._local_until = self._clock() + RETRY_REDIS
 
     def _add(self, start: float, count: int) -> None:

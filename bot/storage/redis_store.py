@@ -292,7 +292,7 @@ class RedisDialogStore:
         args: list[str | int] = [token, self._lock_ttl_ms, event_id or ""]
         if tally is not None:
             args.append(tally.window_ms)
-        locked = await self._acquire(keys, args)
+        locked = await self._acquire(keys, args, str(key.bot))  # some callers name a bot by its int id
         counted = Counted(int(locked[2]), int(locked[3])) if tally is not None else None
         rate = (int(locked[2]), int(locked[4])) if tally is not None else None  # written back with the save
         dialog, unreadable = self._readable(key, locked[1])
@@ -457,11 +457,11 @@ class RedisDialogStore:
         document = document_of(raw) if isinstance(raw, bytes) else b""
         return self._codec.decode(document) if document else None
 
-    async def _acquire(self, keys: list[str], args: list[str | int]) -> list[Any]:
+    async def _acquire(self, keys: list[str], args: list[str | int], channel: str) -> list[Any]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait
         pause = 0.005
-        ride = self._riders.ride() if self._riders is not None else None
+        ride = self._riders.ride(channel) if self._riders is not None else None
         while True:
             if ride is not None:  # on the first try only
                 (command, took), ride = ride, None

@@ -32,13 +32,18 @@ class Riders:
     the bot's id, known only once the store is running)."""
 
     def __init__(self) -> None:
-        self._riders: list[Rider] = []
+        self._riders: list[tuple[Rider, str | None]] = []
 
-    def add(self, rider: Rider) -> None:
-        self._riders.append(rider)
+    def add(self, rider: Rider, channel: str | None = None) -> None:
+        """`channel`: the channel account (`DialogKey.bot`) whose dialogs' locks it rides with, so that with two
+        channels in one process each one's answer finds its own budget's lease there; None: any dialog's."""
+        self._riders.append((rider, channel))
 
-    def ride(self) -> Ride | None:
-        for rider in self._riders:
+    def ride(self, channel: str | None = None) -> Ride | None:
+        """A command to send with the lock of a dialog of `channel`."""
+        for rider, only in self._riders:
+            if only is not None and only != channel:
+                continue
             ride = rider.ride()
             if ride is not None:
                 return ride

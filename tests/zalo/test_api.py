@@ -188,11 +188,3 @@ async def test_an_api_that_cannot_be_reached_is_unavailable_after_the_retries(
     with pytest.raises(Unavailable) as raised:
         await gone.send_text(CITIZEN, "x")
     assert isinstance(raised.value, ZaloApiError) and raised.value.meaning == "unavailable"
-
-
-async def test_the_oa_s_messages_are_paced_after_a_burst(pauses: Pauses) -> None:
-    now = [100.0]
-    pace = SendPace(rate=10, burst=3, monotonic=lambda: now[0], sleep=pauses)
-    for _ in range(5):
-        await pace.slot()
-    assert len(pauses.taken) == 2 and all(0.1 <= pause <= 0.4 for pause in pauses.taken)

@@ -38,7 +38,8 @@ SEEN_EVENT_TTL: float = WEBHOOK_MAX_AGE + 600.0
 """Seconds an event's id is remembered, to refuse it when it comes again."""
 
 SEND_RATE: float = 10.0
-"""Messages a second one OA sends in all. Zalo publishes no per-OA rate; -32 answers say when it is too much."""
+"""Messages a second one OA sends in all, its workers sharing one schedule in Redis (pace.py). Zalo publishes no
+per-OA rate; -32 answers say when it is too much."""
 
 SEND_BURST: int = 5
 """Messages the OA may send at once before SEND_RATE applies."""
