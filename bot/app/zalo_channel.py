@@ -5,11 +5,13 @@ shared with the other workers and the API client (`zalo_channel`); the way
 out, which the switchboard is given (`ZaloChannel.replies`); the way in,
 which needs the switchboard, behind the webhook and its Redis inbox
 (`ZaloChannel.webhook`). The caller mounts the webhook on the bot's HTTP app
-and lets it take over what dead workers left in the inbox.
+and lets it take over what dead workers left in the inbox. While the channel
+is open, its token pair is kept alive (refreshed at least daily).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -28,7 +30,7 @@ from bot.channels.zalo.numbered import NumberedLists
 from bot.channels.zalo.oauth import OAuth
 from bot.channels.zalo.pace import SendPace, oa_budget
 from bot.channels.zalo.replies import ZaloReplies
-from bot.channels.zalo.tokens import Seed, SharedTokens
+from bot.channels.zalo.tokens import Seed, SharedTokens, keep_tokens_alive
 from bot.channels.zalo.webhook import ZaloWebhook
 from bot.channels.zalo.window import ConsultationWindow
 from bot.core.assistant import utc_now
@@ -82,9 +84,11 @@ async def zalo_channel(config: ZaloConfig, runtime: Runtime) -> AsyncIterator[Za
         inbox = ZaloInbox(runtime.redis, runtime.sealer(INBOX_PURPOSE), keys, runtime.heartbeat.worker)
         budget = oa_budget(RedisBudgetCounter(runtime.redis, config.channel))  # the OA's rate, shared by its workers
         runtime.riders.add(budget, config.channel)  # its lease rides with the OA's dialogs' locks when none is held
+        keeping = asyncio.create_task(keep_tokens_alive(tokens))  # the refresh token used at least daily
         try:
             yield ZaloChannel(config, ZaloApi(session, config.api_url, tokens, SendPace(budget)), tokens, inbox,
                               ConsultationWindow(runtime.redis, utc_now), NumberedLists(runtime.redis),
                               image_fetcher(session), runtime)
         finally:
+            keeping.cancel()
             await budget.close()  # its leases in flight, before Redis is closed

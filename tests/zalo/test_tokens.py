@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from bot.channels.zalo.api import ZaloApi
 from bot.channels.zalo.oauth import OAuth, RefreshRefused
-from bot.channels.zalo.tokens import REFRESH_BEFORE, Seed, SharedTokens
+from bot.channels.zalo.tokens import KEEP_ALIVE, REFRESH_BEFORE, Seed, SharedTokens, keep_tokens_alive
 from bot.storage.keys import ZaloKeys
 from bot.storage.sealing import Sealer
 from tests.clock import ManualClock
@@ -119,3 +119,56 @@ async def test_a_message_refused_for_its_token_goes_after_one_rotation_every_wor
     assert [code for _, code in oa.calls] == [-220, 0, 0]  # refused, the refresh, sent
     assert [message.text for message in oa.sent_to("8412345")] == ["Xin chào"]
     assert await worker().current() == await tokens.current()
+
+
+async def test_a_pair_no_one_uses_is_refreshed_daily_so_its_chain_outlives_the_refresh_token_s_3_months(
+    worker: Build, oa: FakeZaloOA, http: aiohttp.ClientSession, clock: ManualClock, redis_url: str,
+) -> None:
+    """An OA that sends nothing for months keeps a working pair: each day one worker refreshes it (under the
+    rotation's lock, the others finding it fresh), as `regbot run` asks every KEEP_ALIVE_CHECK."""
+    await worker().current()
+    clients = [Redis.from_url(redis_url) for _ in range(2)]
+    try:
+        one, two = worker(client=clients[0]), worker(client=clients[1])
+        for day in range(1, 101):  # past the 90 days a refresh token lives unused
+            clock.advance(3600)
+            await asyncio.gather(one.keep_alive(), two.keep_alive())
+            assert oa.world.tokens.refreshes == day, "refreshed before it was a day old"
+            clock.advance(KEEP_ALIVE - 3600)
+            await asyncio.gather(one.keep_alive(), two.keep_alive())
+            assert oa.world.tokens.refreshes == day + 1, "not refreshed once a day"
+    finally:
+        for client in clients:
+            await client.aclose()
+    assert oa.world.tokens.refused_refreshes == 0
+    oa.world.interacted("2512523625412515901", clock())
+    await ZaloApi(http, oa.base_url, worker()).send_text("2512523625412515901", "Chào bạn")  # no refresh needed
+    assert oa.world.tokens.refreshes == 101 and oa.sent_to("2512523625412515901")
+
+
+async def test_the_keep_alive_loop_refreshes_a_pair_a_day_old(
+    worker: Build, oa: FakeZaloOA, clock: ManualClock,
+) -> None:
+    tokens = worker()
+    await tokens.current()
+    looks = 0
+    look = tokens.keep_alive
+
+    async def counted() -> None:
+        nonlocal looks
+        looks += 1
+        await look()
+
+    tokens.keep_alive = counted  # type: ignore[method-assign]
+    keeping = asyncio.create_task(keep_tokens_alive(tokens, every=0.01))
+    try:
+        async with asyncio.timeout(10):
+            while looks < 3:
+                await asyncio.sleep(0.01)
+        assert oa.world.tokens.refreshes == 1  # three looks at a fresh pair: nothing to do
+        clock.advance(KEEP_ALIVE)
+        async with asyncio.timeout(10):
+            while oa.world.tokens.refreshes < 2:
+                await asyncio.sleep(0.01)
+    finally:
+        keeping.cancel()

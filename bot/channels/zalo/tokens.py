@@ -37,6 +37,8 @@ from bot.storage.sealing import Sealer, Unsealable
 log = logging.getLogger(__name__)
 
 REFRESH_BEFORE = 600.0  # seconds before the access token expires that it is refreshed
+KEEP_ALIVE = 23 * 3600.0  # a pair no worker refreshed for this long is refreshed, used or not: at least daily
+KEEP_ALIVE_CHECK = 3600.0  # seconds between a worker's looks at the pair's age
 LOCK_TTL = 30.0  # seconds the rotation's lock lasts if its holder dies: longer than OAuth's timeout (10 s)
 WAIT_STEP = 0.05  # seconds between looks at a lock another worker holds
 
@@ -83,21 +85,36 @@ class SharedTokens:
     async def refreshed(self, stale: str) -> str:
         return (await self._rotated(stale)).access
 
+    async def keep_alive(self) -> None:
+        """Refresh the pair if no worker has for KEEP_ALIVE: a refresh token unused for about 3 months dies, and an
+        OA that sent nothing for that long would have to be given a new one by hand."""
+        await self._rotated(None, max_age=KEEP_ALIVE)
+
     def _due(self, pair: TokenPair) -> bool:
         return bool(pair.expires_at) and self._clock() >= pair.expires_at - REFRESH_BEFORE
 
-    async def _rotated(self, stale: str | None) -> TokenPair:
-        """A pair whose access token is not `stale` nor due: the stored one if it is, else a new one."""
+    async def _rotated(self, stale: str | None, max_age: float | None = None) -> TokenPair:
+        """A pair whose access token is not `stale` nor due (nor, with `max_age`, refreshed longer ago than that):
+        the stored one if it is, else a new one."""
+
+        def usable(kept: tuple[TokenPair, float] | None) -> TokenPair | None:
+            if kept is None:
+                return None
+            pair, refreshed_at = kept
+            if pair.access == stale or self._due(pair):
+                return None
+            return pair if max_age is None or self._clock() - refreshed_at < max_age else None
+
         async with self._rotating:
-            stored = await self._stored()
-            if stored is not None and stored.access != stale and not self._due(stored):
+            if (stored := usable(await self._stored())) is not None:
                 self._pair = stored
                 return stored
             async with self._locked():
-                stored = await self._stored()  # again: the worker that held the lock may have rotated it
-                if stored is not None and stored.access != stale and not self._due(stored):
+                kept = await self._stored()  # again: the worker that held the lock may have rotated it
+                if (stored := usable(kept)) is not None:
                     self._pair = stored
                     return stored
+                stored = kept[0] if kept is not None else None
                 if stored is None and self._seed.access and stale != self._seed.access:
                     pair = TokenPair(self._seed.access, self._seed.refresh, 0.0)
                 else:
@@ -107,7 +124,8 @@ class SharedTokens:
                 self._pair = pair
                 return pair
 
-    async def _stored(self) -> TokenPair | None:
+    async def _stored(self) -> tuple[TokenPair, float] | None:
+        """The stored pair, and when it was stored (0: by a release that did not say)."""
         sealed = await self._redis.get(self._keys.tokens)
         if not isinstance(sealed, bytes):  # none yet (the client gives bytes: decode_responses is off)
             return None
@@ -120,15 +138,28 @@ class SharedTokens:
         if record.get("origin") != self._seed.origin:
             log.warning("Zalo: ZALO_REFRESH_TOKEN changed since the stored pair grew from it; starting from it")
             return None
-        return TokenPair(record["access"], record["refresh"], float(record["expires_at"]))
+        return TokenPair(record["access"], record["refresh"], float(record["expires_at"])), float(
+            record.get("refreshed_at", 0.0))
 
     async def _store(self, pair: TokenPair) -> None:
         record = {"access": pair.access, "refresh": pair.refresh, "expires_at": pair.expires_at,
-                  "origin": self._seed.origin}
+                  "origin": self._seed.origin, "refreshed_at": self._clock()}
         await self._redis.set(self._keys.tokens, self._sealer.seal(orjson.dumps(record)))
 
     def _locked(self) -> _RotationLock:
         return _RotationLock(self._redis, self._keys.token_lock, self._lock_ttl)
+
+
+async def keep_tokens_alive(tokens: SharedTokens, every: float = KEEP_ALIVE_CHECK) -> None:
+    """Run until cancelled: every `every` seconds, the pair refreshed if no worker has for KEEP_ALIVE (one worker
+    does, under the rotation's lock; the others find it fresh)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await tokens.keep_alive()
+        except Exception as error:  # Zalo or Redis unreachable, the chain refused: said, and tried again next time
+            log.warning("Zalo: the token pair could not be kept alive (%s); trying again in %.0f s",
+                        type(error).__name__, every)
 
 
 class _RotationLock:
