@@ -145,7 +145,9 @@ async def test_a_zalo_citizen_registers_in_english_while_a_telegram_citizen_regi
     assert await logs_in(served.sandbox, MAI_ID) and await logs_in(served.sandbox, TELEGRAM_ID)
     assert PASSWORD not in texts(served.oa.sent)
     assert PASSWORD.encode() not in await everything_in(served.redis)
-    assert PASSWORD not in await served.bot.output()
+    logged = await served.bot.output()
+    assert PASSWORD not in logged
+    assert ANH[:-3] not in logged and f"{'*' * (len(ANH) - 3)}{ANH[-3:]} moved" in logged  # the Zalo id masked
 
 
 async def test_a_zalo_citizen_s_typed_delete_leaves_nothing_of_them_in_redis(served: Served) -> None:
