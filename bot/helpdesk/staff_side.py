@@ -50,8 +50,10 @@ from bot.helpdesk.texts import (
     CARD,
     CHOOSE_STEP,
     CLOSED_NOTE,
+    EDIT_NOT_FOLLOWED,
     NO_TARGET,
     NOT_TALKING,
+    NOT_TOLD,
     NOT_YOURS,
     ONLY_ASSIGNEE,
     ONLY_WORDS_AND_PICTURES,
@@ -160,14 +162,14 @@ class StaffSide:
         if not await self._cases.claim_relay(case, source):
             return  # delivered again by Telegram (a webhook answer it did not get): relayed once already
         if not self._in_telegram(case):  # a citizen of another channel gets the words and the picture
-            await self._say_elsewhere(case, post)
+            await self._say_elsewhere(case, post, source)
             return
         copy = await self._to_citizen(case, CopyMessage(int(case.chat_id), self._topics.chat_id, post.message_id),
                                       report=True)
         if isinstance(copy, int):
             await self._cases.remember_copy(case, source, copy)
 
-    async def _say_elsewhere(self, case: Case, post: GroupPost) -> None:
+    async def _say_elsewhere(self, case: Case, post: GroupPost, source: str) -> None:
         """A staff message as a reply of the citizen's own channel (Zalo: a consultation message, a picture through
         its upload); staff are told in the topic what did not get there, and why."""
         image: Image | None = None
@@ -188,9 +190,11 @@ class StaffSide:
             await self._topics.say(case, ONLY_WORDS_AND_PICTURES)  # a sticker, a voice note, a PDF…
             return
         result = await self._switchboard.say(case.citizen, Rendered((post.text,) if post.text else (), picture=image))
-        if not result.delivered:
-            await self._topics.say(case, UNDELIVERED[result])
-            await self._audit.record("undelivered", case.id, staff_actor(post.sender.id), result.value)
+        if result.delivered:
+            await self._cases.sent_elsewhere(case, source)
+            return
+        await self._topics.say(case, UNDELIVERED[result])
+        await self._audit.record("undelivered", case.id, staff_actor(post.sender.id), result.value)
 
     # --- the commands: each takes the case, the staff member, the command's arguments and the post -----------
 
@@ -227,9 +231,10 @@ class StaffSide:
             return
         old = case.assignee_name
         await self._cases.save(case, assignee=target.id, assignee_name=target.first_name, status=Status.TALKING)
-        await self._staff_joins(case, target)
+        handled = await self._staff_joins(case, target)
         await self._topics.say(case, TRANSFERRED, number=case.id, old=old, new=target.first_name)
         await self._audit.record("transfer", case.id, staff_actor(staff.id), staff_actor(target.id))
+        await self._told(case, staff, handled)
         await self._topics.refresh(case)
 
     async def _resume(self, case: Case, staff: Person, args: str, post: GroupPost | None = None) -> None:
@@ -254,6 +259,7 @@ class StaffSide:
         await self._cases.save(case, status=Status.ASSISTANT)
         await self._topics.say(case, RESUMED, name=staff.first_name, step=self._topics.text(STEP_LABELS[step]))
         await self._audit.record("resume", case.id, staff_actor(staff.id), step)
+        await self._told(case, staff, handled)
         await self._topics.refresh(case, handled.dialog)
 
     async def _close(self, case: Case, staff: Person, args: str, post: GroupPost | None = None) -> None:
@@ -263,6 +269,7 @@ class StaffSide:
         await self._cases.save(case, status=Status.CLOSED)
         await self._topics.say(case, CLOSED_NOTE, number=case.id, name=staff.first_name)
         await self._audit.record("close", case.id, staff_actor(staff.id))
+        await self._told(case, staff, handled)
         await self._topics.refresh(case, handled.dialog if handled else None)
         try:
             await self._topics.call(CloseTopic(self._topics.chat_id, case.topic))
@@ -315,11 +322,20 @@ class StaffSide:
         handled = await self._staff_joins(case, staff)
         await self._topics.say(case, TAKEN, name=staff.first_name, number=case.id)
         await self._audit.record(action, case.id, staff_actor(staff.id))
+        await self._told(case, staff, handled)
         await self._topics.refresh(case, handled.dialog if handled else None)
 
     async def _staff_joins(self, case: Case, staff: Person) -> Handled | None:
         """Tell the citizen a staff member is with them (by first name only if STAFF_SHOW_NAME)."""
         return await self._act(case, StaffAction("join", name=staff.first_name if self._show_name else ""))
+
+    async def _told(self, case: Case, staff: Person, handled: Handled | None) -> None:
+        """What a command made the assistant say that did not reach the citizen (Zalo's 7-day window, an unfollow)
+        comes back to staff with the reason, as their own words do; the command did its work all the same."""
+        if handled is None or handled.said.delivered:
+            return
+        await self._topics.say(case, NOT_TOLD.get(handled.said, NOT_TOLD[SayResult.REFUSED]))
+        await self._audit.record("undelivered", case.id, staff_actor(staff.id), handled.said.value)
 
     async def _may_act(self, case: Case, staff: Person) -> bool:
         """Commands that change the case are the assignee's; with nobody assigned, acting takes it, atomically:
@@ -337,8 +353,15 @@ class StaffSide:
     # --- edits ----------------------------------------------------------------------------------------------
 
     async def _staff_edited(self, case: Case, post: GroupPost) -> None:
-        copy = await self._cases.copy_of(case, f"s:{post.message_id}")
-        if copy is not None and post.text and case.assignee == post.sender.id and self._in_telegram(case):
+        source = f"s:{post.message_id}"
+        copy = await self._cases.copy_of(case, source)
+        if copy is None:
+            return  # never relayed: nothing the citizen sees changes
+        if not self._in_telegram(case):  # Zalo cannot edit a sent message: staff are told, once for each message
+            if await self._cases.first_edit(case, source):
+                await self._topics.say(case, EDIT_NOT_FOLLOWED)
+            return
+        if post.text and case.assignee == post.sender.id:
             await self._to_citizen(case, EditText(int(case.chat_id), copy, post.text))
 
     async def _citizen_edited(self, edit: PrivateEdit) -> None:
