@@ -1,21 +1,21 @@
 """The staff group at work: messages in a case's topic relayed to the citizen, and the staff commands.
 
 Only members of the staff group are heard (`roster.py`), and only its
-administrators may see a citizen's details in full (`/reveal`, audited before
-anything is shown). In a case's
+administrators may see a citizen's details in full (`/reveal`, reveal.py,
+audited before anything is shown). In a case's
 topic, a staff member's message goes to the citizen (the first one claims
 an unassigned case, atomically); a command changes the case — the table
 `COMMANDS` lists them. Whatever a command does to the citizen's dialog
 goes through the switchboard as a `StaffAction`, so it takes the same lock
 and path as anything the citizen sends, and the answer reaches the
-citizen on their own channel.
+citizen on their own channel; when it cannot (Zalo's 7-day window, an
+unfollow), staff are told why, as they are of their own words.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 
 from bot.channels.telegram.actions import (
@@ -31,7 +31,6 @@ from bot.channels.telegram.actions import (
     InlineKeyboard,
     Rejected,
     Result,
-    SendMessage,
     Transient,
 )
 from bot.channels.telegram.adapter import BotIdentity
@@ -44,6 +43,7 @@ from bot.core.switchboard import Switchboard
 from bot.helpdesk.audit import AuditLog, staff_actor
 from bot.helpdesk.cases import Case, CaseStore, Status
 from bot.helpdesk.citizen_side import reported
+from bot.helpdesk.reveal import Reveal
 from bot.helpdesk.roster import StaffRoster
 from bot.helpdesk.texts import (
     CANNOT_RESUME,
@@ -57,14 +57,7 @@ from bot.helpdesk.texts import (
     NOT_YOURS,
     ONLY_ASSIGNEE,
     ONLY_WORDS_AND_PICTURES,
-    OPEN_PRIVATE_CHAT,
     RESUMED,
-    REVEAL_ADMINS_ONLY,
-    REVEAL_EMPTY,
-    REVEAL_FIELDS,
-    REVEAL_NOT_RECORDED,
-    REVEAL_PRIVATE,
-    REVEALED,
     STEP_LABELS,
     TAKEN,
     TRANSFERRED,
@@ -76,26 +69,21 @@ from bot.helpdesk.topics import Topics
 from bot.storage import DialogKey
 from conversations.dialog import StepName
 from conversations.events import StaffAction, read_command
-from conversations.fields import national_phone
 from conversations.fields.normalize import fold
 from conversations.handoff import for_staff, looks_secret, resumable
 
 log = logging.getLogger(__name__)
 
 RESUME_BUTTON = "desk:resume:"
-REVEALABLE = {
-    "id": "id_number", "id_number": "id_number", "cccd": "id_number", "name": "full_name",
-    "full_name": "full_name", "birth": "birth_date", "birth_date": "birth_date", "dob": "birth_date",
-    "phone": "phone", "email": "email",
-}
 
 
 class StaffSide:
     def __init__(
         self, switchboard: Switchboard, topics: Topics, cases: CaseStore, audit: AuditLog, roster: StaffRoster,
-        delivery: Delivery, catalogs: Catalogs, bot: BotIdentity, show_name: bool = False,
+        delivery: Delivery, catalogs: Catalogs, bot: BotIdentity, revealing: Reveal, show_name: bool = False,
     ) -> None:
-        """`show_name`: tell citizens the first name of the staff member helping (STAFF_SHOW_NAME)."""
+        """`revealing`: /reveal's part; `show_name`: tell citizens the first name of the staff member helping
+        (STAFF_SHOW_NAME)."""
         self._switchboard = switchboard
         self._topics = topics
         self._cases = cases
@@ -104,6 +92,7 @@ class StaffSide:
         self._delivery = delivery
         self._catalogs = catalogs
         self._bot = bot
+        self._revealing = revealing
         self._show_name = show_name
 
     async def on_update(self, update: Any) -> None:
@@ -277,44 +266,7 @@ class StaffSide:
             log.info("case %s: topic not closed: %s", case.id, type(error).__name__)
 
     async def _reveal(self, case: Case, staff: Person, args: str, post: GroupPost | None = None) -> None:
-        """One field, whole, in the assignee's private chat with the bot, for the group's administrators only.
-        Recorded in the audit before it is shown (not shown if it cannot be), refusals too, then in the topic."""
-        field = REVEALABLE.get(args.strip().lower())
-        if not await self._roster.is_admin(staff):
-            await self._refused(case, staff, "not admin", field)
-            await self._topics.say(case, REVEAL_ADMINS_ONLY)
-            return
-        if not await self._may_act(case, staff):
-            await self._refused(case, staff, "not assignee", field)
-            return
-        if field is None:
-            await self._refused(case, staff, "unknown field", field)
-            await self._topics.say(case, REVEAL_FIELDS)
-            return
-        dialog = await self._topics.dialog(case)
-        value = getattr(dialog.data, field) if dialog is not None else None
-        label = self._topics.text(CARD[field]).lower()
-        if not value:
-            await self._topics.say(case, REVEAL_EMPTY, field=label)
-            return
-        if not await self._audit.written("reveal", case.id, staff_actor(staff.id), field):
-            await self._topics.say(case, REVEAL_NOT_RECORDED)
-            return
-        shown = national_phone(value) if field == "phone" else \
-            f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value)
-        private = self._topics.text(REVEAL_PRIVATE.bind(number=case.id, field=label, value=shown))
-        try:
-            await self._delivery.call(staff.id, SendMessage(staff.id, private))
-        except (Blocked, Rejected):
-            await self._audit.written("reveal_undelivered", case.id, staff_actor(staff.id), field)
-            await self._topics.say(case, OPEN_PRIVATE_CHAT)
-            return
-        await self._topics.say(case, REVEALED, name=staff.first_name, field=label, number=case.id)
-
-    async def _refused(self, case: Case, staff: Person, reason: str, field: str | None) -> None:
-        """A /reveal refused, in the audit: who, why and which field, never a value."""
-        detail = f"{reason}: {field}" if field else reason
-        await self._audit.written("reveal_refused", case.id, staff_actor(staff.id), detail)
+        await self._revealing.reveal(case, staff, args, self._may_act)
 
     # --- joining, and who may act -----------------------------------------------------------------------------
 
