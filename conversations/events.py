@@ -114,9 +114,10 @@ class StaffAction:
 
 @dataclass(frozen=True, slots=True)
 class Adopted:
-    """The citizen opened the link to a registration staff prepared for them at a counter."""
+    """The citizen opened the link to a registration staff prepared for them at a counter, or typed its code."""
 
     prepared: Dialog | None  # None: the link was used already or has expired
+    by_code: bool = False  # typed as a hand-over code (a channel without links): a refusal speaks of a code
 
 
 Event = (Said | Pressed | SharedContact | Command | PasswordChosen | LinkRevoked | PairingStarted | Unsupported

@@ -52,6 +52,10 @@ _ASSIST = _("Assisted registration: enter the citizen's details as they give the
             "link and a QR code for the citizen's own phone; the code and the password stay with them.")
 _ADOPTED = _("A staff member has prepared your registration. Please check the details: when you press "
              "\"Register\", the code is sent to your phone and you choose your password yourself.")
+_SPENT_LINK = _("This link has been used already or has expired. Please ask the staff member for a new one.")
+# Typed on Zalo, which has no links to open: a mistyped code is as likely as a spent one (issue 19).
+_SPENT_CODE = _("This code is not right, has been used already or has expired. Check it and type it again, or ask "
+                "the staff member for a new one.")
 
 
 def hand_off(
@@ -165,8 +169,7 @@ def staff_action(dialog: Dialog, action: StaffAction, ctx: Context) -> Outcome:
 def adopt(dialog: Dialog, adopted: Adopted, ctx: Context) -> Outcome:
     """The prepared registration becomes the citizen's, at the review, in their own language."""
     if adopted.prepared is None:
-        return refusal(dialog, ctx, _("This link has been used already or has expired. Please ask the staff "
-                                      "member for a new one."))
+        return refusal(dialog, ctx, _SPENT_CODE if adopted.by_code else _SPENT_LINK)
     mine = adopted.prepared.model_copy(update={"assisted": False, "language": dialog.language, "handoff": None})
     return moved(mine.at(StepName.REVIEW), ctx, (_ADOPTED,))
 

@@ -15,8 +15,9 @@ class TextChannel:
     def __init__(self) -> None:
         self.said: list[str] = []
 
-    async def answer(self, incoming: Incoming, answer: Answer) -> None:
+    async def answer(self, incoming: Incoming, answer: Answer) -> SayResult:
         self.said += [reply.text for reply in answer.replies]
+        return SayResult.DELIVERED
 
     async def notice(self, incoming: Incoming, text: str | None) -> None:
         if text is not None:

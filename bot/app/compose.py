@@ -40,6 +40,7 @@ from bot.helpdesk.audit import AuditLog
 from bot.helpdesk.cases import CaseStore
 from bot.helpdesk.citizen_side import CitizenSide
 from bot.helpdesk.handover import HandoverCodes
+from bot.helpdesk.reveal import Reveal
 from bot.helpdesk.roster import StaffRoster
 from bot.helpdesk.staff_side import StaffSide
 from bot.helpdesk.topics import Topics
@@ -113,7 +114,7 @@ class _HelpDesk:
         self, switchboard: Switchboard, delivery: Delivery, catalogs: Catalogs, me: BotIdentity, show_name: bool,
     ) -> StaffSide:
         return StaffSide(switchboard, self.topics, self.cases, self.audit, self.roster, delivery, catalogs, me,
-                         show_name)
+                         Reveal(self.topics, self.audit, self.roster, delivery), show_name)
 
 
 def _help_desk(

@@ -82,7 +82,7 @@ class ConsoleReplies:
         self._write = write
         self.last: Rendered | None = None  # the reply a typed number answers
 
-    async def answer(self, incoming: Incoming, answer: Answer) -> None:
+    async def answer(self, incoming: Incoming, answer: Answer) -> SayResult:
         for reply in answer.replies:
             await self.say(incoming.key, reply)
             if reply.ask_password:
@@ -90,6 +90,7 @@ class ConsoleReplies:
                 self._write(f"  {self._catalogs.render(OPEN_FORM, answer.language)}: {url}")
         if answer.replies:
             self.last = answer.replies[-1]
+        return SayResult.DELIVERED
 
     async def notice(self, incoming: Incoming, text: str | None) -> None:
         if text is not None:

@@ -105,6 +105,9 @@ class Handled:
     step_before: StepName  # where the dialog was when the event arrived
     stored: bool  # False: a refusal or a question repeated; the stored dialog was left as it was
     taken: bool = False  # the flow accepted the event (see `Answer.taken`)
+    # Whether the replies reached the citizen (what the channel's `Replies.answer` said): what a staff command
+    # made the assistant say may not have (Zalo's 7-day window, an unfollow), and staff are told (issue 19).
+    said: SayResult = SayResult.DELIVERED
 
     @property
     def answer(self) -> Answer:

@@ -23,8 +23,9 @@ class Replies(Protocol):
     # the flow says "deleted" only where it is, and otherwise what stays and why that is safe (issue 19).
     deletes_messages: bool
 
-    async def answer(self, incoming: Incoming, answer: Answer) -> None:
-        """Answer `incoming`: acknowledge it as the platform expects, tidy up, send the replies."""
+    async def answer(self, incoming: Incoming, answer: Answer) -> SayResult:
+        """Answer `incoming`: acknowledge it as the platform expects, tidy up, send the replies; whether they got
+        there, and if not why (a staff command's replies: staff are told)."""
 
     async def notice(self, incoming: Incoming, text: str | None) -> None:
         """Acknowledge `incoming` without answering it, saying `text` if there is one (a refusal, an outage)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from pydantic import ValidationError
 from redis.exceptions import RedisError
@@ -91,7 +92,9 @@ class Switchboard:
                             await self._desk.redelivered(incoming)
                         return None
                     handled, again = unsent, True
-                await replies.answer(incoming, handled.answer)
+                said = await replies.answer(incoming, handled.answer)
+                if not said.delivered:
+                    handled = replace(handled, said=said)
             except TurnedAway:
                 return None
             except STORE_FAILURES as error:

@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from bot.storage.keys import DeskKeys, DialogKey
 
 CASE_TTL = 30 * 24 * 3600  # a case and its topic mapping are kept a month after their last change
+SENT_ELSEWHERE = -1  # the copy of a staff message sent on a channel that edits no sent message (Zalo)
 
 # KEYS: case  ARGV: staff id, staff name → 1 claimed, 0 someone has it
 _CLAIM = """
@@ -180,6 +181,10 @@ class CaseStore:
             await self._redis.zrem(self._keys.waiting, *stale)
         return [float(since) for (case_id, since) in entries if case_id not in stale]
 
+    async def sent_elsewhere(self, case: Case, source: str) -> None:
+        """`source` reached the citizen on a channel that cannot edit a sent message (Zalo): an edit is told."""
+        await self._remember(case, source, SENT_ELSEWHERE)
+
     async def claim_relay(self, case: Case, source: str) -> bool:
         """Whether `source` is ours to relay: False when Telegram delivered it again (to this worker or another)
         and it was relayed, or is being relayed, already."""
@@ -200,7 +205,12 @@ class CaseStore:
             written, _ = await pipe.execute()
         return bool(written)
 
+    async def first_edit(self, case: Case, source: str) -> bool:
+        """Whether this is the first edit of `source` (a staff message sent where it cannot be edited) met."""
+        return await self._remember(case, "edited:" + source, 0, only_new=True)
+
     async def copy_of(self, case: Case, source: str) -> int | None:
-        """The copy `source` was relayed as; None before it was, or when its relay failed."""
+        """The copy `source` was relayed as (`SENT_ELSEWHERE` on Zalo); None before it was, or when its relay
+        failed."""
         copy_id = await self._redis.hget(self._keys.copies(case.id), source)
         return int(copy_id) or None if copy_id else None

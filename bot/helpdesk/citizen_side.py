@@ -63,7 +63,7 @@ class CitizenSide:
     async def translate(self, incoming: Incoming) -> Incoming:
         code = self._assisted.code_in(incoming)  # a hand-over code typed on Zalo: as /start <token> on Telegram
         if code is not None:
-            return replace(incoming, event=Adopted(await self._assisted.adopt_code(code, incoming)))
+            return replace(incoming, event=Adopted(await self._assisted.adopt_code(code, incoming), by_code=True))
         event = incoming.event
         if not isinstance(event, Command):
             return incoming

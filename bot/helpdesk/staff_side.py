@@ -1,21 +1,21 @@
 """The staff group at work: messages in a case's topic relayed to the citizen, and the staff commands.
 
 Only members of the staff group are heard (`roster.py`), and only its
-administrators may see a citizen's details in full (`/reveal`, audited before
-anything is shown). In a case's
+administrators may see a citizen's details in full (`/reveal`, reveal.py,
+audited before anything is shown). In a case's
 topic, a staff member's message goes to the citizen (the first one claims
 an unassigned case, atomically); a command changes the case — the table
 `COMMANDS` lists them. Whatever a command does to the citizen's dialog
 goes through the switchboard as a `StaffAction`, so it takes the same lock
 and path as anything the citizen sends, and the answer reaches the
-citizen on their own channel.
+citizen on their own channel; when it cannot (Zalo's 7-day window, an
+unfollow), staff are told why, as they are of their own words.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 
 from bot.channels.telegram.actions import (
@@ -31,7 +31,6 @@ from bot.channels.telegram.actions import (
     InlineKeyboard,
     Rejected,
     Result,
-    SendMessage,
     Transient,
 )
 from bot.channels.telegram.adapter import BotIdentity
@@ -44,25 +43,21 @@ from bot.core.switchboard import Switchboard
 from bot.helpdesk.audit import AuditLog, staff_actor
 from bot.helpdesk.cases import Case, CaseStore, Status
 from bot.helpdesk.citizen_side import reported
+from bot.helpdesk.reveal import Reveal
 from bot.helpdesk.roster import StaffRoster
 from bot.helpdesk.texts import (
     CANNOT_RESUME,
     CARD,
     CHOOSE_STEP,
     CLOSED_NOTE,
+    EDIT_NOT_FOLLOWED,
     NO_TARGET,
     NOT_TALKING,
+    NOT_TOLD,
     NOT_YOURS,
     ONLY_ASSIGNEE,
     ONLY_WORDS_AND_PICTURES,
-    OPEN_PRIVATE_CHAT,
     RESUMED,
-    REVEAL_ADMINS_ONLY,
-    REVEAL_EMPTY,
-    REVEAL_FIELDS,
-    REVEAL_NOT_RECORDED,
-    REVEAL_PRIVATE,
-    REVEALED,
     STEP_LABELS,
     TAKEN,
     TRANSFERRED,
@@ -74,26 +69,21 @@ from bot.helpdesk.topics import Topics
 from bot.storage import DialogKey
 from conversations.dialog import StepName
 from conversations.events import StaffAction, read_command
-from conversations.fields import national_phone
 from conversations.fields.normalize import fold
 from conversations.handoff import for_staff, looks_secret, resumable
 
 log = logging.getLogger(__name__)
 
 RESUME_BUTTON = "desk:resume:"
-REVEALABLE = {
-    "id": "id_number", "id_number": "id_number", "cccd": "id_number", "name": "full_name",
-    "full_name": "full_name", "birth": "birth_date", "birth_date": "birth_date", "dob": "birth_date",
-    "phone": "phone", "email": "email",
-}
 
 
 class StaffSide:
     def __init__(
         self, switchboard: Switchboard, topics: Topics, cases: CaseStore, audit: AuditLog, roster: StaffRoster,
-        delivery: Delivery, catalogs: Catalogs, bot: BotIdentity, show_name: bool = False,
+        delivery: Delivery, catalogs: Catalogs, bot: BotIdentity, revealing: Reveal, show_name: bool = False,
     ) -> None:
-        """`show_name`: tell citizens the first name of the staff member helping (STAFF_SHOW_NAME)."""
+        """`revealing`: /reveal's part; `show_name`: tell citizens the first name of the staff member helping
+        (STAFF_SHOW_NAME)."""
         self._switchboard = switchboard
         self._topics = topics
         self._cases = cases
@@ -102,6 +92,7 @@ class StaffSide:
         self._delivery = delivery
         self._catalogs = catalogs
         self._bot = bot
+        self._revealing = revealing
         self._show_name = show_name
 
     async def on_update(self, update: Any) -> None:
@@ -160,14 +151,14 @@ class StaffSide:
         if not await self._cases.claim_relay(case, source):
             return  # delivered again by Telegram (a webhook answer it did not get): relayed once already
         if not self._in_telegram(case):  # a citizen of another channel gets the words and the picture
-            await self._say_elsewhere(case, post)
+            await self._say_elsewhere(case, post, source)
             return
         copy = await self._to_citizen(case, CopyMessage(int(case.chat_id), self._topics.chat_id, post.message_id),
                                       report=True)
         if isinstance(copy, int):
             await self._cases.remember_copy(case, source, copy)
 
-    async def _say_elsewhere(self, case: Case, post: GroupPost) -> None:
+    async def _say_elsewhere(self, case: Case, post: GroupPost, source: str) -> None:
         """A staff message as a reply of the citizen's own channel (Zalo: a consultation message, a picture through
         its upload); staff are told in the topic what did not get there, and why."""
         image: Image | None = None
@@ -188,9 +179,11 @@ class StaffSide:
             await self._topics.say(case, ONLY_WORDS_AND_PICTURES)  # a sticker, a voice note, a PDF…
             return
         result = await self._switchboard.say(case.citizen, Rendered((post.text,) if post.text else (), picture=image))
-        if not result.delivered:
-            await self._topics.say(case, UNDELIVERED[result])
-            await self._audit.record("undelivered", case.id, staff_actor(post.sender.id), result.value)
+        if result.delivered:
+            await self._cases.sent_elsewhere(case, source)
+            return
+        await self._topics.say(case, UNDELIVERED[result])
+        await self._audit.record("undelivered", case.id, staff_actor(post.sender.id), result.value)
 
     # --- the commands: each takes the case, the staff member, the command's arguments and the post -----------
 
@@ -227,9 +220,10 @@ class StaffSide:
             return
         old = case.assignee_name
         await self._cases.save(case, assignee=target.id, assignee_name=target.first_name, status=Status.TALKING)
-        await self._staff_joins(case, target)
+        handled = await self._staff_joins(case, target)
         await self._topics.say(case, TRANSFERRED, number=case.id, old=old, new=target.first_name)
         await self._audit.record("transfer", case.id, staff_actor(staff.id), staff_actor(target.id))
+        await self._told(case, staff, handled)
         await self._topics.refresh(case)
 
     async def _resume(self, case: Case, staff: Person, args: str, post: GroupPost | None = None) -> None:
@@ -254,6 +248,7 @@ class StaffSide:
         await self._cases.save(case, status=Status.ASSISTANT)
         await self._topics.say(case, RESUMED, name=staff.first_name, step=self._topics.text(STEP_LABELS[step]))
         await self._audit.record("resume", case.id, staff_actor(staff.id), step)
+        await self._told(case, staff, handled)
         await self._topics.refresh(case, handled.dialog)
 
     async def _close(self, case: Case, staff: Person, args: str, post: GroupPost | None = None) -> None:
@@ -263,6 +258,7 @@ class StaffSide:
         await self._cases.save(case, status=Status.CLOSED)
         await self._topics.say(case, CLOSED_NOTE, number=case.id, name=staff.first_name)
         await self._audit.record("close", case.id, staff_actor(staff.id))
+        await self._told(case, staff, handled)
         await self._topics.refresh(case, handled.dialog if handled else None)
         try:
             await self._topics.call(CloseTopic(self._topics.chat_id, case.topic))
@@ -270,44 +266,7 @@ class StaffSide:
             log.info("case %s: topic not closed: %s", case.id, type(error).__name__)
 
     async def _reveal(self, case: Case, staff: Person, args: str, post: GroupPost | None = None) -> None:
-        """One field, whole, in the assignee's private chat with the bot, for the group's administrators only.
-        Recorded in the audit before it is shown (not shown if it cannot be), refusals too, then in the topic."""
-        field = REVEALABLE.get(args.strip().lower())
-        if not await self._roster.is_admin(staff):
-            await self._refused(case, staff, "not admin", field)
-            await self._topics.say(case, REVEAL_ADMINS_ONLY)
-            return
-        if not await self._may_act(case, staff):
-            await self._refused(case, staff, "not assignee", field)
-            return
-        if field is None:
-            await self._refused(case, staff, "unknown field", field)
-            await self._topics.say(case, REVEAL_FIELDS)
-            return
-        dialog = await self._topics.dialog(case)
-        value = getattr(dialog.data, field) if dialog is not None else None
-        label = self._topics.text(CARD[field]).lower()
-        if not value:
-            await self._topics.say(case, REVEAL_EMPTY, field=label)
-            return
-        if not await self._audit.written("reveal", case.id, staff_actor(staff.id), field):
-            await self._topics.say(case, REVEAL_NOT_RECORDED)
-            return
-        shown = national_phone(value) if field == "phone" else \
-            f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value)
-        private = self._topics.text(REVEAL_PRIVATE.bind(number=case.id, field=label, value=shown))
-        try:
-            await self._delivery.call(staff.id, SendMessage(staff.id, private))
-        except (Blocked, Rejected):
-            await self._audit.written("reveal_undelivered", case.id, staff_actor(staff.id), field)
-            await self._topics.say(case, OPEN_PRIVATE_CHAT)
-            return
-        await self._topics.say(case, REVEALED, name=staff.first_name, field=label, number=case.id)
-
-    async def _refused(self, case: Case, staff: Person, reason: str, field: str | None) -> None:
-        """A /reveal refused, in the audit: who, why and which field, never a value."""
-        detail = f"{reason}: {field}" if field else reason
-        await self._audit.written("reveal_refused", case.id, staff_actor(staff.id), detail)
+        await self._revealing.reveal(case, staff, args, self._may_act)
 
     # --- joining, and who may act -----------------------------------------------------------------------------
 
@@ -315,11 +274,20 @@ class StaffSide:
         handled = await self._staff_joins(case, staff)
         await self._topics.say(case, TAKEN, name=staff.first_name, number=case.id)
         await self._audit.record(action, case.id, staff_actor(staff.id))
+        await self._told(case, staff, handled)
         await self._topics.refresh(case, handled.dialog if handled else None)
 
     async def _staff_joins(self, case: Case, staff: Person) -> Handled | None:
         """Tell the citizen a staff member is with them (by first name only if STAFF_SHOW_NAME)."""
         return await self._act(case, StaffAction("join", name=staff.first_name if self._show_name else ""))
+
+    async def _told(self, case: Case, staff: Person, handled: Handled | None) -> None:
+        """What a command made the assistant say that did not reach the citizen (Zalo's 7-day window, an unfollow)
+        comes back to staff with the reason, as their own words do; the command did its work all the same."""
+        if handled is None or handled.said.delivered:
+            return
+        await self._topics.say(case, NOT_TOLD.get(handled.said, NOT_TOLD[SayResult.REFUSED]))
+        await self._audit.record("undelivered", case.id, staff_actor(staff.id), handled.said.value)
 
     async def _may_act(self, case: Case, staff: Person) -> bool:
         """Commands that change the case are the assignee's; with nobody assigned, acting takes it, atomically:
@@ -337,8 +305,15 @@ class StaffSide:
     # --- edits ----------------------------------------------------------------------------------------------
 
     async def _staff_edited(self, case: Case, post: GroupPost) -> None:
-        copy = await self._cases.copy_of(case, f"s:{post.message_id}")
-        if copy is not None and post.text and case.assignee == post.sender.id and self._in_telegram(case):
+        source = f"s:{post.message_id}"
+        copy = await self._cases.copy_of(case, source)
+        if copy is None:
+            return  # never relayed: nothing the citizen sees changes
+        if not self._in_telegram(case):  # Zalo cannot edit a sent message: staff are told, once for each message
+            if await self._cases.first_edit(case, source):
+                await self._topics.say(case, EDIT_NOT_FOLLOWED)
+            return
+        if post.text and case.assignee == post.sender.id:
             await self._to_citizen(case, EditText(int(case.chat_id), copy, post.text))
 
     async def _citizen_edited(self, edit: PrivateEdit) -> None:

@@ -99,6 +99,20 @@ UNDELIVERED = {
     SayResult.REFUSED: _("Not delivered: the citizen's messenger refused the message or could not be reached. The "
                          "bot's log has the reason; try again in a moment."),
 }
+# What a staff command made the assistant say (joined, resumed, closed) that did not reach the citizen: the command
+# did its work all the same.
+NOT_TOLD = {
+    SayResult.WINDOW_CLOSED: _("The citizen was not told of this: Zalo lets us write to a citizen only within 7 days "
+                               "of their last message, and this citizen has not written since."),
+    SayResult.UNFOLLOWED: _("The citizen was not told of this: they have left the chat (unfollowed the Zalo Official "
+                            "Account, or blocked the bot on Telegram)."),
+    SayResult.INACTIVE: _("The citizen was not told of this: Zalo says their account is banned or has been inactive "
+                          "for more than 45 days."),
+    SayResult.REFUSED: _("The citizen was not told of this: their messenger refused the message or could not be "
+                         "reached. The bot's log has the reason."),
+}
+EDIT_NOT_FOLLOWED = _("Zalo cannot change a message already sent: the citizen still sees the first version. Send "
+                      "them a correction as a new message.")
 ONLY_WORDS_AND_PICTURES = _("Not delivered: only words and pictures reach a citizen on Zalo.")
 PICTURE_NOT_RELAYED = _("The citizen sent a picture that could not be shown here. Ask them to describe it, or to "
                         "send it again.")

@@ -104,7 +104,8 @@ class DialogStore(Protocol):
         ...
 
     async def mark_blocked(self, key: DialogKey) -> None:
-        """The citizen blocked the bot: kept for as long as their dialog would be, for operators to see."""
+        """The citizen blocked the bot: kept for as long as their dialog would be, for operators to see; only
+        beside a dialog, so that a block met as /delete erases it leaves nothing naming them."""
         ...
 
     async def take_idle(self, bot: str, limit: int = 100) -> list[DialogKey]:

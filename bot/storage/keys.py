@@ -118,7 +118,8 @@ class DeskKeys:
         return f"{self._prefix}:assisting:{staff_id}"
 
     def copies(self, case_id: str) -> str:
-        """A hash: each relayed message ("c:<id>", "s:<id>") → the id of its copy, for edits."""
+        """A hash: each relayed message ("c:<id>", "s:<id>") → the id of its copy, for edits (-1: sent on Zalo,
+        which edits nothing; "edited:s:<id>": staff were told so)."""
         return f"{self._prefix}:copies:{case_id}"
 
     @property

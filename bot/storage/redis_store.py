@@ -209,6 +209,17 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
 return erased
 """
 
+# KEYS: dialog, blocked  ARGV: now (epoch s), ttl ms → 1 recorded, 0 no dialog to record it beside
+# Only beside a dialog, in one step: a citizen who leaves (a Zalo unfollow, a refused /delete confirmation) as
+# their /delete erases the dialog must not be named by a key the erasure can no longer remove (issue 19).
+_MARK_BLOCKED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
 # Also how a sent answer is forgotten (`answer_sent`): only if it is still that event's, not a newer one's.
 # KEYS: unsent answer  ARGV: its first line ("<event id>[ <worker>]") → 1 taken (deleted) by this caller, 0 gone
 _CLAIM_ANSWER = """
@@ -268,6 +279,7 @@ class RedisDialogStore:
         self._erase_and_unlock = redis.register_script(_ERASE_AND_UNLOCK)
         self._take_idle = redis.register_script(_TAKE_IDLE)
         self._claim_answer = redis.register_script(_CLAIM_ANSWER)
+        self._mark_blocked = redis.register_script(_MARK_BLOCKED)
         self._claim_sent = LuaScript(redis, _CLAIM_ANSWER, held)
         self._idle_after_ms = None if idle_after is None else int(idle_after * 1000)
         # Locks this process took but could not release because Redis failed under it (lock key → the dialog, the
@@ -413,8 +425,9 @@ class RedisDialogStore:
             log.info("%d sent answer(s) not forgotten: %s", len(sent), type(error).__name__)
 
     async def mark_blocked(self, key: DialogKey) -> None:
-        """The citizen blocked the bot: kept for as long as their dialog would be, for operators to see."""
-        await self._redis.set(key.blocked, int(time.time()), px=self._ttl_ms)
+        """The citizen blocked the bot: kept for as long as their dialog would be, for operators to see. With no
+        dialog (erased by /delete, or expired) nothing is recorded: the key would name someone the bot forgot."""
+        await self._mark_blocked(keys=[key.dialog, key.blocked], args=[int(time.time()), self._ttl_ms])
 
     async def take_idle(self, bot: str, limit: int = 100) -> list[DialogKey]:
         """Dialogs of `bot` idle for `idle_after`, each given to one caller only (it leaves the set)."""

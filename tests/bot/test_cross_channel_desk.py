@@ -99,3 +99,8 @@ async def test_a_staff_message_to_a_telegram_citizen_who_blocked_the_bot_comes_b
     await staff_says("Are you still there?")
     note = str(group.messages(topic)[-1].get("text"))
     assert note.startswith("Chưa gửi được: công dân đã rời cuộc trò chuyện") and "chặn bot" in note  # STAFF_LANGUAGE
+    await staff_says("/close")  # the case is closed all the same; what the assistant would have said comes back
+    notes = [str(message.get("text")) for message in group.messages(topic) if message.get("text")]
+    assert notes[-2] == "Hồ sơ #1 đã được Lan đóng."
+    assert notes[-1].startswith("Công dân chưa được báo việc này: họ đã rời cuộc trò chuyện")
+    assert group.topics()[topic]["closed"]

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.i18n import Catalogs
 from bot.portal.in_process import InProcessPortal
-from conversations.dialog import Dialog, HandoffReason, StepName
+from conversations.dialog import Dialog, HandoffReason, Language, StepName
 from conversations.events import Adopted, Event, Pressed, Said, SharedContact, StaffAction, Unsupported
 from conversations.handoff import for_staff, relayed
 from conversations.replies import Effect
@@ -229,6 +229,20 @@ async def test_an_expired_assisted_link_is_explained(helped: Citizen) -> None:
     await helped.start("en")
     await helped.send(Adopted(None))
     assert "This link has been used already or has expired." in helped.text and not helped.changed
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "This code is not right, has been used already or has expired. Check it and type it again"),
+    ("vi", "Mã này không đúng, đã được dùng hoặc đã hết hạn. Hãy kiểm tra rồi gõ lại"),
+])
+async def test_a_wrong_or_spent_hand_over_code_is_explained_as_a_code(
+    helped: Citizen, language: Language, said: str,
+) -> None:
+    """Typed on a channel without links (Zalo), the refusal speaks of the code the citizen typed, not of a link."""
+    await helped.start(language)
+    await helped.send(Adopted(None, by_code=True))
+    assert said in helped.text and not helped.changed
+    assert "link" not in helped.text.lower() and "đường dẫn" not in helped.text.lower()
 
 
 async def test_an_assisted_registration_is_never_handed_off_for_refusals(helped: Citizen) -> None:

@@ -188,6 +188,29 @@ async def test_english_and_delete_as_typed_words(chat: Chat) -> None:
     assert await keys_naming(chat.redis, CITIZEN) == []  # the dialog, and Zalo's window and numbered list beside it
 
 
+@pytest.mark.parametrize("unfollow_first", [False, True], ids=["delete-then-unfollow", "unfollow-then-delete"])
+async def test_a_citizen_who_unfollows_as_they_delete_leaves_nothing_naming_them(
+    chat: Chat, unfollow_first: bool,
+) -> None:
+    """They type "xoá dữ liệu" and unfollow at once: the confirmation is refused (-213), and the unfollow's event
+    reaches the bot before or after the deletion; neither records a block after the dialog is gone."""
+    await chat.oa.follow(CITIZEN)
+    await chat.handled()
+    await chat.presses("consent:agree")
+    key = DialogKey(f"zalo:{APP_ID}", CITIZEN, CITIZEN)
+    if unfollow_first:
+        await chat.oa.unfollow(CITIZEN)
+        await chat.handled()
+        assert await chat.redis.exists(key.blocked)  # the block is recorded beside the dialog while there is one
+    chat.oa.world.follower(CITIZEN).follows = False
+    assert await chat.says("xoá dữ liệu") == []  # the confirmation refused: they left
+    assert not await chat.redis.exists(key.dialog)  # deleted all the same
+    if not unfollow_first:
+        await chat.oa.unfollow(CITIZEN)
+        await chat.handled()
+    assert await keys_naming(chat.redis, CITIZEN) == []
+
+
 
 async def test_invalid_answers_are_explained_in_the_citizen_s_language_and_the_question_stays(chat: Chat) -> None:
     await chat.oa.follow(CITIZEN)

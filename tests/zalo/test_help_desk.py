@@ -325,8 +325,9 @@ async def test_a_registration_prepared_at_a_counter_is_opened_on_zalo_by_its_han
     said = "\n".join(message.text for message in opened)
     assert "A staff member has prepared your registration" in said and "Nguyễn Văn An" in said
     assert "The citizen has opened the link" in str(lan.private.sent_to_me()[-1].get("text"))
-    again = await desk.citizen_says(code)  # one time only
-    assert "used already or has expired" in "\n".join(message.text for message in again)
+    again = await desk.citizen_says(code)  # one time only, and said of the code, not of a link
+    assert "This code is not right, has been used already or has expired." in "\n".join(
+        message.text for message in again)
 
 
 async def test_wrong_hand_over_codes_are_limited_per_citizen(desk: Desk, lan: TelegramStaff) -> None:
@@ -337,9 +338,9 @@ async def test_wrong_hand_over_codes_are_limited_per_citizen(desk: Desk, lan: Te
              if candidate != code][:5]
     for guess in wrong:
         refused = await desk.citizen_says(guess)
-        assert "used already or has expired" in refused[-1].text
+        assert refused[-1].text.startswith("This code is not right") and "link" not in refused[-1].text
     late = await desk.citizen_says(code)  # the right one, after five wrong ones within the hour: not looked up
-    assert "used already or has expired" in late[-1].text
+    assert late[-1].text.startswith("This code is not right")
     other = DialogKey(KEY.bot, "8499999", "8499999")  # the code itself is still good for its citizen
     assert other != KEY
     await desk.oa.follow(other.user)
@@ -383,5 +384,78 @@ async def test_nothing_staff_do_is_sent_to_a_citizen_whose_window_has_closed(des
     await desk.redis.delete(KEY.interacted)  # a week went by
     calls = len(desk.oa.calls)
     assert await desk.staff_posts(lan.message_update(topic, "/take")) == []
-    assert "Lan has taken case #1." in desk.topic_texts(topic)
+    assert desk.topic_texts(topic)[-2:] == [
+        "Lan has taken case #1.",
+        "The citizen was not told of this: Zalo lets us write to a citizen only within 7 days of their last message, "
+        "and this citizen has not written since."]
     assert len(desk.oa.calls) == calls  # the "staff member is with you" not even attempted
+
+
+@pytest.mark.parametrize(("breaks", "reason", "detail"), [
+    ("window", "only within 7 days of their last message", "window_closed"),
+    ("unfollowed", "unfollowed the Zalo Official Account", "unfollowed"),
+    ("banned", "banned or has been inactive for more than 45 days", "inactive"),
+])
+async def test_what_a_staff_command_could_not_tell_the_citizen_comes_back_to_staff(
+    desk: Desk, fake_api: FakeBotAPI, breaks: str, reason: str, detail: str,
+) -> None:
+    """/take, /resume and /close do their work on the case; the citizen not told of it, staff learn why."""
+    lan = TelegramStaff(fake_api, desk.group, 501, "Lan")
+    await desk.oa.follow(CITIZEN)
+    await desk.handled()
+    await desk.citizen_says("/human")
+    topic = await desk.group.wait_for_topic()
+    match breaks:
+        case "window":
+            await desk.redis.delete(KEY.interacted)
+        case "unfollowed":
+            desk.oa.world.follower(CITIZEN).follows = False
+        case "banned":
+            desk.oa.world.follower(CITIZEN).banned = True
+
+    def last_two() -> tuple[str, str]:
+        first, note = [text for text in desk.topic_texts(topic) if text][-2:]  # not the topic's closing
+        assert note.startswith("The citizen was not told of this:") and reason in note, note
+        return first, note
+
+    assert await desk.staff_posts(lan.message_update(topic, "/take")) == []
+    assert last_two()[0] == "Lan has taken case #1."
+    assert await desk.staff_posts(lan.message_update(topic, "/resume consent")) == []
+    assert last_two()[0] == "Lan gave the dialog back to the assistant at: consent."
+    assert await desk.staff_posts(lan.message_update(topic, "/take")) == []
+    assert await desk.staff_posts(lan.message_update(topic, "/close")) == []
+    assert last_two()[0] == "Case #1 was closed by Lan."
+    assert desk.group.topics()[topic]["closed"]  # the command did its work all the same
+    assert "Status: closed" in desk.topic_texts(topic)[1]  # the card
+    trail = [(entry.action, entry.actor, entry.detail) for entry in await AuditLog(desk.redis).entries()
+             if entry.action in ("take", "resume", "close", "undelivered")]
+    assert trail == [("take", "staff:501", ""), ("undelivered", "staff:501", detail),
+                     ("resume", "staff:501", "consent"), ("undelivered", "staff:501", detail),
+                     ("take", "staff:501", ""), ("undelivered", "staff:501", detail),
+                     ("close", "staff:501", ""), ("undelivered", "staff:501", detail)]
+
+
+async def test_a_staff_edit_of_a_message_sent_on_zalo_is_told_to_staff_once(
+    desk: Desk, lan: TelegramStaff, fake_api: FakeBotAPI,
+) -> None:
+    topic = await desk.with_staff(lan)
+    first = lan.message_update(topic, "Bring your ID card on Monday")
+    fake_api.claim(first)  # in the group, as Telegram has it: its edits carry its topic
+    assert [message.text for message in await desk.staff_posts(first)] == ["Bring your ID card on Monday"]
+    notes = len(desk.topic_texts(topic))
+    for text in ("Bring your ID card on Tuesday", "Bring your ID card on Tuesday morning"):
+        edit = lan._update(edited_message=lan._edited(first["message"]["message_id"], text))
+        fake_api.claim(edit)
+        assert await desk.staff_posts(edit) == []  # Zalo cannot edit what it sent, and nothing new is sent
+    told = desk.topic_texts(topic)[notes:]
+    assert told == ["Zalo cannot change a message already sent: the citizen still sees the first version. Send them "
+                    "a correction as a new message."]  # once for the message, however often it is edited
+    undelivered = lan.message_update(topic, "Are you there?")  # one that never reached the citizen: no note
+    fake_api.claim(undelivered)
+    await desk.redis.delete(KEY.interacted)
+    await desk.staff_posts(undelivered)
+    notes = len(desk.topic_texts(topic))
+    edit = lan._update(edited_message=lan._edited(undelivered["message"]["message_id"], "Are you still there?"))
+    fake_api.claim(edit)
+    await desk.staff_posts(edit)
+    assert len(desk.topic_texts(topic)) == notes

@@ -69,8 +69,9 @@ class Delivery:
         self._clock = clock
         self._sleep = sleep
 
-    async def deliver(self, chat_id: int, actions: Sequence[Action]) -> None:
-        """Make `actions` in order. Callers give each chat one turn at a time (see `KeyedLock`)."""
+    async def deliver(self, chat_id: int, actions: Sequence[Action]) -> bool:
+        """Make `actions` in order; False when the chat blocked the bot (the rest not made). Callers give each
+        chat one turn at a time (see `KeyedLock`)."""
         messages = sum(1 for action in actions if isinstance(action, PACED))
         for action in actions:
             in_hand = messages
@@ -80,9 +81,10 @@ class Delivery:
             except Blocked:
                 log.info("chat %s blocked the bot; %d call(s) not made", chat_id, len(actions))
                 await self._on_blocked(chat_id)
-                return
+                return False
             except Rejected as error:
                 log.info("chat %s: %s refused: %s", chat_id, type(action).__name__, error)
+        return True
 
     async def blocked(self, chat_id: int) -> None:
         """Record a 403 met by a caller of `call` (which leaves it to them), as `deliver` records its own."""

@@ -74,9 +74,10 @@ class TelegramReplies:
                         "the form's link (%s) into the chat, for a browser on this machine. Set WEBAPP_URL to an "
                         "https:// address that reaches it (a reverse proxy or a tunnel)", webapp_url)
 
-    async def answer(self, incoming: Incoming, answer: Answer) -> None:
+    async def answer(self, incoming: Incoming, answer: Answer) -> SayResult:
         origin = origin_of(incoming)
-        await self._delivery.deliver(origin.chat_id, await self.actions(incoming, answer))
+        delivered = await self._delivery.deliver(origin.chat_id, await self.actions(incoming, answer))
+        return SayResult.DELIVERED if delivered else SayResult.UNFOLLOWED
 
     async def notice(self, incoming: Incoming, text: str | None) -> None:
         origin = origin_of(incoming)

@@ -9,8 +9,10 @@ signed launch data, so the form shows a pairing code to type back here. A
 typed OTP (or pairing code) cannot be deleted from a Zalo chat as it is
 from Telegram's, so the citizen is told it is single-use and expires; it is
 never echoed. Nothing unprompted (a reminder, a staff member's words or
-picture) is attempted outside the citizen's 7-day window, and what is said
-unprompted reports whether it got there, so that staff are told why not; a
+picture) is attempted outside the citizen's 7-day window, nor what a staff
+command makes the assistant say (joined, resumed, closed); what is said
+unprompted, and the answer to a staff command, report whether they got
+there, so that staff are told why not; a
 staff picture goes through Zalo's image upload (JPG or PNG, at most
 `assumptions.IMAGE_MAX_BYTES`). The API's refusals are acted on, not raised: a citizen who no
 longer follows the OA is recorded as having blocked the bot, a closed 7-day
@@ -59,23 +61,25 @@ class ZaloReplies:
         self._blocked = blocked
         self._default_language = default_language
 
-    async def answer(self, incoming: Incoming, answer: Answer) -> None:
+    async def answer(self, incoming: Incoming, answer: Answer) -> SayResult:
         key, language = incoming.key, answer.language
-        if isinstance(incoming.event, StaffAction) and not await self._window.is_open(key):
+        if isinstance(incoming.event, StaffAction) and answer.replies and not await self._window.is_open(key):
             log.info("Zalo: a staff action's message to a citizen not sent, the 7-day window is closed")
-            return  # what staff do is no interaction of the citizen's: Zalo would refuse it
+            return SayResult.WINDOW_CLOSED  # what staff do is no interaction of the citizen's: Zalo would refuse it
+        said = SayResult.DELIVERED
         try:
             numbered: tuple[str, ...] = ()
             for reply in answer.replies:
                 numbered = await self._send(key, reply, language)
         except ZaloApiError as error:
-            await self._refused(key, error)
+            said = await self._refused(key, error)
         else:
             if answer.replies:
                 await self._numbered.asked(key, numbered)
         if Effect.ERASE in answer.effects:  # /delete: once its confirmation went out, which needs the window
             await self._numbered.asked(key, ())
             await self._window.forget(key)
+        return said
 
     async def notice(self, incoming: Incoming, text: str | None) -> None:
         if text is not None:
