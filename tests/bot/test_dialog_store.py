@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from datetime import date
 
 import pytest
@@ -155,6 +156,23 @@ async def test_a_handled_event_that_comes_again_gets_its_answer_once_and_only_un
     async with store.hold(key) as held:
         held.erase = True
     assert not await redis.exists(key.unsent)
+
+
+def test_a_kept_answer_is_read_by_the_release_before_and_one_it_kept_by_this_one() -> None:
+    """A rolling restart: workers of both releases answer re-deliveries. The release before compressed the kept
+    answer and opened every one with `zlib.decompress`; this one keeps it uncompressed, framed so that reads it."""
+    key = Fernet.generate_key()
+    codec, answers = DialogCodec([key]), Sealer([key], b"regbot unsent answer")
+    answer = f"Step 3/8: {NAME}, what is your date of birth?".encode() * 3
+    kept_now = codec.seal_answer(answer)
+    assert zlib.decompress(answers.open(kept_now)) == answer  # what the release before does with it
+    assert answer in answers.open(kept_now)  # not compressed: no CPU spent on an answer that lives a second
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 11, 4)  # how the release before kept it
+    kept_before = answers.seal(compressor.compress(answer) + compressor.flush())
+    assert codec.open_answer(kept_before) == answer
+    big = bytes(range(256)) * 600  # past one stored block (64 KB)
+    assert codec.open_answer(codec.seal_answer(big)) == big
+    assert codec.open_answer(codec.seal_answer(b"")) == b""
 
 
 async def test_an_event_whose_handling_failed_is_handled_again(redis: Redis, codec: DialogCodec) -> None:
