@@ -140,7 +140,17 @@ async def test_calls_sent_together_each_get_their_own_answer_an_error_included(r
     held = HeldConnections(redis, size=1)
     check = LuaScript(redis, "if ARGV[1] == 'bad' then return redis.error_reply('refused') end return ARGV[1]", held)
     await redis.script_flush()
+    before = await _script_calls(redis)
     first, refused, third = await check.each([(["k"], ["a"]), (["k"], ["bad"]), (["k"], ["c"])])
     assert (first, third) == (b"a", b"c")
     assert isinstance(refused, ResponseError) and "refused" in str(refused)
+    after = await _script_calls(redis)
+    # The script's source sent once: the first call loads it for the others, which are not sent twice.
+    assert (after["eval"] - before["eval"], after["evalsha"] - before["evalsha"]) == (1, 2)
     assert await check(keys=["k"], args=["next"]) == b"next"
+
+
+async def _script_calls(redis: Redis) -> dict[str, int]:
+    """How many EVAL and EVALSHA the server has been sent (its INFO commandstats)."""
+    stats = await redis.info("commandstats")
+    return {name: int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in ("eval", "evalsha")}
