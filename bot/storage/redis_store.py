@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.storage.codec import DialogCodec
+from bot.storage.decoded import DecodedDialogs
 from bot.storage.dialogs import AlreadyHandled, Counted, DialogBusy, Held, LockLost, Tally, UnreadableDialog
 from bot.storage.heartbeat import HEARTBEAT_TTL, stopped_beating
 from bot.storage.keys import DialogKey, idle_dialogs
@@ -259,6 +260,7 @@ class RedisDialogStore:
         self._worker = worker
         self._heartbeat_ttl = heartbeat_ttl
         self._codec = codec
+        self._decoded = DecodedDialogs()  # what this process last read or wrote: not decoded again (decoded.py)
         self._ttl_ms = int(ttl * 1000)
         self._lock_ttl_ms = int(lock_ttl * 1000)
         self._wait = wait
@@ -303,6 +305,7 @@ class RedisDialogStore:
             await self._release_after_failure(key, token, rate)
             raise
         if held.erase:
+            self._decoded.forget(key)
             await self._erase(key, token)
             return
         payload = self._codec.encode(held.save) if held.save is not None else b""
@@ -312,10 +315,14 @@ class RedisDialogStore:
         try:
             saved = await self._release(key, token, payload, event_id, answer, rate)
         except RedisError:
+            self._decoded.forget(key)
             self._strand(key, token)  # not saved (or saved and unlocked: then releasing it finds no lock)
             raise
         if not saved:
+            self._decoded.forget(key)
             raise LockLost(f"lock on {key.lock} expired before the dialog was saved")
+        if held.save is not None:
+            self._decoded.keep(key, payload, held.save)
 
     async def _release_after_failure(self, key: DialogKey, token: str, rate: tuple[int, int] | None) -> None:
         """Unlock without saving, the event counted all the same (one turned away for its rate ends here too);
@@ -427,11 +434,16 @@ class RedisDialogStore:
         document = document_of(raw) if raw else b""
         if not document:
             return None, False
+        dialog = self._decoded.get(key, document)
+        if dialog is not None:
+            return dialog, False
         try:
-            return self._codec.decode(document), False
+            dialog = self._codec.decode(document)
         except UnreadableDialog as error:  # its message names error types only, never a value
             log.warning("dialog %s:%s unreadable (%s): starting afresh", key.bot, key.user, error)
             return None, True
+        self._decoded.keep(key, document, dialog)
+        return dialog, False
 
     async def _unsent(self, keys: list[str], event_id: str, kept: list[Any]) -> bytes | None:
         """The answer kept for an event handled before, if its worker may have died before sending it: given

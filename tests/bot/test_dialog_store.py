@@ -75,6 +75,35 @@ async def test_idle_dialogs_expire_after_a_day(citizen: Citizen) -> None:
     assert 23 * 3600 * 1000 < ttl <= 24 * 3600 * 1000
 
 
+async def test_a_worker_reads_what_another_saved_or_erased_since_it_last_held_the_dialog(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    """Each worker keeps the dialogs it last read or wrote decoded (bot/storage/decoded.py): only for as long as
+    Redis holds that very document, so another worker's save, an erase or a damaged value is seen at once."""
+    key = DialogKey("test", "1", "1")
+    first, second = RedisDialogStore(redis, codec), RedisDialogStore(redis, codec)
+    async with first.hold(key) as held:
+        held.save = Dialog().with_data(full_name=NAME)
+    async with first.hold(key) as held:  # its own save, as it wrote it
+        assert held.dialog is not None and held.dialog.data.full_name == NAME
+    async with second.hold(key) as held:
+        assert held.dialog is not None
+        held.save = held.dialog.with_data(id_number=ID_NUMBER).at(StepName.BIRTH_DATE)
+    async with first.hold(key) as held:
+        assert held.dialog is not None and held.dialog.step is StepName.BIRTH_DATE
+        assert (held.dialog.data.id_number, held.dialog.data.full_name) == (ID_NUMBER, NAME)
+    async with second.hold(key) as held:
+        held.erase = True
+    async with first.hold(key) as held:
+        assert held.dialog is None and not held.unreadable
+        held.save = Dialog().with_data(full_name=NAME)
+    value = await redis.get(key.dialog)
+    assert value is not None
+    await redis.set(key.dialog, value[:-3])  # the sealed personal data cut short
+    async with first.hold(key) as held:
+        assert held.dialog is None and held.unreadable
+
+
 async def test_a_lock_left_by_a_dead_worker_expires(redis: Redis, codec: DialogCodec) -> None:
     key = DialogKey("test", "1", "1")
     store = RedisDialogStore(redis, codec, lock_ttl=0.3, wait=5)
