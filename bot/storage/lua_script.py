@@ -206,6 +206,34 @@ class LuaScript:
         return result
 
 
+class Commands:
+    """Plain commands sent together in one round trip the scripts' way (a kept connection, one timed exchange,
+    the same reconnects and retries), for a part whose few commands a redis-py pipeline would cost several times
+    over (`PasswordLinks.issue`: its pipeline was about 300 µs of CPU). `pooled` says whether it applies: a
+    Redis Cluster client (each key's node its own pool) or a single-connection one keeps its pipeline."""
+
+    def __init__(self, redis: Redis, size: int = 1) -> None:
+        self.pooled = isinstance(redis, Redis) and not redis.single_connection_client
+        self._connections = HeldConnections(redis, size)
+
+    async def __call__(self, *commands: tuple[EncodableT, ...]) -> list[Any]:
+        """Each command's reply, in order; an error reply is its result, not raised."""
+        connection, kept = await self._connections.take()
+        try:
+            return await connection.retry.call_with_retry(
+                lambda: _on(connection, kept, lambda: self._send(connection, commands)),
+                lambda error: connection.disconnect())
+        finally:
+            await self._connections.give_back(connection, kept)
+
+    @staticmethod
+    async def _send(connection: Connection, commands: tuple[tuple[EncodableT, ...], ...]) -> list[Any]:
+        packed: list[bytes] = []
+        for command in commands:
+            packed += _packed(connection, command)
+        return await exchange(connection, packed, len(commands))
+
+
 _ONE_TRY = Retry(NoBackoff(), 0)
 
 
