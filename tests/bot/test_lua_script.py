@@ -3,6 +3,7 @@ connection does to them, and the clients whose scripts go through redis-py's own
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,37 @@ async def test_a_redis_that_hangs_is_given_up_on_after_the_clients_retries_each_
         with pytest.raises(RedisTimeoutError):
             await script([], [])
         assert proxy.connections - before == REDIS_RETRIES  # the kept one, then one fresh connection per retry
+    finally:
+        await client.aclose()
+        await proxy.stop()
+
+
+async def test_a_call_its_caller_cancels_is_cancelled_not_timed_out_and_leaves_no_reply_unread(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    # The exchanges' timeouts are kept by one watchdog (bot/storage/round_trip.py), which times an exchange out by
+    # cancelling its task: a cancellation of the caller's own must stay one, and the late reply must not be read
+    # as the next call's.
+    proxy = await ReplyLosingProxy(Path(redis_url.removeprefix("unix://")), tmp_path / "proxy.sock").start()
+    client = redis_client(proxy.url, timeout=5)
+    try:
+        script = LuaScript(client, "return ARGV[1]", HeldConnections(client))
+        assert await script([], ["first"]) == b"first"
+        proxy.lose_next_reply()
+        call = asyncio.create_task(script([], ["lost"]))
+        while not proxy.lost:  # the request went, its reply was dropped: the call waits on it
+            await asyncio.sleep(0.001)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert await script([], ["next"]) == b"next"
+        quick = redis_client(proxy.url, timeout=0.05)
+        started = asyncio.get_running_loop().time()
+        proxy.hang()
+        with pytest.raises(RedisTimeoutError):
+            await LuaScript(quick, "return 1", HeldConnections(quick))([], [])
+        assert asyncio.get_running_loop().time() - started < 1  # (1 + retries) × 0.05 s, a tick late at most each
+        await quick.aclose()
     finally:
         await client.aclose()
         await proxy.stop()
