@@ -1,36 +1,63 @@
 """One turn at a time per key (a chat), in this process, in arrival order.
 
-asyncio.Lock wakes waiters first-come first-served, so updates of one chat
-that arrive together are handled and answered in the order they came; a
-key's lock disappears when nobody holds or awaits it.
+Those who wait for a key's turn are woken first-come first-served, so
+updates of one chat that arrive together are handled and answered in the
+order they came; a key's entry disappears when nobody holds or awaits it.
+The turn is handed straight to the next in line, and a turn nobody waits
+for costs a dict entry, not an `asyncio.Lock` and a generator-based
+context manager (2.5–3 µs of CPU less per update in isolation, issue 18).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Hashable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-
-
-@dataclass(slots=True)
-class _Turn:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    users: int = 0
+from collections import deque
+from collections.abc import Hashable
+from types import TracebackType
 
 
 class KeyedLock:
     def __init__(self) -> None:
-        self._turns: dict[Hashable, _Turn] = {}
+        self._waiting: dict[Hashable, deque[asyncio.Future[None]]] = {}  # a key in turn → those waiting after it
 
-    @asynccontextmanager
-    async def __call__(self, key: Hashable) -> AsyncIterator[None]:
-        turn = self._turns.setdefault(key, _Turn())
-        turn.users += 1
+    def __call__(self, key: Hashable) -> _Turn:
+        """`async with lock(key):` the key's turn."""
+        return _Turn(self, key)
+
+    def _release(self, key: Hashable) -> None:
+        """Hand the turn to the first still waiting, or end it."""
+        waiting = self._waiting[key]
+        while waiting:
+            waiter = waiting.popleft()
+            if not waiter.done():  # not cancelled meanwhile
+                waiter.set_result(None)
+                return
+        del self._waiting[key]
+
+
+class _Turn:
+    __slots__ = ("_key", "_lock")
+
+    def __init__(self, lock: KeyedLock, key: Hashable) -> None:
+        self._lock, self._key = lock, key
+
+    async def __aenter__(self) -> None:
+        waiting = self._lock._waiting.get(self._key)
+        if waiting is None:
+            self._lock._waiting[self._key] = deque()
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        waiting.append(waiter)
         try:
-            async with turn.lock:
-                yield
-        finally:
-            turn.users -= 1
-            if not turn.users:
-                del self._turns[key]
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():  # handed the turn, then cancelled: it goes to the next
+                self._lock._release(self._key)
+            elif waiter in waiting:
+                waiting.remove(waiter)
+            raise
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None,
+    ) -> None:
+        self._lock._release(self._key)

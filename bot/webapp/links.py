@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from bot.core.pseudonyms import Pseudonyms
 from bot.storage import DialogKey
 from bot.storage.keys import PASSWORD_LINKS
+from bot.storage.lua_script import Commands
 from conversations.dialog import Language
 
 LINK_TTL_SECONDS = 15 * 60
@@ -47,6 +48,7 @@ class OneTimeLinks:
         self._newest = newest  # the key holding a dialog's newest link (its name, hashed)
         self._ttl = ttl
         self._pseudonyms = pseudonyms
+        self._commands = Commands(redis)  # `issue`'s writes, the lean way where the client has one pool
 
     def name(self, nonce: str) -> str:
         """How `nonce` is named in Redis: a keyed hash, never the nonce itself."""
@@ -63,11 +65,18 @@ class OneTimeLinks:
         # Cluster slots, so no script holds both: the new record is written, the pointer swapped to it, and
         # the record it pointed to deleted. Two issues at once each delete the one they swapped out, so only
         # the last one's link is left.
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.set(self.PREFIX + name, record, ex=self._ttl)
-            pipe.set(self._newest(dialog), name, ex=self._ttl, get=True)
-            _written, old = await pipe.execute()
-        if old:
+        if self._commands.pooled:
+            written, old = await self._commands(("SET", self.PREFIX + name, record, "EX", self._ttl),
+                                                ("SET", self._newest(dialog), name, "EX", self._ttl, "GET"))
+            for reply in (written, old):
+                if isinstance(reply, Exception):
+                    raise reply
+        else:  # a cluster's pipeline sends each command to its key's node
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.set(self.PREFIX + name, record, ex=self._ttl)
+                pipe.set(self._newest(dialog), name, ex=self._ttl, get=True)
+                _written, old = await pipe.execute()
+        if old and old != name.encode():  # not this very link, swapped in by a try that was retried
             await self._redis.delete(self.PREFIX + old.decode())
         return nonce
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from datetime import date
 
 import pytest
@@ -72,6 +73,35 @@ async def test_idle_dialogs_expire_after_a_day(citizen: Citizen) -> None:
     await citizen.fill_until(StepName.FULL_NAME, "en")
     ttl = await citizen.assistant.store._redis.pttl(citizen.key.dialog)
     assert 23 * 3600 * 1000 < ttl <= 24 * 3600 * 1000
+
+
+async def test_a_worker_reads_what_another_saved_or_erased_since_it_last_held_the_dialog(
+    redis: Redis, codec: DialogCodec,
+) -> None:
+    """Each worker keeps the dialogs it last read or wrote decoded (bot/storage/decoded.py): only for as long as
+    Redis holds that very document, so another worker's save, an erase or a damaged value is seen at once."""
+    key = DialogKey("test", "1", "1")
+    first, second = RedisDialogStore(redis, codec), RedisDialogStore(redis, codec)
+    async with first.hold(key) as held:
+        held.save = Dialog().with_data(full_name=NAME)
+    async with first.hold(key) as held:  # its own save, as it wrote it
+        assert held.dialog is not None and held.dialog.data.full_name == NAME
+    async with second.hold(key) as held:
+        assert held.dialog is not None
+        held.save = held.dialog.with_data(id_number=ID_NUMBER).at(StepName.BIRTH_DATE)
+    async with first.hold(key) as held:
+        assert held.dialog is not None and held.dialog.step is StepName.BIRTH_DATE
+        assert (held.dialog.data.id_number, held.dialog.data.full_name) == (ID_NUMBER, NAME)
+    async with second.hold(key) as held:
+        held.erase = True
+    async with first.hold(key) as held:
+        assert held.dialog is None and not held.unreadable
+        held.save = Dialog().with_data(full_name=NAME)
+    value = await redis.get(key.dialog)
+    assert value is not None
+    await redis.set(key.dialog, value[:-3])  # the sealed personal data cut short
+    async with first.hold(key) as held:
+        assert held.dialog is None and held.unreadable
 
 
 async def test_a_lock_left_by_a_dead_worker_expires(redis: Redis, codec: DialogCodec) -> None:
@@ -155,6 +185,23 @@ async def test_a_handled_event_that_comes_again_gets_its_answer_once_and_only_un
     async with store.hold(key) as held:
         held.erase = True
     assert not await redis.exists(key.unsent)
+
+
+def test_a_kept_answer_is_read_by_the_release_before_and_one_it_kept_by_this_one() -> None:
+    """A rolling restart: workers of both releases answer re-deliveries. The release before compressed the kept
+    answer and opened every one with `zlib.decompress`; this one keeps it uncompressed, framed so that reads it."""
+    key = Fernet.generate_key()
+    codec, answers = DialogCodec([key]), Sealer([key], b"regbot unsent answer")
+    answer = f"Step 3/8: {NAME}, what is your date of birth?".encode() * 3
+    kept_now = codec.seal_answer(answer)
+    assert zlib.decompress(answers.open(kept_now)) == answer  # what the release before does with it
+    assert answer in answers.open(kept_now)  # not compressed: no CPU spent on an answer that lives a second
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 11, 4)  # how the release before kept it
+    kept_before = answers.seal(compressor.compress(answer) + compressor.flush())
+    assert codec.open_answer(kept_before) == answer
+    big = bytes(range(256)) * 600  # past one stored block (64 KB)
+    assert codec.open_answer(codec.seal_answer(big)) == big
+    assert codec.open_answer(codec.seal_answer(b"")) == b""
 
 
 async def test_an_event_whose_handling_failed_is_handled_again(redis: Redis, codec: DialogCodec) -> None:

@@ -3,6 +3,7 @@ connection does to them, and the clients whose scripts go through redis-py's own
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,37 @@ async def test_a_redis_that_hangs_is_given_up_on_after_the_clients_retries_each_
         with pytest.raises(RedisTimeoutError):
             await script([], [])
         assert proxy.connections - before == REDIS_RETRIES  # the kept one, then one fresh connection per retry
+    finally:
+        await client.aclose()
+        await proxy.stop()
+
+
+async def test_a_call_its_caller_cancels_is_cancelled_not_timed_out_and_leaves_no_reply_unread(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    # The exchanges' timeouts are kept by one watchdog (bot/storage/round_trip.py), which times an exchange out by
+    # cancelling its task: a cancellation of the caller's own must stay one, and the late reply must not be read
+    # as the next call's.
+    proxy = await ReplyLosingProxy(Path(redis_url.removeprefix("unix://")), tmp_path / "proxy.sock").start()
+    client = redis_client(proxy.url, timeout=5)
+    try:
+        script = LuaScript(client, "return ARGV[1]", HeldConnections(client))
+        assert await script([], ["first"]) == b"first"
+        proxy.lose_next_reply()
+        call = asyncio.create_task(script([], ["lost"]))
+        while not proxy.lost:  # the request went, its reply was dropped: the call waits on it
+            await asyncio.sleep(0.001)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert await script([], ["next"]) == b"next"
+        quick = redis_client(proxy.url, timeout=0.05)
+        started = asyncio.get_running_loop().time()
+        proxy.hang()
+        with pytest.raises(RedisTimeoutError):
+            await LuaScript(quick, "return 1", HeldConnections(quick))([], [])
+        assert asyncio.get_running_loop().time() - started < 1  # (1 + retries) × 0.05 s, a tick late at most each
+        await quick.aclose()
     finally:
         await client.aclose()
         await proxy.stop()
@@ -140,7 +172,17 @@ async def test_calls_sent_together_each_get_their_own_answer_an_error_included(r
     held = HeldConnections(redis, size=1)
     check = LuaScript(redis, "if ARGV[1] == 'bad' then return redis.error_reply('refused') end return ARGV[1]", held)
     await redis.script_flush()
+    before = await _script_calls(redis)
     first, refused, third = await check.each([(["k"], ["a"]), (["k"], ["bad"]), (["k"], ["c"])])
     assert (first, third) == (b"a", b"c")
     assert isinstance(refused, ResponseError) and "refused" in str(refused)
+    after = await _script_calls(redis)
+    # The script's source sent once: the first call loads it for the others, which are not sent twice.
+    assert (after["eval"] - before["eval"], after["evalsha"] - before["evalsha"]) == (1, 2)
     assert await check(keys=["k"], args=["next"]) == b"next"
+
+
+async def _script_calls(redis: Redis) -> dict[str, int]:
+    """How many EVAL and EVALSHA the server has been sent (its INFO commandstats)."""
+    stats = await redis.info("commandstats")
+    return {name: int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in ("eval", "evalsha")}
