@@ -5,7 +5,8 @@ everyday update is read straight from its JSON and any other is parsed by
 the framework into its Update (aiogram's pydantic models, PTB's
 `Update.de_json`), both by `citizen_json.parse_update` as the webhook and
 the poller call it; the front reads it and hands it to the switchboard, and
-the replies go out through the framework's Bot (its request layer stubbed),
+the replies go out through the framework's HTTP client (stubbed where the
+HTTP request would be made: aiogram's aiohttp post, PTB's `do_request`),
 but for the one call the webhook's response may carry (a press's answer, an OTP's deletion),
 which is counted apart: polling makes it as a request too.
 The frameworks' dispatchers are not on that path — the dialog state is
@@ -34,7 +35,7 @@ from telegram.ext import Application
 
 from benchmarks.harness import Fed, Measurement, Scenario, summarise
 from benchmarks.redis_server import RedisServer
-from benchmarks.stubs import StubRequest, StubSession
+from benchmarks.stubs import StubPost, StubRequest, StubSession
 from benchmarks.workload import PASSWORD, Workload
 from bot.app.runtime import FORGET_SENT_AFTER
 from bot.app.settings import Settings
@@ -115,6 +116,7 @@ class Product(Scenario):
         if self.framework == "aiogram":
             self._aiogram = AiogramAdapter(self.api.token, "https://api.telegram.org")
             self._aiogram.bot.session = StubSession(self.api, like=self._aiogram.bot.session)
+            self._aiogram.post_form = StubPost(self.api)  # the calls posted below aiogram's session (stubs.py)
             self.adapter = self._aiogram
         else:
             self._ptb = StubbedPtbAdapter(self.api.token, StubRequest(self.api))

@@ -5,9 +5,12 @@ lives in the shared Redis store, under its lock, so routing is the front's):
 every update, polled or posted to the webhook, that `citizen_json.py` does
 not read from its JSON is parsed into aiogram's Update and goes to
 `TelegramFront.on_update`; the calls every update makes are posted as
-`wire.py` writes them (`WireMethod`), the rarer ones through aiogram's
-methods; and aiogram's exceptions are
-translated into the four failures `delivery` knows how to handle. Polling
+`wire.py` writes them straight on aiogram's aiohttp session (`post_form`:
+aiogram's Bot, its method models and its `Response` validation cost 16–18 µs
+of CPU a call in benchmarks/, for a form whose fields are already strings),
+the rarer ones through aiogram's methods; and aiogram's exceptions are
+translated into the four failures `delivery` knows how to handle
+(`wire.read_answer` maps the posted calls' answers the same way). Polling
 is the front's (`bot/channels/telegram/polling.py`, which confirms an update only
 once it is kept in Redis); this adapter only makes its getUpdates calls.
 """
@@ -33,10 +36,9 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods.base import Response, TelegramMethod
+from aiogram.methods.base import Response
 from aiogram.types import BotCommand as AiogramCommand
 from aiogram.types import BufferedInputFile, Update
-from pydantic import PrivateAttr
 
 from bot.channels.telegram.actions import (
     Action,
@@ -57,32 +59,13 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.wire import WireCall, wire_call
-
-
-class WireMethod(TelegramMethod[Any]):
-    """A call written by `wire.py`: its parameters, already strings, are the model's extra fields (aiogram posts
-    them as they are), and its answer is kept as JSON, not read into aiogram's models."""
-
-    __returning__ = Any
-    _api_method: str = PrivateAttr()
-
-    @classmethod
-    def of(cls, call: WireCall) -> WireMethod:
-        method = cls(**call.params)
-        method._api_method = call.method
-        return method
-
-    @property
-    def __api_method__(self) -> str:  # type: ignore[override]  # a class constant in aiogram's own methods
-        return self._api_method
-
+from bot.channels.telegram.wire import PostForm, read_answer, wire_call
 
 # aiogram parses every answer as Response[<the method's return type>], a generic model pydantic caches
 # only weakly: after a garbage collection the next call rebuilds it (~15 ms, seen as p99 spikes in
 # benchmarks/). Holding the ones we use keeps them built.
 _RESPONSES = tuple(Response[method.__returning__] for method in (  # type: ignore[name-defined]
-    WireMethod, methods.SendPhoto, methods.CopyMessage, methods.CreateForumTopic, methods.EditForumTopic,
+    methods.SendPhoto, methods.CopyMessage, methods.CreateForumTopic, methods.EditForumTopic,
     methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember, methods.GetUpdates, methods.GetFile,
 ))
 
@@ -121,9 +104,22 @@ def _json_dumps(value: Any) -> str:
 class AiogramAdapter:
     def __init__(self, token: str, api_url: str) -> None:
         # orjson reads the Bot API's answers and writes keyboards (cheaper than the stdlib's json; benchmarks/)
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), json_loads=orjson.loads,
-                                 json_dumps=_json_dumps)
+        self._session = session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")),
+                                                 json_loads=orjson.loads, json_dumps=_json_dumps)
         self.bot = Bot(token, session=session)
+        self._calls_url = session.api.api_url(token=token, method="")  # + the method's name
+        self._timeout = aiohttp.ClientTimeout(total=session.timeout)
+        self.post_form: PostForm = self._post_form  # the benchmark's stub stands in here (benchmarks/stubs.py)
+
+    async def _post_form(self, method: str, params: dict[str, str]) -> tuple[int, bytes]:
+        """One wire call on aiogram's aiohttp session (its connector, its User-Agent, its timeout), posted as
+        the url-encoded form aiogram posts for a call without files."""
+        http = await self._session.create_session()
+        try:
+            async with http.post(self._calls_url + method, data=params, timeout=self._timeout) as response:
+                return response.status, await response.read()
+        except (aiohttp.ClientError, TimeoutError) as error:  # as aiogram's TelegramNetworkError
+            raise Transient(f"{method}: {type(error).__name__}: {error}") from error
 
     async def me(self) -> BotIdentity:
         me = await self.bot.get_me()
@@ -132,7 +128,7 @@ class AiogramAdapter:
     async def execute(self, action: Action) -> Result:
         async with _translated():
             if (call := wire_call(action)) is not None:
-                return call.result(await self.bot(WireMethod.of(call)))
+                return read_answer(call, *await self.post_form(call.method, call.params))
             match action:
                 case SendPhoto(chat_id, png, caption):
                     photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption)

@@ -1,0 +1,108 @@
+"""The calls every update makes, posted as `wire.py` writes them by each framework's HTTP client, over real HTTP.
+
+aiogram's adapter posts these calls below aiogram's session and reads the
+answer itself (`wire.read_answer`), PTB's through its request layer, so
+the failures `delivery` acts on are theirs to report: Telegram's flood limit with the wait it asks for,
+a citizen who blocked the bot, a refused call (a forum topic that is gone
+apart), a server error or a lost connection, which are tried again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.channels.telegram.actions import (
+    AnswerCallback,
+    Blocked,
+    CallbackButton,
+    DeleteMessage,
+    EditText,
+    InlineKeyboard,
+    Rejected,
+    RetryAfter,
+    SendMessage,
+    ShowChoice,
+    TopicGone,
+    Transient,
+)
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.frameworks import make_adapter
+from tests.botprocess import BOTH, TOKEN
+from tests.fakebot.citizen import TelegramCitizen
+from tests.fakebot.server import FakeBotAPI
+
+pytestmark = BOTH
+FAILURES = (RetryAfter, Blocked, Rejected, Transient)  # what `delivery` acts on
+KEYBOARD = InlineKeyboard(((CallbackButton("Đồng ý", "consent:yes"), CallbackButton("Không", "consent:no")),))
+
+
+@pytest.fixture
+async def adapter(fake_api: FakeBotAPI, framework: str) -> AsyncIterator[TelegramAdapter]:
+    made = make_adapter(framework, TOKEN, fake_api.base_url)  # type: ignore[arg-type]  # "aiogram" or "ptb"
+    await made.me()  # python-telegram-bot's client works once initialised
+    yield made
+    await made.close()
+
+
+@pytest.fixture
+def citizen(fake_api: FakeBotAPI) -> TelegramCitizen:
+    return TelegramCitizen(fake_api, user_id=1101)
+
+
+async def test_a_question_reaches_the_citizen_and_their_press_is_answered(
+    fake_api: FakeBotAPI, adapter: TelegramAdapter, citizen: TelegramCitizen,
+) -> None:
+    message_id = await adapter.execute(SendMessage(citizen.chat_id, "Bạn đồng ý chứ? <b>&</b>", KEYBOARD))
+    shown = citizen.sent_to_me()[-1]
+    assert shown["message_id"] == message_id and shown["text"] == "Bạn đồng ý chứ? <b>&</b>"  # sent as it is
+    assert citizen.buttons() == ["Đồng ý", "Không"]
+
+    await citizen.press("Đồng ý")
+    pressed = fake_api.pending_updates[-1]["callback_query"]
+    assert await adapter.execute(AnswerCallback(pressed["id"])) is None
+    assert await adapter.execute(ShowChoice(citizen.chat_id, message_id, "Bạn đồng ý chứ?", "Đồng ý")) is None
+    assert citizen.last_keyboard() is None and "Đồng ý" in citizen.messages()[-1]["text"]
+    assert [call.params["callback_query_id"] for call in fake_api.calls_to("answerCallbackQuery", ok=True)] == [
+        pressed["id"]]
+
+
+async def test_telegram_s_refusals_are_the_failures_delivery_acts_on(
+    fake_api: FakeBotAPI, adapter: TelegramAdapter, citizen: TelegramCitizen,
+) -> None:
+    fake_api.fail_next("sendMessage", 429, retry_after=7)
+    with pytest.raises(RetryAfter) as flood:
+        await adapter.execute(SendMessage(citizen.chat_id, "một"))
+    assert flood.value.seconds == 7
+
+    for status in (502, 500, 409):
+        fake_api.fail_next("sendMessage", status)
+        with pytest.raises(Transient):
+            await adapter.execute(SendMessage(citizen.chat_id, "hai"))
+
+    with pytest.raises(Rejected) as refused:  # no such message to edit: the fake API's 400, as Telegram's
+        await adapter.execute(EditText(citizen.chat_id, 987654, "ba"))
+    assert type(refused.value) is Rejected
+    fake_api.fail_next("sendMessage", 400, description="Bad Request: message thread not found")
+    with pytest.raises(TopicGone):
+        await adapter.execute(SendMessage(-100123, "bốn", thread_id=5))
+
+    fake_api.blocked_users.add(citizen.user_id)
+    with pytest.raises(Blocked):
+        await adapter.execute(SendMessage(citizen.chat_id, "năm"))
+    fake_api.blocked_users.discard(citizen.user_id)
+
+    fake_api.fail_next("deleteMessage", 401)  # a revoked token: no retry would help, nor skipping the call
+    with pytest.raises(Exception) as revoked:
+        await adapter.execute(DeleteMessage(citizen.chat_id, 1))
+    assert not isinstance(revoked.value, FAILURES)  # so the update fails loudly
+    assert [message["text"] for message in citizen.sent_to_me()] == []  # none of the refused calls took effect
+
+    assert isinstance(await adapter.execute(SendMessage(citizen.chat_id, "sáu")), int)  # and the next one goes
+
+
+async def test_a_bot_api_out_of_reach_is_transient(fake_api: FakeBotAPI, adapter: TelegramAdapter) -> None:
+    await fake_api.stop()
+    with pytest.raises(Transient):
+        await adapter.execute(SendMessage(1101, "bảy"))
