@@ -4,7 +4,8 @@ aiogram's adapter posts these calls below aiogram's session and reads the
 answer itself (`wire.read_answer`), PTB's through its request layer, so
 the failures `delivery` acts on are theirs to report: Telegram's flood limit with the wait it asks for,
 a citizen who blocked the bot, a refused call (a forum topic that is gone
-apart), a server error or a lost connection, which are tried again.
+apart), a server error or a lost connection, which are tried again. Polled
+updates come as Telegram sent them, as a webhook's do.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.channels.telegram.actions import (
     Transient,
 )
 from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.citizen_json import read_citizen_update
 from bot.channels.telegram.frameworks import make_adapter
 from tests.botprocess import BOTH, TOKEN
 from tests.fakebot.citizen import TelegramCitizen
@@ -106,3 +108,23 @@ async def test_a_bot_api_out_of_reach_is_transient(fake_api: FakeBotAPI, adapter
     await fake_api.stop()
     with pytest.raises(Transient):
         await adapter.execute(SendMessage(1101, "bảy"))
+
+
+async def test_polled_updates_come_as_telegram_sent_them_and_a_second_poller_is_transient(
+    fake_api: FakeBotAPI, adapter: TelegramAdapter, citizen: TelegramCitizen, framework: str,
+) -> None:
+    text = citizen.text_update("Nguyễn Văn An")
+    contact = citizen.contact_update("+84901234567")
+    first, second = fake_api.inject(text), fake_api.inject(contact)
+    polled = await adapter.fetch_updates(None, 0)
+    assert [update["update_id"] for update in polled] == [first, second]
+    assert polled[0]["message"]["text"] == "Nguyễn Văn An"
+    assert polled[1]["message"]["contact"]["phone_number"] == "+84901234567"
+    if framework == "aiogram":  # read from its JSON, as a webhook's (PTB's are its Update's to_dict)
+        assert polled[0] == text and read_citizen_update(polled[0]) is not None
+    assert await adapter.fetch_updates(second + 1, 0) == []  # confirmed: Telegram forgets them
+    assert fake_api.pending_updates == []
+
+    fake_api.fail_next("getUpdates", 409)  # another poller took over, for now
+    with pytest.raises(Transient):
+        await adapter.fetch_updates(second + 1, 0)

@@ -59,14 +59,16 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.wire import PostForm, read_answer, wire_call
+from bot.channels.telegram.wire import PostForm, UnexpectedAnswer, read_answer, read_result, wire_call
+
+_ALLOWED_UPDATES_JSON = orjson.dumps(ALLOWED_UPDATES).decode()
 
 # aiogram parses every answer as Response[<the method's return type>], a generic model pydantic caches
 # only weakly: after a garbage collection the next call rebuilds it (~15 ms, seen as p99 spikes in
 # benchmarks/). Holding the ones we use keeps them built.
 _RESPONSES = tuple(Response[method.__returning__] for method in (  # type: ignore[name-defined]
     methods.SendPhoto, methods.CopyMessage, methods.CreateForumTopic, methods.EditForumTopic,
-    methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember, methods.GetUpdates, methods.GetFile,
+    methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember, methods.GetFile,
 ))
 
 
@@ -111,12 +113,13 @@ class AiogramAdapter:
         self._timeout = aiohttp.ClientTimeout(total=session.timeout)
         self.post_form: PostForm = self._post_form  # the benchmark's stub stands in here (benchmarks/stubs.py)
 
-    async def _post_form(self, method: str, params: dict[str, str]) -> tuple[int, bytes]:
+    async def _post_form(self, method: str, params: dict[str, str],
+                         timeout: aiohttp.ClientTimeout | None = None) -> tuple[int, bytes]:
         """One wire call on aiogram's aiohttp session (its connector, its User-Agent, its timeout), posted as
         the url-encoded form aiogram posts for a call without files."""
         http = await self._session.create_session()
         try:
-            async with http.post(self._calls_url + method, data=params, timeout=self._timeout) as response:
+            async with http.post(self._calls_url + method, data=params, timeout=timeout or self._timeout) as response:
                 return response.status, await response.read()
         except (aiohttp.ClientError, TimeoutError) as error:  # as aiogram's TelegramNetworkError
             raise Transient(f"{method}: {type(error).__name__}: {error}") from error
@@ -176,10 +179,18 @@ class AiogramAdapter:
             await self.bot.delete_webhook()
 
     async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
-        async with _translated():
-            updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
-                                                 request_timeout=int(self.bot.session.timeout + timeout))
-        return [update.model_dump(mode="json", exclude_none=True, by_alias=True) for update in updates]
+        """The updates as Telegram sent them, as a webhook gets them: not read into aiogram's models and dumped
+        back to JSON (which cost more than handling a citizen's update; a batch with one update aiogram could
+        not read failed whole)."""
+        params = {"timeout": str(timeout), "allowed_updates": _ALLOWED_UPDATES_JSON}
+        if offset is not None:
+            params["offset"] = str(offset)
+        long_poll = aiohttp.ClientTimeout(total=self._session.timeout + timeout)
+        updates = read_result("getUpdates", *await self._post_form("getUpdates", params, long_poll))
+        if type(updates) is not list or not all(
+                type(update) is dict and type(update.get("update_id")) is int for update in updates):
+            raise UnexpectedAnswer("getUpdates answered something other than a list of updates")
+        return updates
 
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})

@@ -84,19 +84,24 @@ class UnexpectedAnswer(Exception):
 
 
 def read_answer(call: WireCall, status: int, body: bytes) -> int | None:
-    """The Bot API's answer to `call` as the tree wants it (`WireCall.result`); a refusal as the failure
-    `delivery` acts on: 429 (or any answer with `retry_after`) `RetryAfter`, 403 `Blocked`, 5xx, 408 and 409
-    `Transient`, another 4xx `Rejected` (`TopicGone` for a forum topic that is gone)."""
+    """The Bot API's answer to `call` as the tree wants it (`WireCall.result`); a refusal as `read_result` says."""
+    return call.result(read_result(call.method, status, body))
+
+
+def read_result(method: str, status: int, body: bytes) -> Any:
+    """The `result` of the Bot API's answer to a call of `method`, as JSON; a refusal as the failure `delivery`
+    acts on: 429 (or any answer with `retry_after`) `RetryAfter`, 403 `Blocked`, 5xx, 408 and 409 `Transient`,
+    another 4xx `Rejected` (`TopicGone` for a forum topic that is gone)."""
     try:
         answer = orjson.loads(body)
     except orjson.JSONDecodeError:
         answer = None
     if type(answer) is not dict:
         if status >= 500 or status in RETRIED_STATUSES:  # a proxy's error page
-            raise Transient(f"{call.method}: HTTP {status}")
-        raise UnexpectedAnswer(f"{call.method}: HTTP {status}, not the Bot API's JSON")
+            raise Transient(f"{method}: HTTP {status}")
+        raise UnexpectedAnswer(f"{method}: HTTP {status}, not the Bot API's JSON")
     if 200 <= status < 300 and answer.get("ok") is True:
-        return call.result(answer.get("result"))
+        return answer.get("result")
     description = str(answer.get("description") or f"HTTP {status}")
     parameters = answer.get("parameters")
     if type(parameters) is dict and parameters.get("retry_after"):
@@ -107,7 +112,7 @@ def read_answer(call: WireCall, status: int, body: bytes) -> int | None:
         raise Transient(description)
     if 400 <= status < 500 and status != 401:
         raise rejected(description)
-    raise UnexpectedAnswer(f"{call.method}: HTTP {status}: {description}")
+    raise UnexpectedAnswer(f"{method}: HTTP {status}: {description}")
 
 
 def wire_call(action: Action) -> WireCall | None:
