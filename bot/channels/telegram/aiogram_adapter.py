@@ -129,9 +129,9 @@ class AiogramAdapter:
         return BotIdentity(me.id, me.username or "")
 
     async def execute(self, action: Action) -> Result:
+        if (call := wire_call(action)) is not None:  # fails with our own errors: nothing of aiogram's to translate
+            return read_answer(call, *await self.post_form(call.method, call.params))
         async with _translated():
-            if (call := wire_call(action)) is not None:
-                return read_answer(call, *await self.post_form(call.method, call.params))
             match action:
                 case SendPhoto(chat_id, png, caption):
                     photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption)

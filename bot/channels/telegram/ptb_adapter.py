@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from telegram import Bot, InputFile, Update
 from telegram import BotCommand as PtbCommand
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application
 from telegram.request import RequestData
@@ -53,19 +53,29 @@ from bot.channels.telegram.wire import UnexpectedAnswer, WireCall, wire_call
 _ALLOWED_UPDATES_JSON = orjson.dumps(ALLOWED_UPDATES).decode()
 
 
+def _translation(error: TelegramError) -> Exception:
+    """PTB's error as the failure `delivery` acts on, or itself when it is none of them."""
+    if isinstance(error, PtbRetryAfter):
+        wait = error.retry_after
+        return RetryAfter(wait.total_seconds() if isinstance(wait, timedelta) else float(wait))
+    if isinstance(error, Forbidden):
+        return Blocked(str(error))
+    if isinstance(error, BadRequest):  # a NetworkError subclass in PTB: test it first
+        return rejected(str(error))
+    if isinstance(error, (NetworkError, Conflict)):  # timeouts, connection errors, 5xx; 409: another poller
+        return Transient(str(error))
+    return error
+
+
 @asynccontextmanager
 async def _translated() -> AsyncIterator[None]:
     try:
         yield
-    except PtbRetryAfter as error:
-        wait = error.retry_after
-        raise RetryAfter(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from error
-    except Forbidden as error:
-        raise Blocked(str(error)) from error
-    except BadRequest as error:  # a NetworkError subclass in PTB: test it first
-        raise rejected(str(error)) from error
-    except (NetworkError, Conflict) as error:  # timeouts, connection errors, 5xx; 409: another poller
-        raise Transient(str(error)) from error
+    except TelegramError as error:
+        translated = _translation(error)
+        if translated is error:
+            raise
+        raise translated from error
 
 
 def _wire_form(call: WireCall) -> RequestData:
@@ -90,9 +100,15 @@ class PtbAdapter:
         return BotIdentity(self.bot.id, self.bot.username)
 
     async def execute(self, action: Action) -> Result:
-        async with _translated():
-            if (call := wire_call(action)) is not None:  # posted by the Bot's request layer, its answer left as JSON
+        if (call := wire_call(action)) is not None:  # posted by the Bot's request layer, its answer left as JSON
+            try:  # translated here, not by `_translated`: a context manager per call costs a few µs
                 return call.result(await self.bot.request.post(f"{self.bot.base_url}/{call.method}", _wire_form(call)))
+            except TelegramError as error:
+                translated = _translation(error)
+                if translated is error:
+                    raise
+                raise translated from error
+        async with _translated():
             match action:
                 case SendPhoto(chat_id, png, caption):
                     photo = await self.bot.send_photo(chat_id, InputFile(png, filename="qr.png"), caption=caption)
