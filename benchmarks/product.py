@@ -6,7 +6,7 @@ the framework into its Update (aiogram's pydantic models, PTB's
 `Update.de_json`), both by `citizen_json.parse_update` as the webhook and
 the poller call it; the front reads it and hands it to the switchboard, and
 the replies go out through the framework's HTTP client (stubbed where the
-HTTP request would be made: aiogram's aiohttp post, PTB's `do_request`),
+HTTP request would be made: the adapters' aiohttp post, PTB's `do_request`),
 but for the one call the webhook's response may carry (a press's answer, an OTP's deletion),
 which is counted apart: polling makes it as a request too.
 The frameworks' dispatchers are not on that path — the dialog state is
@@ -76,7 +76,8 @@ def catalogs() -> Catalogs:
 
 
 class StubbedPtbAdapter(PtbAdapter):
-    """`PtbAdapter` with the stub as its request layer; the same Application settings otherwise."""
+    """`PtbAdapter` with the stub as its request layer and where it posts the calls every update makes; the same
+    Application settings otherwise."""
 
     def __init__(self, token: str, request: StubRequest) -> None:
         self.application = (
@@ -84,6 +85,8 @@ class StubbedPtbAdapter(PtbAdapter):
             .concurrent_updates(256).build()
         )
         self.bot = self.application.bot
+        self._http = None
+        self.post_form = StubPost(request.bot_api)  # the calls posted on the adapter's aiohttp session (stubs.py)
 
 
 class Product(Scenario):

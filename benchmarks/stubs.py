@@ -5,9 +5,10 @@ layers their real HTTP clients implement. Both build the request's wire
 form as the real client would (aiogram's `prepare_value` per field, PTB's
 `json_parameters`), and both get a JSON answer back that the framework
 parses into its own types (aiogram: `Response[method.__returning__]`; PTB:
-its `de_json`). The product posts the calls every update makes on aiogram's
-aiohttp session itself (`AiogramAdapter.post_form`), below aiogram's
-session layer: there `StubPost` answers, with the same answer serialised
+its `de_json`). The product posts the calls every update makes on an
+aiohttp session itself (`post_form` of either adapter: aiogram's session,
+below aiogram's session layer; one of its own on PTB, not PTB's httpx
+request layer): there `StubPost` answers, with the same answer serialised
 by the same stdlib `json` as the anchors' `StubSession`, so the stub costs
 the product what it costs the anchors and the product pays its own
 reading of the answer (`wire.read_answer`). The answers are plausible: a Message for sendMessage and
@@ -137,7 +138,7 @@ class StubSession(BaseSession):
 
 
 class StubPost:
-    """`BotApi` where `AiogramAdapter.post_form` would POST a form on aiohttp: the status and body it would read."""
+    """`BotApi` where an adapter's `post_form` would POST a form on aiohttp: the status and body it would read."""
 
     def __init__(self, bot_api: BotApi) -> None:
         self.bot_api = bot_api

@@ -59,7 +59,7 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.wire import PostForm, UnexpectedAnswer, read_answer, read_result, wire_call
+from bot.channels.telegram.wire import PostForm, UnexpectedAnswer, post_form, read_answer, read_result, wire_call
 
 _ALLOWED_UPDATES_JSON = orjson.dumps(ALLOWED_UPDATES).decode()
 
@@ -118,11 +118,7 @@ class AiogramAdapter:
         """One wire call on aiogram's aiohttp session (its connector, its User-Agent, its timeout), posted as
         the url-encoded form aiogram posts for a call without files."""
         http = await self._session.create_session()
-        try:
-            async with http.post(self._calls_url + method, data=params, timeout=timeout or self._timeout) as response:
-                return response.status, await response.read()
-        except (aiohttp.ClientError, TimeoutError) as error:  # as aiogram's TelegramNetworkError
-            raise Transient(f"{method}: {type(error).__name__}: {error}") from error
+        return await post_form(http, self._calls_url + method, method, params, timeout or self._timeout)
 
     async def me(self) -> BotIdentity:
         me = await self.bot.get_me()

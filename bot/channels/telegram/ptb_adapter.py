@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import orjson
 from telegram import Bot, InputFile, Update
 from telegram import BotCommand as PtbCommand
@@ -48,7 +49,7 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.wire import UnexpectedAnswer, WireCall, wire_call
+from bot.channels.telegram.wire import PostForm, UnexpectedAnswer, WireCall, post_form, read_answer, wire_call
 
 _ALLOWED_UPDATES_JSON = orjson.dumps(ALLOWED_UPDATES).decode()
 
@@ -86,6 +87,10 @@ def _wire_form(call: WireCall) -> RequestData:
     return RequestData([RequestParameter(name, value, None) for name, value in call.params.items()])
 
 
+WIRE_CONNECTIONS = 256  # as PTB's request layer's pool
+WIRE_CONNECT_TIMEOUT = 6.0  # PTB's 5 s to connect and 1 s for a free connection in its pool, together here
+
+
 class PtbAdapter:
     def __init__(self, token: str, api_url: str) -> None:
         base = api_url.rstrip("/")
@@ -94,20 +99,29 @@ class PtbAdapter:
             .concurrent_updates(256).build()
         )
         self.bot: Bot = self.application.bot
+        self._calls_url = f"{base}/bot{token}/"  # + the method's name, as the Bot's base_url
+        self._http: aiohttp.ClientSession | None = None
+        self.post_form: PostForm = self._post_form  # the benchmark's stub stands in here (benchmarks/stubs.py)
+
+    async def _post_form(self, method: str, params: dict[str, str]) -> tuple[int, bytes]:
+        """One wire call on an aiohttp session of the adapter's own, not PTB's httpx request layer: httpx cost
+        about 1.1 ms more CPU a sendMessage over loopback (1,573 against aiogram's 443 µs, the fake Bot API's
+        work included), more than the rest of an update."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=WIRE_CONNECTIONS),
+                timeout=aiohttp.ClientTimeout(total=None, connect=WIRE_CONNECT_TIMEOUT, sock_connect=5.0,
+                                              sock_read=self.bot.request.read_timeout or 5.0),
+                headers={"User-Agent": self.bot.request.USER_AGENT})
+        return await post_form(self._http, self._calls_url + method, method, params, self._http.timeout)
 
     async def me(self) -> BotIdentity:
         await self.application.initialize()
         return BotIdentity(self.bot.id, self.bot.username)
 
     async def execute(self, action: Action) -> Result:
-        if (call := wire_call(action)) is not None:  # posted by the Bot's request layer, its answer left as JSON
-            try:  # translated here, not by `_translated`: a context manager per call costs a few µs
-                return call.result(await self.bot.request.post(f"{self.bot.base_url}/{call.method}", _wire_form(call)))
-            except TelegramError as error:
-                translated = _translation(error)
-                if translated is error:
-                    raise
-                raise translated from error
+        if (call := wire_call(action)) is not None:  # fails with our own errors: nothing of PTB's to translate
+            return read_answer(call, *await self.post_form(call.method, call.params))
         async with _translated():
             match action:
                 case SendPhoto(chat_id, png, caption):
@@ -185,6 +199,8 @@ class PtbAdapter:
                                    max_connections=max_connections)
 
     async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

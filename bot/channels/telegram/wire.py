@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import aiohttp
 import orjson
 
 from bot.channels.telegram.actions import (
@@ -73,6 +74,18 @@ class WireCall:
 PostForm = Callable[[str, dict[str, str]], Awaitable[tuple[int, bytes]]]
 """Post a call's parameters as a form to the Bot API's URL for the method; answer the HTTP status and body
 (raising `Transient` when no answer came: a lost connection, a timeout)."""
+
+async def post_form(http: aiohttp.ClientSession, url: str, method: str, params: dict[str, str],
+                    timeout: aiohttp.ClientTimeout) -> tuple[int, bytes]:
+    """Post a call to `url` (the Bot API's, ending in `method`) as the url-encoded form both frameworks post for a
+    call without files; its status and body, or `Transient` when no answer came (the error's text without the
+    URL, which holds the token)."""
+    try:
+        async with http.post(url, data=params, timeout=timeout) as response:
+            return response.status, await response.read()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise Transient(f"{method}: {type(error).__name__}: {str(error).replace(url, method)}") from error
+
 
 RETRIED_STATUSES = frozenset({408, 409, 429})  # with 5xx: worth trying again (409: another poller, for a moment)
 
