@@ -1,8 +1,8 @@
-"""The calls every update makes, posted as `wire.py` writes them by each framework's HTTP client, over real HTTP.
+"""The calls every update makes, posted as `wire.py` writes them on aiohttp by each adapter, over real HTTP.
 
-aiogram's adapter posts these calls below aiogram's session and reads the
-answer itself (`wire.read_answer`), PTB's through its request layer, so
-the failures `delivery` acts on are theirs to report: Telegram's flood limit with the wait it asks for,
+Both adapters post these calls below their framework's methods and read
+the answer themselves (`wire.read_answer`), so the failures `delivery` acts
+on are theirs to report: Telegram's flood limit with the wait it asks for,
 a citizen who blocked the bot, a refused call (a forum topic that is gone
 apart), a server error or a lost connection, which are tried again. Polled
 updates come as Telegram sent them, as a webhook's do.
