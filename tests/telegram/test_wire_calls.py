@@ -127,3 +127,16 @@ async def test_polled_updates_come_as_telegram_sent_them_and_a_second_poller_is_
     fake_api.fail_next("getUpdates", 409)  # another poller took over, for now
     with pytest.raises(Transient):
         await adapter.fetch_updates(second + 1, 0)
+
+
+async def test_python_telegram_bot_s_calls_take_the_proxy_the_environment_names(
+    adapter: TelegramAdapter, citizen: TelegramCitizen, framework: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if framework != "ptb":
+        pytest.skip("aiogram's session takes no proxy from the environment, by aiogram's own choice")
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(Transient):
+        await adapter.execute(SendMessage(citizen.chat_id, "qua proxy"))
+    assert citizen.sent_to_me() == []

@@ -22,6 +22,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 import orjson
@@ -94,6 +96,15 @@ WIRE_CONNECTIONS = 256  # as PTB's request layer's pool
 WIRE_CONNECT_TIMEOUT = 6.0  # PTB's 5 s to connect and 1 s for a free connection in its pool, together here
 
 
+def _env_proxy(url: str) -> str | None:
+    """The proxy HTTPS_PROXY / HTTP_PROXY (and NO_PROXY) name for `url`, as PTB's httpx client takes it from the
+    environment; read once, not per request as aiohttp's `trust_env` does (which cost 0.6 ms of CPU a call)."""
+    scheme, host = urlsplit(url).scheme, urlsplit(url).hostname or ""
+    if proxy_bypass(host):
+        return None
+    return getproxies().get(scheme)
+
+
 class PtbAdapter:
     def __init__(self, token: str, api_url: str) -> None:
         base = api_url.rstrip("/")
@@ -115,7 +126,7 @@ class PtbAdapter:
                 connector=aiohttp.TCPConnector(limit=WIRE_CONNECTIONS),
                 timeout=aiohttp.ClientTimeout(total=None, connect=WIRE_CONNECT_TIMEOUT, sock_connect=5.0,
                                               sock_read=self.bot.request.read_timeout or 5.0),
-                headers={"User-Agent": self.bot.request.USER_AGENT})
+                headers={"User-Agent": self.bot.request.USER_AGENT}, proxy=_env_proxy(self._calls_url))
         return await post_form(self._http, self._calls_url + method, method, params, self._http.timeout)
 
     async def me(self) -> BotIdentity:
