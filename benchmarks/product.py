@@ -5,7 +5,8 @@ everyday update is read straight from its JSON and any other is parsed by
 the framework into its Update (aiogram's pydantic models, PTB's
 `Update.de_json`), both by `citizen_json.parse_update` as the webhook and
 the poller call it; the front reads it and hands it to the switchboard, and
-the replies go out through the framework's Bot (its request layer stubbed),
+the replies go out through the framework's HTTP client (stubbed where the
+HTTP request would be made: the adapters' aiohttp post, PTB's `do_request`),
 but for the one call the webhook's response may carry (a press's answer, an OTP's deletion),
 which is counted apart: polling makes it as a request too.
 The frameworks' dispatchers are not on that path — the dialog state is
@@ -23,18 +24,18 @@ step move at INFO).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from time import perf_counter_ns
 from typing import Any
 
+import orjson
 from redis.asyncio import Redis
 from telegram.ext import Application
 
 from benchmarks.harness import Fed, Measurement, Scenario, summarise
 from benchmarks.redis_server import RedisServer
-from benchmarks.stubs import StubRequest, StubSession
+from benchmarks.stubs import StubPost, StubRequest, StubSession
 from benchmarks.workload import PASSWORD, Workload
 from bot.app.runtime import FORGET_SENT_AFTER
 from bot.app.settings import Settings
@@ -75,7 +76,8 @@ def catalogs() -> Catalogs:
 
 
 class StubbedPtbAdapter(PtbAdapter):
-    """`PtbAdapter` with the stub as its request layer; the same Application settings otherwise."""
+    """`PtbAdapter` with the stub as its request layer and where it posts the calls every update makes; the same
+    Application settings otherwise."""
 
     def __init__(self, token: str, request: StubRequest) -> None:
         self.application = (
@@ -83,6 +85,8 @@ class StubbedPtbAdapter(PtbAdapter):
             .concurrent_updates(256).build()
         )
         self.bot = self.application.bot
+        self._http = None
+        self.post_form = StubPost(request.bot_api)  # the calls posted on the adapter's aiohttp session (stubs.py)
 
 
 class Product(Scenario):
@@ -115,6 +119,7 @@ class Product(Scenario):
         if self.framework == "aiogram":
             self._aiogram = AiogramAdapter(self.api.token, "https://api.telegram.org")
             self._aiogram.bot.session = StubSession(self.api, like=self._aiogram.bot.session)
+            self._aiogram.post_form = StubPost(self.api)  # the calls posted below aiogram's session (stubs.py)
             self.adapter = self._aiogram
         else:
             self._ptb = StubbedPtbAdapter(self.api.token, StubRequest(self.api))
@@ -135,7 +140,7 @@ class Product(Scenario):
         reply = WebhookReply()
         await self.front.on_update(parse_update(update, self.adapter.parse_update), reply)
         if reply.body is not None:
-            self.api.carry(json.dumps(reply.body).encode())  # as the webhook writes it, for the same cost
+            self.api.carry(orjson.dumps(reply.body))  # as the webhook writes it, for the same cost
 
     async def stop(self) -> None:
         if self.adapter is not None:

@@ -5,7 +5,13 @@ layers their real HTTP clients implement. Both build the request's wire
 form as the real client would (aiogram's `prepare_value` per field, PTB's
 `json_parameters`), and both get a JSON answer back that the framework
 parses into its own types (aiogram: `Response[method.__returning__]`; PTB:
-its `de_json`). The answers are plausible: a Message for sendMessage and
+its `de_json`). The product posts the calls every update makes on an
+aiohttp session itself (`post_form` of either adapter: aiogram's session,
+below aiogram's session layer; one of its own on PTB, not PTB's httpx
+request layer): there `StubPost` answers, with the same answer serialised
+by the same stdlib `json` as the anchors' `StubSession`, so the stub costs
+the product what it costs the anchors and the product pays its own
+reading of the answer (`wire.read_answer`). The answers are plausible: a Message for sendMessage and
 sendPhoto, a MessageId for copyMessage, the bot for getMe, True otherwise.
 """
 
@@ -129,6 +135,16 @@ class StubSession(BaseSession):
 
     async def close(self) -> None:
         pass
+
+
+class StubPost:
+    """`BotApi` where an adapter's `post_form` would POST a form on aiohttp: the status and body it would read."""
+
+    def __init__(self, bot_api: BotApi) -> None:
+        self.bot_api = bot_api
+
+    async def __call__(self, method: str, params: dict[str, str]) -> tuple[int, bytes]:
+        return 200, json.dumps({"ok": True, "result": self.bot_api.answer(method, params)}).encode()
 
 
 class StubRequest(BaseRequest):

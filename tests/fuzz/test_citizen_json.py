@@ -22,6 +22,7 @@ from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.citizen_json import read_citizen_update
 from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.updates import read_update
+from bot.channels.telegram.webhook_reply import WebhookReply
 from tests.botprocess import TOKEN
 from tests.fuzz.conftest import FUZZ
 from tests.fuzz.hostile import callback_data, command_text, hostile_text
@@ -126,6 +127,8 @@ def test_an_update_read_from_its_json_reads_as_both_frameworks_read_it(
     aiogram, ptb = (_parsed(adapter, raw) for adapter in frameworks.values())
     assert aiogram is not None and ptb is not None, "read from the JSON, though a framework refuses it (400)"
     assert citizen.incoming("1", None) == read_update(aiogram, "1") == read_update(ptb, "1")
+    reply = WebhookReply()  # by webhook: the same, with the response that may carry a call
+    assert citizen.incoming("1", reply) == read_update(aiogram, "1", reply) == read_update(ptb, "1", reply)
 
 
 @pytest.mark.parametrize("raw", [

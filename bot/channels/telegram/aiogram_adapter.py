@@ -5,9 +5,12 @@ lives in the shared Redis store, under its lock, so routing is the front's):
 every update, polled or posted to the webhook, that `citizen_json.py` does
 not read from its JSON is parsed into aiogram's Update and goes to
 `TelegramFront.on_update`; the calls every update makes are posted as
-`wire.py` writes them (`WireMethod`), the rarer ones through aiogram's
-methods; and aiogram's exceptions are
-translated into the four failures `delivery` knows how to handle. Polling
+`wire.py` writes them straight on aiogram's aiohttp session (`post_form`:
+aiogram's Bot, its method models and its `Response` validation cost 16–18 µs
+of CPU a call in benchmarks/, for a form whose fields are already strings),
+the rarer ones through aiogram's methods; and aiogram's exceptions are
+translated into the four failures `delivery` knows how to handle
+(`wire.read_answer` maps the posted calls' answers the same way). Polling
 is the front's (`bot/channels/telegram/polling.py`, which confirms an update only
 once it is kept in Redis); this adapter only makes its getUpdates calls.
 """
@@ -33,10 +36,9 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods.base import Response, TelegramMethod
+from aiogram.methods.base import Response
 from aiogram.types import BotCommand as AiogramCommand
 from aiogram.types import BufferedInputFile, Update
-from pydantic import PrivateAttr
 
 from bot.channels.telegram.actions import (
     Action,
@@ -57,33 +59,16 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.wire import WireCall, wire_call
+from bot.channels.telegram.wire import PostForm, UnexpectedAnswer, post_form, read_answer, read_result, wire_call
 
-
-class WireMethod(TelegramMethod[Any]):
-    """A call written by `wire.py`: its parameters, already strings, are the model's extra fields (aiogram posts
-    them as they are), and its answer is kept as JSON, not read into aiogram's models."""
-
-    __returning__ = Any
-    _api_method: str = PrivateAttr()
-
-    @classmethod
-    def of(cls, call: WireCall) -> WireMethod:
-        method = cls(**call.params)
-        method._api_method = call.method
-        return method
-
-    @property
-    def __api_method__(self) -> str:  # type: ignore[override]  # a class constant in aiogram's own methods
-        return self._api_method
-
+_ALLOWED_UPDATES_JSON = orjson.dumps(ALLOWED_UPDATES).decode()
 
 # aiogram parses every answer as Response[<the method's return type>], a generic model pydantic caches
 # only weakly: after a garbage collection the next call rebuilds it (~15 ms, seen as p99 spikes in
 # benchmarks/). Holding the ones we use keeps them built.
 _RESPONSES = tuple(Response[method.__returning__] for method in (  # type: ignore[name-defined]
-    WireMethod, methods.SendPhoto, methods.CopyMessage, methods.CreateForumTopic, methods.EditForumTopic,
-    methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember, methods.GetUpdates, methods.GetFile,
+    methods.SendPhoto, methods.CopyMessage, methods.CreateForumTopic, methods.EditForumTopic,
+    methods.CloseForumTopic, methods.ReopenForumTopic, methods.GetChatMember, methods.GetFile,
 ))
 
 
@@ -121,18 +106,28 @@ def _json_dumps(value: Any) -> str:
 class AiogramAdapter:
     def __init__(self, token: str, api_url: str) -> None:
         # orjson reads the Bot API's answers and writes keyboards (cheaper than the stdlib's json; benchmarks/)
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), json_loads=orjson.loads,
-                                 json_dumps=_json_dumps)
+        self._session = session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")),
+                                                 json_loads=orjson.loads, json_dumps=_json_dumps)
         self.bot = Bot(token, session=session)
+        self._calls_url = session.api.api_url(token=token, method="")  # + the method's name
+        self._timeout = aiohttp.ClientTimeout(total=session.timeout)
+        self.post_form: PostForm = self._post_form  # the benchmark's stub stands in here (benchmarks/stubs.py)
+
+    async def _post_form(self, method: str, params: dict[str, str],
+                         timeout: aiohttp.ClientTimeout | None = None) -> tuple[int, bytes]:
+        """One wire call on aiogram's aiohttp session (its connector, its User-Agent, its timeout), posted as
+        the url-encoded form aiogram posts for a call without files."""
+        http = await self._session.create_session()
+        return await post_form(http, self._calls_url + method, method, params, timeout or self._timeout)
 
     async def me(self) -> BotIdentity:
         me = await self.bot.get_me()
         return BotIdentity(me.id, me.username or "")
 
     async def execute(self, action: Action) -> Result:
+        if (call := wire_call(action)) is not None:  # fails with our own errors: nothing of aiogram's to translate
+            return read_answer(call, *await self.post_form(call.method, call.params))
         async with _translated():
-            if (call := wire_call(action)) is not None:
-                return call.result(await self.bot(WireMethod.of(call)))
             match action:
                 case SendPhoto(chat_id, png, caption, thread_id):
                     photo = await self.bot.send_photo(chat_id, BufferedInputFile(png, "qr.png"), caption=caption,
@@ -181,10 +176,18 @@ class AiogramAdapter:
             await self.bot.delete_webhook()
 
     async def fetch_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
-        async with _translated():
-            updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
-                                                 request_timeout=int(self.bot.session.timeout + timeout))
-        return [update.model_dump(mode="json", exclude_none=True, by_alias=True) for update in updates]
+        """The updates as Telegram sent them, as a webhook gets them: not read into aiogram's models and dumped
+        back to JSON (which cost more than handling a citizen's update; a batch with one update aiogram could
+        not read failed whole)."""
+        params = {"timeout": str(timeout), "allowed_updates": _ALLOWED_UPDATES_JSON}
+        if offset is not None:
+            params["offset"] = str(offset)
+        long_poll = aiohttp.ClientTimeout(total=self._session.timeout + timeout)
+        updates = read_result("getUpdates", *await self._post_form("getUpdates", params, long_poll))
+        if type(updates) is not list or not all(
+                type(update) is dict and type(update.get("update_id")) is int for update in updates):
+            raise UnexpectedAnswer("getUpdates answered something other than a list of updates")
+        return updates
 
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})

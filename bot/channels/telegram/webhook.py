@@ -53,6 +53,6 @@ def mount_webhook(
         if reply.carried is None:
             return web.Response(status=200)
         metrics.telegram_call(type(reply.carried).__name__, "carried")
-        return web.json_response(reply.body)
+        return web.Response(body=orjson.dumps(reply.body), content_type="application/json")  # orjson: as it reads
 
     app.router.add_post(path, receive)

@@ -1,4 +1,4 @@
-"""The calls every update makes, in the Bot API's wire form, for both frameworks' request layers to post.
+"""The calls every update makes, in the Bot API's wire form, posted and read back the same way by both adapters.
 
 Both frameworks post a call's parameters as a form of strings (JSON for an
 object) and map the answer's errors to their exceptions; what they add
@@ -9,22 +9,31 @@ CPU on PTB; aiogram's pydantic models) — is work nothing here reads. So
 the calls an update makes (send, edit, answer a press, delete) are written
 here, once for both adapters: a keyboard is the same for every citizen at
 a step and is serialised once (`markup_json`), and a sent message's answer
-is read as its id. The adapters post them through their framework's Bot
-(its HTTP session, timeouts and error types); the help desk's rarer calls
-(topics, copies, photos, members) still go through the frameworks' methods.
+is read as its id. Both adapters post them as a form on aiohttp
+(`post_form`): aiogram's own session, below aiogram's session layer (its
+method and `Response` models cost 16–18 µs of CPU a call), and on PTB a
+session of the adapter's own (PTB's httpx client cost about 1.1 ms of CPU
+a call); `read_answer` reads the answer (orjson) and maps Telegram's errors
+to the four failures `delivery` knows, as the adapters map the frameworks'
+exceptions. Polling's getUpdates is read the same way (`read_result`).
+The help desk's rarer calls (topics, copies, photos, members) still go
+through the frameworks' methods.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import aiohttp
 import orjson
 
 from bot.channels.telegram.actions import (
     Action,
     AnswerCallback,
+    Blocked,
     CallbackButton,
     ClearKeyboard,
     ContactKeyboard,
@@ -34,9 +43,12 @@ from bot.channels.telegram.actions import (
     LinkButton,
     Markup,
     RemoveKeyboard,
+    RetryAfter,
     SendMessage,
     ShowChoice,
+    Transient,
     WebAppButton,
+    rejected,
 )
 
 MARKUPS_KEPT = 512
@@ -59,6 +71,63 @@ class WireCall:
         if not isinstance(answer, dict) or type(answer.get("message_id")) is not int:
             raise ValueError(f"sendMessage answered without a message id: {type(answer).__name__}")
         return int(answer["message_id"])
+
+
+PostForm = Callable[[str, dict[str, str]], Awaitable[tuple[int, bytes]]]
+"""Post a call's parameters as a form to the Bot API's URL for the method; answer the HTTP status and body
+(raising `Transient` when no answer came: a lost connection, a timeout)."""
+
+async def post_form(http: aiohttp.ClientSession, url: str, method: str, params: dict[str, str],
+                    timeout: aiohttp.ClientTimeout) -> tuple[int, bytes]:
+    """Post a call to `url` (the Bot API's, ending in `method`) as the url-encoded form both frameworks post for a
+    call without files; its status and body, or `Transient` when no answer came (the error's text without the
+    URL, which holds the token)."""
+    try:
+        async with http.post(url, data=params, timeout=timeout) as response:
+            return response.status, await response.read()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise Transient(f"{method}: {type(error).__name__}: {str(error).replace(url, method)}") from error
+
+
+RETRIED_STATUSES = frozenset({408, 409, 429})  # with 5xx: worth trying again (409: another poller, for a moment)
+
+
+class UnexpectedAnswer(Exception):
+    """An answer no call should get — an unauthorised token (401), a body that is not the Bot API's JSON, a 2xx
+    saying it failed: none of the four failures `delivery` handles, so the update fails loudly, as it did with
+    aiogram's own errors of this kind (TelegramUnauthorizedError, ClientDecodeError)."""
+
+
+def read_answer(call: WireCall, status: int, body: bytes) -> int | None:
+    """The Bot API's answer to `call` as the tree wants it (`WireCall.result`); a refusal as `read_result` says."""
+    return call.result(read_result(call.method, status, body))
+
+
+def read_result(method: str, status: int, body: bytes) -> Any:
+    """The `result` of the Bot API's answer to a call of `method`, as JSON; a refusal as the failure `delivery`
+    acts on: 429 (or any answer with `retry_after`) `RetryAfter`, 403 `Blocked`, 5xx, 408 and 409 `Transient`,
+    another 4xx `Rejected` (`TopicGone` for a forum topic that is gone)."""
+    try:
+        answer = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        answer = None
+    if type(answer) is not dict:
+        if status >= 500 or status in RETRIED_STATUSES:  # a proxy's error page
+            raise Transient(f"{method}: HTTP {status}")
+        raise UnexpectedAnswer(f"{method}: HTTP {status}, not the Bot API's JSON")
+    if 200 <= status < 300 and answer.get("ok") is True:
+        return answer.get("result")
+    description = str(answer.get("description") or f"HTTP {status}")
+    parameters = answer.get("parameters")
+    if type(parameters) is dict and parameters.get("retry_after"):
+        raise RetryAfter(float(parameters["retry_after"]))
+    if status == 403:
+        raise Blocked(description)
+    if status >= 500 or status in RETRIED_STATUSES:
+        raise Transient(description)
+    if 400 <= status < 500 and status != 401:
+        raise rejected(description)
+    raise UnexpectedAnswer(f"{method}: HTTP {status}: {description}")
 
 
 def wire_call(action: Action) -> WireCall | None:
