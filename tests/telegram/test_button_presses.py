@@ -7,7 +7,6 @@ By webhook the press is answered in the HTTP response to Telegram's POST
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -16,7 +15,6 @@ from aiohttp import web
 
 from bot.channels.telegram.actions import AnswerCallback
 from bot.channels.telegram.adapter import TelegramAdapter
-from bot.channels.telegram.frameworks import make_adapter
 from bot.channels.telegram.updates import origin_of, read_update
 from bot.channels.telegram.webhook import mount_webhook
 from bot.channels.telegram.webhook_reply import WebhookReply
@@ -92,14 +90,6 @@ async def test_an_old_button_pressed_again_is_refused_and_its_question_keeps_the
 
 
 # The 500 path: Telegram's POST, through the webhook and each framework's parser, to a handler that fails.
-
-@pytest.fixture
-async def adapter(fake_api: FakeBotAPI, framework: str) -> AsyncIterator[TelegramAdapter]:
-    made = make_adapter(framework, TOKEN, fake_api.base_url)  # type: ignore[arg-type]  # "aiogram" or "ptb"
-    await made.me()
-    yield made
-    await made.close()
-
 
 @pytest.mark.parametrize("fails", [False, True])
 async def test_an_update_that_fails_is_answered_500_carrying_no_call(

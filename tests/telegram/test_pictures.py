@@ -9,7 +9,6 @@ the ones every call reports, so the conversation can ask to send it again.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,14 +25,6 @@ from tests.fakebot.methods import MAX_DOWNLOAD
 from tests.fakebot.server import FakeBotAPI
 
 pytestmark = BOTH
-
-
-@pytest.fixture
-async def adapter(fake_api: FakeBotAPI, framework: str) -> AsyncIterator[TelegramAdapter]:
-    made = make_adapter(framework, TOKEN, fake_api.base_url)  # type: ignore[arg-type]  # "aiogram" or "ptb"
-    await made.me()  # python-telegram-bot's client works once initialised
-    yield made
-    await made.close()
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ updates come as Telegram sent them, as a webhook's do.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.channels.telegram.actions import (
@@ -30,22 +28,13 @@ from bot.channels.telegram.actions import (
 )
 from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.citizen_json import read_citizen_update
-from bot.channels.telegram.frameworks import make_adapter
-from tests.botprocess import BOTH, TOKEN
+from tests.botprocess import BOTH
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
 
 pytestmark = BOTH
 FAILURES = (RetryAfter, Blocked, Rejected, Transient)  # what `delivery` acts on
 KEYBOARD = InlineKeyboard(((CallbackButton("Đồng ý", "consent:yes"), CallbackButton("Không", "consent:no")),))
-
-
-@pytest.fixture
-async def adapter(fake_api: FakeBotAPI, framework: str) -> AsyncIterator[TelegramAdapter]:
-    made = make_adapter(framework, TOKEN, fake_api.base_url)  # type: ignore[arg-type]  # "aiogram" or "ptb"
-    await made.me()  # python-telegram-bot's client works once initialised
-    yield made
-    await made.close()
 
 
 @pytest.fixture

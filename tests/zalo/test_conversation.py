@@ -3,7 +3,6 @@ real Redis and the sandbox portal, with the parts `regbot run` builds for a Zalo
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from conversations.text import Text
 from tests.cccd_images import SAMPLE_PAYLOAD, card_photo
 from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
+from tests.zalo.handled import sent_after_handling
 from tests.zalo.redis_keys import keys_naming
 
 CITIZEN = "8412345"
@@ -42,9 +42,7 @@ class Chat:
 
     async def handled(self) -> list[Sent]:
         """What the OA sent since the last look, once the events delivered meanwhile are handled."""
-        await asyncio.sleep(0)  # the event's task starts before its 200 is read; not a wait for time
-        await self.bot.in_flight.drain(30)
-        sent = self.oa.sent_to(CITIZEN)[self.seen:]
+        sent = await sent_after_handling(self.oa, self.bot.in_flight, CITIZEN, self.seen)
         self.seen += len(sent)
         return sent
 

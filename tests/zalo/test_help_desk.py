@@ -9,7 +9,6 @@ the reason; and the staff commands work on a Zalo citizen's case as on a Telegra
 
 from __future__ import annotations
 
-import asyncio
 import io
 import random
 import re
@@ -45,6 +44,7 @@ from tests.fakebot.server import FakeBotAPI
 from tests.fakebot.staff import ForumGroup, TelegramStaff
 from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_ID, OA_SECRET_KEY, FakeZaloOA
 from tests.fakezalo.messages import Sent
+from tests.zalo.handled import sent_after_handling
 
 CITIZEN = "8412345"
 KEY = DialogKey(f"zalo:{APP_ID}", CITIZEN, CITIZEN)
@@ -71,9 +71,7 @@ class Desk:
 
     async def handled(self) -> list[Sent]:
         """What the OA sent the citizen since the last look, once the events delivered meanwhile are handled."""
-        await asyncio.sleep(0)  # the event's task starts before its 200 is read; not a wait for time
-        await self.bot.in_flight.drain(30)
-        sent = self.oa.sent_to(CITIZEN)[self.seen:]
+        sent = await sent_after_handling(self.oa, self.bot.in_flight, CITIZEN, self.seen)
         self.seen += len(sent)
         return sent
 
