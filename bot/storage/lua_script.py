@@ -73,6 +73,10 @@ class HeldConnections:
         self._taken = 0
         self._size = size
 
+    def idle(self) -> tuple[Connection, bool] | None:
+        """A kept connection if one is idle, without a coroutine's cost (`take` when none is)."""
+        return (self._idle.pop(), True) if self._idle else None
+
     async def take(self) -> tuple[Connection, bool]:
         """A connection, and whether it is one of the kept ones (else `give_back` returns it to the pool)."""
         if self._idle:
@@ -88,6 +92,10 @@ class HeldConnections:
             self._idle.append(connection)
         else:
             await self._redis.connection_pool.release(connection)
+
+    def keep(self, connection: Connection) -> None:
+        """`give_back` of a kept connection, without a coroutine's cost."""
+        self._idle.append(connection)
 
 
 class LuaScript:
@@ -109,13 +117,20 @@ class LuaScript:
         with `on_also`, handed to it with the reply (bot/storage/riders.py)."""
         if not self._pooled:
             return await self._through_client(keys, args, also, on_also)
-        connection, kept = await self._connections.take()
+        connection, kept = self._connections.idle() or await self._connections.take()
         try:
-            return await connection.retry.call_with_retry(
-                lambda: _on(connection, kept, lambda: self._run(connection, keys, args, also, on_also)),
-                lambda error: connection.disconnect())
+            failed: Exception | None = None
+            if kept and connection.is_connected:  # the common case, tried without the retry's layers (`_retried`)
+                try:
+                    return await self._run(connection, keys, args, also, on_also)
+                except Exception as error:
+                    failed = error
+            return await _retried(connection, kept, lambda: self._run(connection, keys, args, also, on_also), failed)
         finally:
-            await self._connections.give_back(connection, kept)
+            if kept:
+                self._connections.keep(connection)
+            else:
+                await self._connections.give_back(connection, kept)
 
     async def each(self, calls: Sequence[tuple[Sequence[KeyT], Sequence[EncodableT]]]) -> list[Any]:
         """Run the script once for each (keys, args), all in one round trip, and answer each call's result: an
@@ -124,9 +139,7 @@ class LuaScript:
             return await self._each_through_client(calls)
         connection, kept = await self._connections.take()
         try:
-            return await connection.retry.call_with_retry(
-                lambda: _on(connection, kept, lambda: self._run_each(connection, calls)),
-                lambda error: connection.disconnect())
+            return await _retried(connection, kept, lambda: self._run_each(connection, calls), None)
         finally:
             await self._connections.give_back(connection, kept)
 
@@ -220,9 +233,7 @@ class Commands:
         """Each command's reply, in order; an error reply is its result, not raised."""
         connection, kept = await self._connections.take()
         try:
-            return await connection.retry.call_with_retry(
-                lambda: _on(connection, kept, lambda: self._send(connection, commands)),
-                lambda error: connection.disconnect())
+            return await _retried(connection, kept, lambda: self._send(connection, commands), None)
         finally:
             await self._connections.give_back(connection, kept)
 
@@ -248,6 +259,28 @@ async def _connect_once(connection: Connection) -> None:
         await connection.connect()  # type: ignore[no-untyped-call]
     finally:
         connection.retry = retry
+
+
+async def _retried(
+    connection: Connection, kept: bool, send: Callable[[], Awaitable[T]], failed: Exception | None,
+) -> T:
+    """`send` with the client's retries (`_on` each try); `failed`: the error of a first try the caller made
+    itself on a kept, connected connection (`LuaScript.__call__`, the common case, without these layers), taken
+    as `_on`'s own first try would: a connection error is tried again at once on a fresh connection, any other
+    goes to the client's `Retry` as if raised here (counted, retried, or raised as it decides)."""
+    first = failed
+
+    async def attempt() -> T:
+        nonlocal first
+        if first is None:
+            return await _on(connection, kept, send)
+        error, first = first, None
+        if not isinstance(error, RedisConnectionError):
+            raise error
+        await connection.disconnect()  # as `_on` does: at once on a fresh one, before the client's retries
+        return await _on(connection, kept, send)
+
+    return await connection.retry.call_with_retry(attempt, lambda error: connection.disconnect())
 
 
 async def _on(connection: Connection, kept: bool, send: Callable[[], Awaitable[T]]) -> T:

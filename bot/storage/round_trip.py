@@ -6,7 +6,7 @@ to and read from a connection they hold. redis-py's own
 Python 3.11 runs it as a task of its own, and `read_response` sets up a
 second timeout scope for the read: together about 70 µs of CPU per call on
 the benchmark's machine, about half of the call (issue 18). Here the write
-goes straight to the connection's stream writer (a Unix or TCP socket
+goes straight to the connection's transport, as one bytes (a Unix or TCP socket
 takes a few hundred bytes at once; only a full buffer is waited for) and
 the replies are read from its parser, the whole round trip under one
 timeout of the connection's `socket_timeout`, kept by a watchdog shared by
@@ -42,13 +42,14 @@ async def exchange(connection: Connection, packed: list[bytes], replies: int) ->
         return await _through_redis_py(connection, packed, replies)
     writer = connection._writer
     parser = connection._parser
-    if writer is None or writer.transport.is_closing():
+    if writer is None or (transport := writer.transport).is_closing():
         raise RedisConnectionError("Connection closed by the server before write")
     answers: list[Any] = []
     watch = _watchdog().watch(connection.socket_timeout)
     try:
-        writer.writelines(packed)
-        if writer.transport.get_write_buffer_size():  # the socket did not take it all: wait for room
+        # One bytes to the transport: the stream writer's `writelines` went through two more calls and a join.
+        transport.write(packed[0] if len(packed) == 1 else b"".join(packed))
+        if transport.get_write_buffer_size():  # the socket did not take it all: wait for room
             await writer.drain()
         for _ in range(replies):
             answers.append(await parser.read_response())  # type: ignore[attr-defined]
