@@ -25,10 +25,14 @@ class Outcome:
     effects: tuple[Effect, ...] = ()
 
 
+# Declared once, not built per answer (issue 18): a `Text` is never changed once made.
+_PROGRESS = {step: _("Step {number}/{total}", number=number, total=len(NUMBERED))
+             for number, step in enumerate(NUMBERED, start=1)}
+
+
 def progress(dialog: Dialog) -> Text | None:
-    if dialog.step not in NUMBERED:
-        return None
-    return _("Step {number}/{total}", number=NUMBERED.index(dialog.step) + 1, total=len(NUMBERED))
+    """The "Step n/N" header of a numbered step's question; None for the others."""
+    return _PROGRESS.get(dialog.step)
 
 
 def question_reply(dialog: Dialog, ctx: Context, before: tuple[Paragraph, ...] = ()) -> Reply:

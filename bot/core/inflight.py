@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +26,26 @@ class InFlight:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    @contextmanager
-    def track(self) -> Iterator[None]:
+    def track(self) -> InFlight:
+        """`with in_flight.track():` around an update's handling. The tracker itself is the context manager
+        (no generator and no object per update: issue 18); the task is looked up again on exit, as it is the
+        same one."""
+        return self
+
+    def __enter__(self) -> None:
         task = asyncio.current_task()
         assert task is not None, "tracked work runs in a task"
         self._tasks[task] = self._tasks.get(task, 0) + 1
         self._idle.clear()
-        try:
-            yield
-        finally:
-            depth = self._tasks.pop(task) - 1
-            if depth:
-                self._tasks[task] = depth
-            elif not self._tasks:
-                self._idle.set()
+
+    def __exit__(self, *exc_info: object) -> None:
+        task = asyncio.current_task()
+        assert task is not None, "tracked work runs in a task"
+        depth = self._tasks.pop(task) - 1
+        if depth:
+            self._tasks[task] = depth
+        elif not self._tasks:
+            self._idle.set()
 
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` seconds for the work in flight, then cancel what is left; answers how many."""

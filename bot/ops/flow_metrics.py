@@ -20,6 +20,7 @@ needs no change to be measured. The rules:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.ops import metrics
 from conversations.commands import GLOBAL_BUTTONS
@@ -95,7 +96,13 @@ def refusal_reason(before: Dialog, event: Event, outcome: Outcome) -> str | None
 
 def reason_label(text: Text) -> str:
     """"This number has {count} digits; a CMND has 9..." → "this_number_has_digits_a_cmnd_has_9"."""
-    words = re.findall(r"[a-z0-9]+", re.sub(r"\{[^}]*\}", " ", text.msgid.lower()))
+    return _label(text.msgid)
+
+
+@lru_cache(maxsize=512)  # bounded all the same, should a Text ever carry other words
+def _label(msgid: str) -> str:
+    """Worked out once per message: the msgids are the catalogs' few, a refusal is frequent (issue 18)."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"\{[^}]*\}", " ", msgid.lower()))
     return "_".join(words[:REASON_WORDS]) or "other"
 
 

@@ -65,10 +65,14 @@ def ask_id_number(dialog: Dialog, ctx: Context) -> Question:
             (_("Is {id_number} really your ID number?", id_number=dialog.data.unconfirmed_id_number),),
             ((ID_IS_RIGHT, ID_RETYPE),),
         )
-    return Question((_("Type the number of your ID card: the 12-digit CCCD or the 9-digit CMND "
-                       "(it will be your login name)."),
-                     _("With a chip-based CCCD card you can instead send a photo of the QR code on its front: "
-                       "it fills in your ID number, name and date of birth at once."),))
+    return ASK_ID_NUMBER
+
+
+# The questions that never change, declared once rather than built for every answer (issue 18).
+ASK_ID_NUMBER = Question((_("Type the number of your ID card: the 12-digit CCCD or the 9-digit CMND "
+                            "(it will be your login name)."),
+                          _("With a chip-based CCCD card you can instead send a photo of the QR code on its front: "
+                            "it fills in your ID number, name and date of birth at once."),))
 
 
 async def answer_id_number(dialog: Dialog, event: Event, ctx: Context) -> Answer:
@@ -168,9 +172,12 @@ id_number = Step(
 # -- full_name ------------------------------------------------------------------
 
 
+ASK_FULL_NAME = Question((_("Type your full name exactly as on your ID card, with tone marks "
+                            "(for example: Nguyễn Thị Hồng Nhung)."),))
+
+
 def ask_full_name(dialog: Dialog, ctx: Context) -> Question:
-    return Question((_("Type your full name exactly as on your ID card, with tone marks "
-                       "(for example: Nguyễn Thị Hồng Nhung)."),))
+    return ASK_FULL_NAME
 
 
 async def answer_full_name(dialog: Dialog, event: Event, ctx: Context) -> Answer:
@@ -186,8 +193,11 @@ full_name = Step(
 # -- birth_date -------------------------------------------------------------------
 
 
+ASK_BIRTH_DATE = Question((_("Type your date of birth as day/month/year, for example 05/09/1990."),))
+
+
 def ask_birth_date(dialog: Dialog, ctx: Context) -> Question:
-    return Question((_("Type your date of birth as day/month/year, for example 05/09/1990."),))
+    return ASK_BIRTH_DATE
 
 
 async def answer_birth_date(dialog: Dialog, event: Event, ctx: Context) -> Answer:
@@ -203,12 +213,15 @@ birth_date = Step(
 # -- phone --------------------------------------------------------------------------
 
 
+ASK_PHONE = Question(
+    (_("Type the mobile number registered in your name (chính chủ), for example 0821234088, "
+       "or share it with the button below."),),
+    ask_contact=True,
+)
+
+
 def ask_phone(dialog: Dialog, ctx: Context) -> Question:
-    return Question(
-        (_("Type the mobile number registered in your name (chính chủ), for example 0821234088, "
-           "or share it with the button below."),),
-        ask_contact=True,
-    )
+    return ASK_PHONE
 
 
 async def answer_phone(dialog: Dialog, event: Event, ctx: Context) -> Answer:
@@ -231,8 +244,11 @@ phone = Step(
 NO_EMAIL = Button("email:skip", _("Skip (no email)"))
 
 
+ASK_EMAIL = Question((_("Type your email address, or skip: it is optional."),), ((NO_EMAIL,),))
+
+
 def ask_email(dialog: Dialog, ctx: Context) -> Question:
-    return Question((_("Type your email address, or skip: it is optional."),), ((NO_EMAIL,),))
+    return ASK_EMAIL
 
 
 async def answer_email(dialog: Dialog, event: Event, ctx: Context) -> Answer:
