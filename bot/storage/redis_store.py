@@ -447,6 +447,7 @@ class RedisDialogStore:
 
     async def take_idle(self, bot: str, limit: int = 100) -> list[DialogKey]:
         """Dialogs of `bot` idle for `idle_after`, each given to one caller only (it leaves the set)."""
+        self._decoded.sweep()  # called every few seconds by every worker: a quiet one lets go of old dialogs too
         members = await self._take_idle(keys=[idle_dialogs(bot)], args=[int(time.time() * 1000), limit])
         return [DialogKey.of_member(bot, member.decode()) for member in members]
 
