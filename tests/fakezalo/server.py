@@ -33,6 +33,7 @@ from tests.fakezalo.world import (
     APP_ID,
     APP_SECRET,
     ATTACHMENT_LIFETIME,
+    FIRST_REFRESH_TOKEN,
     OA_ID,
     OA_SECRET_KEY,
     World,
@@ -69,6 +70,12 @@ class FakeZaloOA:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.base_url = ""
+
+    def bot_settings(self) -> dict[str, str]:
+        """The ZALO_* settings that point a `regbot run` at this OA (once started)."""
+        return {"ZALO_APP_ID": self.app_id, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": self.signing_secret,
+                "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": self.base_url,
+                "ZALO_OAUTH_URL": self.base_url}
 
     async def start(self) -> str:
         app = web.Application(client_max_size=2 * MAX_UPLOAD)

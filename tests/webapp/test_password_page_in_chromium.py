@@ -7,34 +7,29 @@ the page must read the launch data from the URL fragment itself.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 from redis.asyncio import Redis
 
 from tests.botprocess import ON_AIOGRAM
+from tests.browser import headless_chromium, needs_chromium
 from tests.citizen import ID_NUMBER, PASSWORD, Sandbox, everything_in
 from tests.fakebot.server import FakeBotAPI
 from tests.webapp.conftest import AtPasswordStep
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"), ON_AIOGRAM]
+pytestmark = [needs_chromium, ON_AIOGRAM]
 
 
 @pytest.fixture
 async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+    async with headless_chromium() as browser:
         yield browser
-        await browser.close()
 
 
 async def open_as_telegram_does(browser: Browser, form: AtPasswordStep) -> Page:

@@ -12,7 +12,7 @@ from tests.botprocess import ON_PTB, BotFactory
 from tests.fakebot.person import JPEG
 from tests.fakebot.server import FakeBotAPI
 from tests.fakebot.staff import ForumGroup, TelegramStaff
-from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
+from tests.fakezalo import FakeZaloOA
 from tests.fakezalo.messages import Sent
 from tests.zalo.test_help_desk import jpeg
 from tests.zalo.test_regbot_run import CITIZEN, DEADLINE, ZaloCitizen
@@ -38,9 +38,7 @@ async def test_a_zalo_citizen_with_staff_on_telegram_and_back_with_the_assistant
     lan = TelegramStaff(fake_api, group, 501, "Lan")
     async with FakeZaloOA() as oa:
         bot = await start_bot(env={
-            "STAFF_CHAT_ID": str(group.chat_id), "TELEGRAM_GROUP_RATE": "600",
-            "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-            "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": oa.base_url, "ZALO_OAUTH_URL": oa.base_url})
+            "STAFF_CHAT_ID": str(group.chat_id), "TELEGRAM_GROUP_RATE": "600", **oa.bot_settings()})
         oa.webhook_url = f"http://127.0.0.1:{bot.port}/zalo/webhook"
         citizen = ZaloCitizen(oa, redis)
         await oa.follow(CITIZEN)

@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
 import pytest
 from cryptography.fernet import Fernet
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 from redis.asyncio import Redis
 
 from bot.app.zalo_channel import INBOX_PURPOSE
@@ -25,17 +24,17 @@ from bot.storage.codec import load_keys
 from bot.storage.keys import ZaloKeys
 from bot.storage.sealing import Sealer
 from tests.botprocess import ON_AIOGRAM, BotFactory, BotProcess, free_port
+from tests.browser import headless_chromium, needs_chromium
 from tests.citizen import Sandbox, everything_in
 from tests.conftest import FAST
 from tests.fakebot.citizen import TelegramCitizen
 from tests.fakebot.server import FakeBotAPI
-from tests.fakezalo import APP_ID, APP_SECRET, FIRST_REFRESH_TOKEN, OA_SECRET_KEY, FakeZaloOA
+from tests.fakezalo import APP_ID, FakeZaloOA
 from tests.fakezalo.messages import Sent
 from tests.telegram.test_telegram_bot import start_registration
 
 CITIZEN = "3064715283921047659"  # a Zalo user id as Zalo gives them: 16 to 19 digits
 PASSWORD = "Sao-Mai#2026"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DEADLINE = 60.0  # seconds for an answer, on a busy machine: a bound for a stuck test, not a speed goal
 
 
@@ -78,12 +77,8 @@ class ZaloCitizen:
 @pytest.fixture
 async def chromium() -> AsyncIterator[Browser]:
     """Debian's chromium, headless, as tests/webapp starts it."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+    async with headless_chromium() as browser:
         yield browser
-        await browser.close()
 
 
 def on_port(port: int) -> dict[str, str]:
@@ -97,9 +92,7 @@ def zalo_env(oa: FakeZaloOA, redis_url: str, sandbox: Sandbox, tmp_path: Path) -
                if not key.startswith(("REDIS", "PORTAL", "TELEGRAM", "ZALO"))},
             "REDIS_URL": redis_url, "PORTAL_URL": sandbox.url, "DATA_DIR": str(tmp_path / "data"),
             "HOST": "127.0.0.1", **on_port(free_port()), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO",
-            "DIALOG_ENCRYPTION_KEY": Fernet.generate_key().decode(), **FAST,
-            "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-            "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": oa.base_url, "ZALO_OAUTH_URL": oa.base_url}
+            "DIALOG_ENCRYPTION_KEY": Fernet.generate_key().decode(), **FAST, **oa.bot_settings()}
 
 
 @pytest.fixture
@@ -122,7 +115,7 @@ async def test_a_citizen_registers_on_zalo_up_to_the_password_link(
     await up_to_the_password_link(ZaloCitizen(zalo_bot[0], redis), sandbox)
 
 
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+@needs_chromium
 async def test_the_password_is_set_in_zalo_s_browser_once_the_pairing_code_comes_back_in_the_chat(
     zalo_bot: tuple[FakeZaloOA, BotProcess], sandbox: Sandbox, redis: Redis, chromium: Browser,
 ) -> None:
@@ -179,9 +172,7 @@ async def test_telegram_and_zalo_citizens_are_served_by_one_process(
     start_bot: BotFactory, fake_api: FakeBotAPI, redis: Redis,
 ) -> None:
     async with FakeZaloOA() as oa:
-        bot = await start_bot(env={
-            "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": APP_SECRET, "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-            "ZALO_REFRESH_TOKEN": FIRST_REFRESH_TOKEN, "ZALO_API_URL": oa.base_url, "ZALO_OAUTH_URL": oa.base_url})
+        bot = await start_bot(env=oa.bot_settings())
         oa.webhook_url = f"http://127.0.0.1:{bot.port}/zalo/webhook"
         zalo = ZaloCitizen(oa, redis)
         await oa.follow(CITIZEN)

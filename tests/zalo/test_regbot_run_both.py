@@ -6,19 +6,17 @@ while a Telegram citizen registers in Vietnamese; a Zalo citizen's "xóa dữ li
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import aiohttp
 import pytest
 import pytest_asyncio
-from playwright.async_api import async_playwright
 from redis.asyncio import Redis
 
 from bot.portal.server import start_sandbox
 from tests.botprocess import TOKEN, BotProcess, free_port
+from tests.browser import headless_chromium, needs_chromium
 from tests.cccd_images import card_payload, card_photo
 from tests.citizen import PASSWORD, Sandbox, everything_in
 from tests.clock import ManualClock
@@ -30,7 +28,7 @@ from tests.fakezalo.messages import Sent
 from tests.telegram.test_telegram_bot import register_until_otp
 from tests.webapp.conftest import choose_password
 from tests.zalo.redis_keys import keys_naming
-from tests.zalo.test_regbot_run import CHROMIUM, DEADLINE, ZaloCitizen, zalo_env
+from tests.zalo.test_regbot_run import DEADLINE, ZaloCitizen, zalo_env
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -85,7 +83,7 @@ async def logs_in(sandbox: Sandbox, id_number: str) -> bool:
         return response.status == 200
 
 
-@pytest.mark.skipif(not shutil.which("chromium") and not Path(CHROMIUM).exists(), reason="no chromium")
+@needs_chromium
 async def test_a_zalo_citizen_registers_in_english_while_a_telegram_citizen_registers_in_vietnamese(
     served: Served,
 ) -> None:
@@ -121,10 +119,7 @@ async def test_a_zalo_citizen_registers_in_english_while_a_telegram_citizen_regi
     link = re.search(r"https://127\.0\.0\.1:\d+/webapp/password\?n=\S+", password)
     assert link is not None
 
-    async with async_playwright() as playwright:  # Zalo's in-app browser: no launch data, so a pairing code
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+    async with headless_chromium() as browser:  # Zalo's in-app browser: no launch data, so a pairing code
         page = await browser.new_page(viewport={"width": 390, "height": 844})
         await page.route("https://telegram.org/**", lambda route: route.abort())
         await page.goto(link.group().replace("https://", "http://", 1))  # as the TLS front passes it on
@@ -135,7 +130,6 @@ async def test_a_zalo_citizen_registers_in_english_while_a_telegram_citizen_regi
         await zalo.told("opened in a browser")
         await served.oa.text(ANH, pairing)
         await page.wait_for_selector("#success p", timeout=DEADLINE * 1000)
-        await browser.close()
     await zalo.told("Your account is ready!")
 
     await telegram.send_text(await served.sandbox.last_code())  # the Telegram citizen, on the same process

@@ -21,8 +21,7 @@ from bot.storage.sealing import Sealer
 from tests.botprocess import BotProcess, free_port
 from tests.citizen import BIRTH, ID_NUMBER, NAME, PHONE, PHONE_E164, Sandbox
 from tests.fakezalo import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZaloOA
-from tests.fakezalo.messages import Sent
-from tests.zalo.test_regbot_run import DEADLINE, on_port, zalo_env
+from tests.zalo.test_regbot_run import DEADLINE, ZaloCitizen, on_port, zalo_env
 
 REFRESH = "/v4/oa/access_token"
 # Zalo user ids as Zalo gives them: 16 to 19 digits, long enough that only the log filter keeps them out of logs
@@ -32,48 +31,31 @@ SEND = "/v3.0/oa/message/cs"
 Workers = Callable[[int], Awaitable[list[BotProcess]]]
 
 
-class Citizen:
+class Citizen(ZaloCitizen):
     """A citizen in their Zalo app whose events the load balancer sends to `worker`."""
 
     def __init__(self, oa: FakeZaloOA, redis: Redis, user_id: str, worker: BotProcess) -> None:
-        self.oa, self.redis, self.user_id, self.worker, self.seen = oa, redis, user_id, worker, 0
+        super().__init__(oa, redis, user_id)
+        self.worker = worker
 
     def _to_worker(self) -> None:
         self.oa.webhook_url = f"http://127.0.0.1:{self.worker.port}/zalo/webhook"
 
     async def text(self, text: str) -> None:
         self._to_worker()
-        await self.oa.text(self.user_id, text)
+        await self.oa.text(self.user, text)
 
     async def press(self, button_id: str) -> None:
         self._to_worker()
-        await self.oa.press(self.user_id, press_payload(button_id))
+        await self.oa.press(self.user, press_payload(button_id))
 
     async def follow(self) -> None:
         self._to_worker()
-        await self.oa.follow(self.user_id)
+        await self.oa.follow(self.user)
 
     async def submit_phone(self, phone: str) -> None:
         self._to_worker()
-        await self.oa.submit_info(self.user_id, phone)
-
-    async def answers(self) -> list[Sent]:
-        """What the OA sent them since the last look, once every event delivered is handled (out of the inbox)."""
-        async with asyncio.timeout(DEADLINE):
-            while await self.redis.hlen(ZaloKeys(APP_ID).inbox):
-                await asyncio.sleep(0.05)
-        sent = self.oa.sent_to(self.user_id)[self.seen:]
-        self.seen += len(sent)
-        return sent
-
-    async def told(self, words: str) -> list[Sent]:
-        """What the OA sent them since the last look, once a message holding `words` is among it."""
-        async with asyncio.timeout(DEADLINE):
-            while not any(words in message.text for message in self.oa.sent_to(self.user_id)[self.seen:]):
-                await asyncio.sleep(0.05)
-        sent = self.oa.sent_to(self.user_id)[self.seen:]
-        self.seen += len(sent)
-        return sent
+        await self.oa.submit_info(self.user, phone)
 
 
 @pytest.fixture
@@ -146,14 +128,14 @@ async def test_two_workers_finding_the_access_token_refused_at_once_rotate_the_r
         await second.press(step)
         for citizen in (anh, binh):
             answers = await citizen.answers()
-            assert answers and answers[-1].text, f"{citizen.user_id} got no answer in rotation {rotation}"
+            assert answers and answers[-1].text, f"{citizen.user} got no answer in rotation {rotation}"
         assert oa.calls.count((SEND, refused)) - refused_before == 2  # each worker met the refused token
         assert refreshes(oa) == [0] * rotation  # one refresh per rotation, and the chain goes on
     assert oa.world.tokens.refused_refreshes == 0
     stored = orjson.loads(token_sealer(one).open(await redis.get(ZaloKeys(APP_ID).tokens)))
     assert stored["refresh"] in oa.world.tokens.refresh  # the pair every worker reads holds the unspent token
-    assert "6. VNeID" in (oa.sent_to(anh.user_id)[-1].text)  # the method question: both went on
-    assert "6. VNeID" in (oa.sent_to(binh.user_id)[-1].text)
+    assert "6. VNeID" in (oa.sent_to(anh.user)[-1].text)  # the method question: both went on
+    assert "6. VNeID" in (oa.sent_to(binh.user)[-1].text)
 
     for typed, next_step in (("1", "Bước 1/8"), (ID_NUMBER, "Bước 2/8"), (NAME, "Bước 3/8")):
         await binh.text(typed)  # and what they typed stays out of the logs
@@ -215,11 +197,11 @@ async def test_an_event_whose_worker_is_killed_after_its_200_is_taken_over_by_a_
     assert len(oa.deliveries) == delivered
     assert "taken over" in await two.output()
     await citizen.answers()  # out of the inbox once handled
-    assert sum("Bước 7/8" in message.text for message in oa.sent_to(citizen.user_id)) == 1, otp
+    assert sum("Bước 7/8" in message.text for message in oa.sent_to(citizen.user)) == 1, otp
     assert len(await sandbox.outbox()) == 1  # registered once, one SMS
 
     citizen.worker = two  # the balancer sends the citizen to the live worker now
     await citizen.text(await sandbox.last_code())
-    assert any("Bước 8/8" in message.text for message in await citizen.told("Bước 8/8"))
+    assert "Bước 8/8" in (await citizen.told("Bước 8/8")).text
     await two.stop()
     assert_unnamed(await one.output() + await two.output(), CHI)
