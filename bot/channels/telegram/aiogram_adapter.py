@@ -59,9 +59,15 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.wire import PostForm, UnexpectedAnswer, post_form, read_answer, read_result, wire_call
-
-_ALLOWED_UPDATES_JSON = orjson.dumps(ALLOWED_UPDATES).decode()
+from bot.channels.telegram.wire import (
+    PostForm,
+    get_updates_call,
+    polled_updates,
+    post_form,
+    read_answer,
+    read_result,
+    wire_call,
+)
 
 # aiogram parses every answer as Response[<the method's return type>], a generic model pydantic caches
 # only weakly: after a garbage collection the next call rebuilds it (~15 ms, seen as p99 spikes in
@@ -179,15 +185,9 @@ class AiogramAdapter:
         """The updates as Telegram sent them, as a webhook gets them: not read into aiogram's models and dumped
         back to JSON (which cost more than handling a citizen's update; a batch with one update aiogram could
         not read failed whole)."""
-        params = {"timeout": str(timeout), "allowed_updates": _ALLOWED_UPDATES_JSON}
-        if offset is not None:
-            params["offset"] = str(offset)
+        call = get_updates_call(offset, timeout)
         long_poll = aiohttp.ClientTimeout(total=self._session.timeout + timeout)
-        updates = read_result("getUpdates", *await self._post_form("getUpdates", params, long_poll))
-        if type(updates) is not list or not all(
-                type(update) is dict and type(update.get("update_id")) is int for update in updates):
-            raise UnexpectedAnswer("getUpdates answered something other than a list of updates")
-        return updates
+        return polled_updates(read_result(call.method, *await self._post_form(call.method, call.params, long_poll)))
 
     def parse_update(self, data: dict[str, Any]) -> Update:
         return Update.model_validate(data, context={"bot": self.bot})

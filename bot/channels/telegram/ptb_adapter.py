@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
-import orjson
 from telegram import Bot, InputFile, Update
 from telegram import BotCommand as PtbCommand
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, TelegramError
@@ -54,9 +53,15 @@ from bot.channels.telegram.actions import (
     rejected,
 )
 from bot.channels.telegram.adapter import ALLOWED_UPDATES, BotIdentity
-from bot.channels.telegram.wire import PostForm, UnexpectedAnswer, WireCall, post_form, read_answer, wire_call
-
-_ALLOWED_UPDATES_JSON = orjson.dumps(ALLOWED_UPDATES).decode()
+from bot.channels.telegram.wire import (
+    PostForm,
+    WireCall,
+    get_updates_call,
+    polled_updates,
+    post_form,
+    read_answer,
+    wire_call,
+)
 
 
 def _translation(error: TelegramError) -> Exception:
@@ -197,17 +202,11 @@ class PtbAdapter:
         read into PTB's Updates (`de_json`, which logs a batch it cannot read whole, personal data included)
         and written back by `to_dict`, which adds fields `citizen_json` does not take, so every polled update
         was parsed by PTB a second time. One long poll at a time takes one of that layer's 256 connections."""
-        params = {"timeout": str(timeout), "allowed_updates": _ALLOWED_UPDATES_JSON}
-        if offset is not None:
-            params["offset"] = str(offset)
-        request = self.bot.request
+        request, call = self.bot.request, get_updates_call(offset, timeout)
         async with _translated():
-            updates = await request.post(f"{self.bot.base_url}/getUpdates", _wire_form(WireCall("getUpdates", params)),
-                                         read_timeout=(request.read_timeout or 0) + timeout)
-        if type(updates) is not list or not all(
-                type(update) is dict and type(update.get("update_id")) is int for update in updates):
-            raise UnexpectedAnswer("getUpdates answered something other than a list of updates")
-        return updates
+            result = await request.post(f"{self.bot.base_url}/{call.method}", _wire_form(call),
+                                        read_timeout=(request.read_timeout or 0) + timeout)
+        return polled_updates(result)
 
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,

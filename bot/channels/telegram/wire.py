@@ -50,6 +50,7 @@ from bot.channels.telegram.actions import (
     WebAppButton,
     rejected,
 )
+from bot.channels.telegram.adapter import ALLOWED_UPDATES
 
 MARKUPS_KEPT = 512
 """Keyboards kept serialised: every step's, in both languages, with room to spare (a password form's buttons,
@@ -128,6 +129,25 @@ def read_result(method: str, status: int, body: bytes) -> Any:
     if 400 <= status < 500 and status != 401:
         raise rejected(description)
     raise UnexpectedAnswer(f"{method}: HTTP {status}: {description}")
+
+
+_ALLOWED_UPDATES_JSON = orjson.dumps(ALLOWED_UPDATES).decode()
+
+
+def get_updates_call(offset: int | None, timeout: int) -> WireCall:
+    """A long poll for the updates this bot takes, after `offset`."""
+    params = {"timeout": str(timeout), "allowed_updates": _ALLOWED_UPDATES_JSON}
+    if offset is not None:
+        params["offset"] = str(offset)
+    return WireCall("getUpdates", params)
+
+
+def polled_updates(result: Any) -> list[dict[str, Any]]:
+    """getUpdates' `result`, kept as Telegram sent it once it is a list of updates (objects with an update_id)."""
+    if type(result) is not list or not all(
+            type(update) is dict and type(update.get("update_id")) is int for update in result):
+        raise UnexpectedAnswer("getUpdates answered something other than a list of updates")
+    return result
 
 
 def wire_call(action: Action) -> WireCall | None:
